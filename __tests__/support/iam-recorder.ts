@@ -1,0 +1,40 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AwsStub } from 'aws-sdk-client-mock';
+
+/** One SDK command a handler sent during a test, kept for the IAM proof (phase 2 of `npm test`). */
+export interface RecordedCall {
+  readonly functionName: string;
+  readonly command: string;
+  readonly input: unknown;
+  /** Tags the resource acted upon carries, where the test's world defines them (e.g. for DeleteSnapshot). */
+  readonly resourceTags?: Record<string, string>;
+}
+
+export const IAM_CALLS_DIR = join(__dirname, '..', '..', '.cache', 'iam-calls');
+
+/**
+ * Records every command the given client mocks saw, after each test, under the function's name.
+ * `resourceTags` lets a test state the tags of the resources in its world, keyed by command name.
+ */
+export function recordIamCalls(
+  functionName: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  mocks: ReadonlyArray<AwsStub<any, any, any>>,
+  resourceTags: (command: string, input: unknown) => Record<string, string> | undefined = () => undefined,
+): void {
+  afterEach(() => {
+    mkdirSync(IAM_CALLS_DIR, { recursive: true });
+    const lines: string[] = [];
+    for (const mock of mocks) {
+      for (const call of mock.calls()) {
+        const command = call.args[0] as { constructor: { name: string }; input: unknown };
+        const name = command.constructor.name.replace(/Command$/, '');
+        const tags = resourceTags(name, command.input);
+        const record: RecordedCall = { functionName, command: name, input: command.input, ...(tags ? { resourceTags: tags } : {}) };
+        lines.push(JSON.stringify(record));
+      }
+    }
+    if (lines.length > 0) appendFileSync(join(IAM_CALLS_DIR, `${functionName}.${process.pid}.jsonl`), lines.join('\n') + '\n');
+  });
+}

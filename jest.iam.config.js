@@ -1,0 +1,6 @@
+/** Phase 2: the IAM proof, over the SDK calls phase 1 recorded. */
+module.exports = {
+  ...require('./jest.base'),
+  roots: ['<rootDir>/__tests__/iam-proof'],
+  testMatch: ['**/*.test.ts'],
+};
