@@ -1,0 +1,44 @@
+import { App, Testing } from 'cdktf';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addStacks, type StackName } from '../../stacks/app';
+import type { BackendChoice } from '../../stacks/backend';
+import type { CodeSource, FunctionCode } from '../../stacks/code-source';
+import type { OpsStack } from '../../stacks/ops-stack';
+
+/** Stands in for the build step: a fixed small file per asset, so construct tests never run esbuild. */
+export class FakeCodeSource implements CodeSource {
+  readonly requested: string[] = [];
+  private readonly dir = mkdtempSync(join(tmpdir(), 'fake-code-'));
+
+  code(assetName: string): FunctionCode {
+    this.requested.push(assetName);
+    const zipPath = join(this.dir, `${assetName}.zip`);
+    writeFileSync(zipPath, `fake bundle of ${assetName}`);
+    return { zipPath, sha256Base64: Buffer.from(`sha-of-${assetName}`).toString('base64') };
+  }
+}
+
+export interface TfJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  variable: Record<string, { default?: unknown; description?: string; type?: string }>;
+  output?: Record<string, unknown>;
+  provider: Record<string, unknown[]>;
+  terraform: Record<string, unknown>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+export function synthStack(name: StackName, backend: BackendChoice = { kind: 'local' }): { stack: OpsStack; json: TfJson } {
+  const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+  mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir, stackTraces: false });
+  const [stack] = addStacks(app, { codeSource: new FakeCodeSource(), backend }, [name]);
+  if (!stack) throw new Error(`no stack ${name}`);
+  return { stack, json: JSON.parse(Testing.synth(stack, true)) as TfJson };
+}
+
+/** Resources of one type in a synthesized stack, by construct-derived name. */
+export function resources(json: TfJson, type: string): Record<string, Record<string, unknown>> {
+  return json.resource[type] ?? {};
+}

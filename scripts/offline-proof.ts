@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  findProviderMirror,
+  findTerraform,
+  OFFLINE_PROVIDER_OVERRIDE,
+  offlineEnv,
+  OfflineToolMissingError,
+  writeCliConfig,
+} from './terraform-env';
+
+const run = promisify(execFile);
+/** The project folder, whether this runs from scripts/ (tests) or bundled into dist/scripts/. */
+export const ROOT = (() => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'cdktf.json'))) return dir;
+  }
+  throw new Error(`no cdktf.json above ${__dirname}`);
+})();
+export const TFVARS_EXAMPLE = join(ROOT, 'terraform.tfvars.example');
+
+export interface PlannedResource {
+  address: string;
+  type: string;
+  name: string;
+  index?: number | string;
+  values: Record<string, unknown>;
+}
+export interface PlanJson {
+  format_version: string;
+  planned_values: { root_module: { resources?: PlannedResource[] } };
+  resource_changes: Array<{ address: string; type: string; change: { actions: string[] } }>;
+  variables: Record<string, { value: unknown }>;
+}
+export interface StackProof {
+  stack: string;
+  dir: string;
+  validate: { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
+  plan: PlanJson;
+}
+
+export interface OfflineTools {
+  terraform: string;
+  mirror: string;
+}
+
+/** Finds terraform and the provider mirror; a missing one is an error under CI and a skip reason elsewhere. */
+export function offlineTools(env: NodeJS.ProcessEnv = process.env): OfflineTools | { missing: string } {
+  const terraform = findTerraform(env);
+  if (!terraform) return { missing: 'terraform CLI not found on PATH (or TERRAFORM_BIN)' };
+  const mirror = findProviderMirror(env);
+  if (!mirror) return { missing: 'no filesystem mirror of hashicorp/aws 5.100.0 found (set TF_PROVIDER_MIRROR)' };
+  return { terraform, mirror };
+}
+
+export function requireOfflineTools(env: NodeJS.ProcessEnv = process.env): OfflineTools | undefined {
+  const tools = offlineTools(env);
+  if ('missing' in tools) {
+    if (env.CI === 'true') throw new OfflineToolMissingError(`offline Terraform proof is mandatory under CI: ${tools.missing}`);
+    return undefined;
+  }
+  return tools;
+}
+
+/** Synthesizes every stack from the built app into a fresh folder, with the local backend forced. */
+export async function synthAll(outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-'))): Promise<string> {
+  const app = join(ROOT, 'dist', 'main.js');
+  if (!existsSync(app)) throw new Error(`${app} is missing: run "npm run build" first`);
+  await run(process.execPath, [app], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, OPS_AUTOPILOT_BACKEND: 'local' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return outdir;
+}
+
+export function stackNames(outdir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  return Object.keys(manifest.stacks).sort();
+}
+
+async function tf(tools: OfflineTools, dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(tools.terraform, [`-chdir=${dir}`, ...args], { env, maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`terraform ${args[0]} failed in ${dir}:\n${e.stderr || e.stdout || e.message}`, { cause: error });
+  }
+}
+
+/** init from the mirror, validate, plan with fake credentials and the example variables, show -json. */
+export async function proveStack(tools: OfflineTools, outdir: string, stack: string, varFile = TFVARS_EXAMPLE): Promise<StackProof> {
+  const dir = join(outdir, 'stacks', stack);
+  const cliConfig = join(dir, 'offline.tfrc');
+  writeCliConfig(cliConfig, tools.mirror);
+  writeFileSync(join(dir, 'zz_offline_override.tf.json'), JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2));
+  const env = offlineEnv(cliConfig);
+
+  await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
+  const validate = JSON.parse(await tf(tools, dir, env, ['validate', '-json', '-no-color'])) as StackProof['validate'];
+  await tf(tools, dir, env, ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', '-out=offline.tfplan', `-var-file=${varFile}`]);
+  const plan = JSON.parse(await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan'])) as PlanJson;
+  return { stack, dir, validate, plan };
+}
+
+export function plannedResources(plan: PlanJson, type?: string): PlannedResource[] {
+  const all = plan.planned_values.root_module.resources ?? [];
+  return type ? all.filter((r) => r.type === type) : all;
+}
+
+/** Resource type -> count, for assertions and reports. */
+export function resourceCounts(plan: PlanJson): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of plannedResources(plan)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}

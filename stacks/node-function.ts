@@ -1,0 +1,156 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { AssetType, TerraformAsset, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from './iam';
+import { OpsStack } from './ops-stack';
+
+export interface NodeFunctionProps {
+  /** Bundle name from the build step: functions/<group>/<name>.handler.ts -> "<group>-<name>". */
+  readonly asset: string;
+  /** Function name suffix; the full name is `<name_prefix>-<name>`. */
+  readonly name: string;
+  readonly description: string;
+  /** Exactly what the handler's code calls; nothing else is granted (plus log delivery). */
+  readonly statements: readonly PolicyStatement[];
+  /** @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 60 */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** @default undefined (unreserved) */
+  readonly reservedConcurrency?: number;
+  /** ARN of an SQS queue or SNS topic that receives failed asynchronous invocations. @default none */
+  readonly onFailure?: { readonly arn: string; readonly kind: 'sqs' | 'sns' };
+  /** Runs the function in these subnets with these security groups. @default not in a VPC */
+  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+}
+
+const MAX_TIMEOUT_SECONDS = 900;
+
+/** A bundled Node.js 22 Lambda on arm64 with its own least-privilege role and a log group with retention. */
+export class NodeFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly functionName: string;
+  /** ARN built from inputs, known at plan time (for policies that name this function). */
+  readonly arn: string;
+  readonly statements: readonly PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    const stack = OpsStack.of(this);
+    const timeout = props.timeoutSeconds ?? 60;
+    const memory = props.memoryMb ?? 256;
+    validate(props, timeout, memory);
+
+    this.functionName = stack.name(props.name);
+    this.arn = stack.arn('lambda', `function:${this.functionName}`);
+    const logGroupName = `/aws/lambda/${this.functionName}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: logGroupName,
+      retentionInDays: stack.logRetentionDays,
+    });
+
+    this.statements = [
+      ...props.statements,
+      {
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [stack.arn('logs', `log-group:${logGroupName}:*`)],
+        platform: true,
+      },
+      ...(props.vpc
+        ? [
+            {
+              sid: 'VpcNetworkInterfaces',
+              actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+              resources: ['*'],
+              wildcardReason: 'Lambda creates the ENIs before they exist; AWSLambdaVPCAccessExecutionRole grants the same on "*".',
+              platform: true,
+            },
+          ]
+        : []),
+      ...(props.onFailure
+        ? [
+            {
+              sid: 'OnFailureDestination',
+              actions: [props.onFailure.kind === 'sqs' ? 'sqs:SendMessage' : 'sns:Publish'],
+              resources: [props.onFailure.arn],
+              platform: true,
+            },
+          ]
+        : []),
+    ];
+
+    this.role = new IamRole(this, 'role', {
+      name: this.functionName,
+      assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'),
+    });
+    const policy = new IamRolePolicy(this, 'policy', {
+      name: 'least-privilege',
+      role: this.role.name,
+      policy: policyDocument(this.statements),
+    });
+    registerStatements(policy, this.statements);
+
+    const code = stack.codeSource.code(props.asset);
+    const asset = new TerraformAsset(this, 'code', { path: code.zipPath, type: AssetType.FILE });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: this.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: code.sha256Base64,
+      timeout,
+      memorySize: memory,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+      environment: {
+        variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: props.asset,
+          POWERTOOLS_METRICS_NAMESPACE: 'OpsAutopilot',
+          AWS_MAX_ATTEMPTS: '8',
+          ...props.environment,
+        },
+      },
+      ...(props.vpc ? { vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } } : {}),
+      // The role's policy must exist before the first invocation can log or call anything.
+      dependsOn: [policy, this.logGroup],
+    });
+
+    if (props.onFailure) {
+      new LambdaFunctionEventInvokeConfig(this, 'async', {
+        functionName: this.function.functionName,
+        maximumRetryAttempts: 2,
+        destinationConfig: { onFailure: { destination: props.onFailure.arn } },
+      });
+    }
+  }
+}
+
+function validate(props: NodeFunctionProps, timeout: number, memory: number): void {
+  if (!/^[a-z0-9-]+$/.test(props.asset)) throw new Error(`NodeFunction asset "${props.asset}" must be the bundle name, like "ebs-snapshot-create"`);
+  if (!Token.isUnresolved(timeout) && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)) {
+    throw new Error(`NodeFunction timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${timeout}`);
+  }
+  if (!Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+    throw new Error(`NodeFunction memoryMb must be a whole number from 128 to 10240, got ${memory}`);
+  }
+  const rc = props.reservedConcurrency;
+  if (rc !== undefined && !Token.isUnresolved(rc) && (!Number.isInteger(rc) || rc < 0)) {
+    throw new Error(`NodeFunction reservedConcurrency must be a whole number >= 0, got ${rc}`);
+  }
+  if (props.statements.length === 0) throw new Error(`NodeFunction "${props.name}" needs at least one policy statement`);
+}
