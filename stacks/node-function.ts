@@ -37,6 +37,7 @@ export class NodeFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  readonly policy: IamRolePolicy;
   readonly functionName: string;
   /** ARN built from inputs, known at plan time (for policies that name this function). */
   readonly arn: string;
@@ -98,7 +99,9 @@ export class NodeFunction extends Construct {
       role: this.role.name,
       policy: policyDocument(this.statements),
     });
+    this.policy = policy;
     registerStatements(policy, this.statements);
+    stack.registerIamSubject(props.asset, policy, this.statements);
 
     const code = stack.codeSource.code(props.asset);
     const asset = new TerraformAsset(this, 'code', { path: code.zipPath, type: AssetType.FILE });

@@ -4,6 +4,7 @@ import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { applyBackend, type BackendChoice } from './backend';
 import type { CodeSource } from './code-source';
+import type { PolicyStatement } from './iam';
 import { PolicyChecks } from './policy-checks';
 
 export const PROJECT = 'ops-autopilot';
@@ -29,6 +30,8 @@ export class OpsStack extends TerraformStack {
   readonly logRetentionDays: number;
   /** Value of the `managed-by` tag on what handlers create at run time. */
   readonly managedBy: string;
+  /** Roles whose every granted action the IAM proof checks against recorded calls, by recording name. */
+  readonly iamSubjects: Array<{ readonly name: string; readonly policy: IConstruct; readonly statements: readonly PolicyStatement[] }> = [];
 
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id);
@@ -86,6 +89,12 @@ export class OpsStack extends TerraformStack {
   /** `arn:<partition>:<service>:<region>:<account>:<resource>`; pass account '' for account-less ARNs (snapshots). */
   arn(service: string, resource: string, options: { account?: string; region?: string } = {}): string {
     return `arn:${this.partition}:${service}:${options.region ?? this.region}:${options.account ?? this.accountId}:${resource}`;
+  }
+
+  /** Puts a role's policy under the IAM proof: calls recorded under `name` must all be allowed by it. */
+  registerIamSubject(name: string, policy: IConstruct, statements: readonly PolicyStatement[]): void {
+    if (this.iamSubjects.some((s) => s.name === name)) throw new Error(`IAM subject "${name}" is registered twice in ${this.stackName}`);
+    this.iamSubjects.push({ name, policy, statements });
   }
 
   /** `<name_prefix>-<suffix>` */

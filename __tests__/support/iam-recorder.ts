@@ -5,6 +5,8 @@ import type { AwsStub } from 'aws-sdk-client-mock';
 /** One SDK command a handler sent during a test, kept for the IAM proof (phase 2 of `npm test`). */
 export interface RecordedCall {
   readonly functionName: string;
+  /** Client class name, e.g. "EC2Client": command names alone clash (ECS and Redshift DescribeClusters). */
+  readonly client: string;
   readonly command: string;
   readonly input: unknown;
   /** Tags the resource acted upon carries, where the test's world defines them (e.g. for DeleteSnapshot). */
@@ -31,7 +33,7 @@ export function recordIamCalls(
         const command = call.args[0] as { constructor: { name: string }; input: unknown };
         const name = command.constructor.name.replace(/Command$/, '');
         const tags = resourceTags(name, command.input);
-        const record: RecordedCall = { functionName, command: name, input: command.input, ...(tags ? { resourceTags: tags } : {}) };
+        const record: RecordedCall = { functionName, client: mock.clientName(), command: name, input: command.input, ...(tags ? { resourceTags: tags } : {}) };
         lines.push(JSON.stringify(record));
       }
     }

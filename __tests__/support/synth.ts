@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, App, Testing } from 'cdktf';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +35,36 @@ export function synthStack(name: StackName, backend: BackendChoice = { kind: 'lo
   const app = new App({ outdir, stackTraces: false });
   const [stack] = addStacks(app, { codeSource: new FakeCodeSource(), backend }, [name]);
   if (!stack) throw new Error(`no stack ${name}`);
-  return { stack, json: JSON.parse(Testing.synth(stack, true)) as TfJson };
+  return { stack, json: synthJson(stack) };
 }
 
 /** Resources of one type in a synthesized stack, by construct-derived name. */
 export function resources(json: TfJson, type: string): Record<string, Record<string, unknown>> {
   return json.resource[type] ?? {};
+}
+
+/** A bare OpsStack to host one construct under test. */
+export function testStack(backend: BackendChoice = { kind: 'local' }): { app: App; stack: OpsStack; code: FakeCodeSource } {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-')), stackTraces: false });
+  const code = new FakeCodeSource();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { OpsStack: Base } = require('../../stacks/ops-stack') as typeof import('../../stacks/ops-stack');
+  return { app, stack: new Base(app, 'test-stack', { codeSource: code, backend }), code };
+}
+
+/** Synthesizes like `app.synth()` does: error annotations (the policy checks) fail it. */
+export function synthJson(stack: OpsStack): TfJson {
+  const json = Testing.synth(stack, true);
+  const errors = stack.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => `[${c.node.path}] ${String(m.data)}`));
+  if (errors.length > 0) throw new Error(`synth failed:\n${errors.join('\n')}`);
+  return JSON.parse(json) as TfJson;
+}
+
+/** The only resource of a type, failing when there are none or several. */
+export function only(json: TfJson, type: string): Record<string, unknown> {
+  const all = Object.values(resources(json, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0] as Record<string, unknown>;
 }

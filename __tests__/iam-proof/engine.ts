@@ -1,0 +1,96 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STACKS, type StackName } from '../../stacks/app';
+import type { PolicyStatement } from '../../stacks/iam';
+import { WORLD } from '../fixtures/deployment';
+import { IAM_CALLS_DIR, type RecordedCall } from '../support/iam-recorder';
+import { synthStack, type TfJson } from '../support/synth';
+import { readTfvarsExample } from '../support/tfvars';
+
+/** One IAM request a recorded SDK call makes (an SDK call can make several, e.g. CreateSnapshot). */
+export interface IamRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Record<string, string | string[]>;
+}
+
+export interface ProofSubject {
+  readonly stack: StackName;
+  readonly name: string;
+  /** The policy document as it would deploy with terraform.tfvars.example. */
+  readonly policy: { Version: string; Statement: unknown[] };
+  readonly statements: readonly PolicyStatement[];
+}
+
+/** Replaces `${var.x}` and the partition lookup with deployed values; any other reference is an error. */
+export function substitute(text: string, json: TfJson, vars: Record<string, unknown>): string {
+  return text.replace(/\$\{([^}]*)\}/g, (whole, expr: string) => {
+    const v = /^var\.([a-z0-9_]+)$/.exec(expr);
+    if (v?.[1]) {
+      const value = v[1] in vars ? vars[v[1]] : json.variable[v[1]]?.default;
+      if (value === undefined) throw new Error(`no value for ${whole}`);
+      return String(value);
+    }
+    if (/^data\.aws_partition\.[a-z0-9_]+\.partition$/.test(expr)) return WORLD.partition;
+    throw new Error(`policy holds ${whole}, which is only known after apply: build ARNs from variables instead`);
+  });
+}
+
+function findPolicy(json: TfJson, logicalId: string): string {
+  for (const byName of Object.values(json.resource)) {
+    const policy = byName[logicalId]?.policy;
+    if (typeof policy === 'string') return policy;
+  }
+  throw new Error(`no synthesized policy with logical id ${logicalId}`);
+}
+
+/** Every registered IAM subject of every stack, with its policy as deployed. */
+export function deployedSubjects(): ProofSubject[] {
+  const vars = readTfvarsExample();
+  return (Object.keys(STACKS) as StackName[]).flatMap((stackName) => {
+    const { stack, json } = synthStack(stackName);
+    return stack.iamSubjects.map((subject) => ({
+      stack: stackName,
+      name: subject.name,
+      policy: JSON.parse(substitute(findPolicy(json, stack.getLogicalId(subject.policy)), json, vars)) as ProofSubject['policy'],
+      statements: subject.statements,
+    }));
+  });
+}
+
+export function recordedCalls(name: string): RecordedCall[] {
+  if (!existsSync(IAM_CALLS_DIR)) return [];
+  return readdirSync(IAM_CALLS_DIR)
+    .filter((f) => f.startsWith(`${name}.`) && f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(join(IAM_CALLS_DIR, f), 'utf8').split('\n'))
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as RecordedCall);
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** Evaluates one request against one identity policy, as a principal of the deployment's account. */
+export async function decide(policy: ProofSubject['policy'], request: IamRequest): Promise<Decision> {
+  const simulation: Simulation = {
+    identityPolicies: [{ name: 'subject', policy }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      principal: `arn:${WORLD.partition}:iam::${WORLD.account}:role/subject`,
+      action: request.action,
+      resource: { resource: request.resource, accountId: WORLD.account },
+      contextVariables: { 'aws:RequestedRegion': WORLD.region, ...(request.context ?? {}) },
+    },
+  } as Simulation;
+  const result = await runSimulation(simulation, {});
+  if (result.resultType === 'error') {
+    throw new Error(`IAM simulation of ${request.action} on ${request.resource} is invalid: ${JSON.stringify(result.errors)}`);
+  }
+  return result.overallResult as Decision;
+}
+
+/** Actions a policy grants to handler code (platform statements, used by AWS itself, excluded). */
+export function codeActions(subject: ProofSubject): string[] {
+  return [...new Set(subject.statements.filter((s) => !s.platform && (s.effect ?? 'Allow') === 'Allow').flatMap((s) => s.actions))].sort();
+}
