@@ -6,5 +6,8 @@ import { PrebuiltCodeSource } from './stacks/code-source';
 
 // Bundled to dist/main.js by the build step, next to dist/assets.
 const app = new App();
-addStacks(app, { codeSource: new PrebuiltCodeSource(join(__dirname, 'assets')), backend: backendFromEnv() });
+addStacks(app, {
+  codeSource: new PrebuiltCodeSource(join(__dirname, 'assets')),
+  backend: backendFromEnv(),
+});
 app.synth();

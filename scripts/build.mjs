@@ -31,7 +31,11 @@ function zipDeterministic(files) {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
     for (const { name, contents } of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
-      zip.addBuffer(contents, name, { mtime: FIXED_MTIME, mode: 0o100644, forceDosTimestamp: true });
+      zip.addBuffer(contents, name, {
+        mtime: FIXED_MTIME,
+        mode: 0o100644,
+        forceDosTimestamp: true,
+      });
     }
     zip.end();
     const chunks = [];
@@ -59,7 +63,10 @@ async function bundleHandler(entry) {
     absWorkingDir: root,
     logLevel: 'error',
   });
-  const files = result.outputFiles.map((f) => ({ name: f.path.split(sep).pop(), contents: Buffer.from(f.contents) }));
+  const files = result.outputFiles.map((f) => ({
+    name: f.path.split(sep).pop(),
+    contents: Buffer.from(f.contents),
+  }));
   const zip = await zipDeterministic(files);
   writeFileSync(join(assetsDir, `${name}.zip`), zip);
   return [name, { bytes: zip.length, sha256: createHash('sha256').update(zip).digest('base64') }];
@@ -88,10 +95,19 @@ export async function main() {
   const handlers = walk(join(root, 'functions'), (n) => n.endsWith('.handler.ts')).sort();
   const [bundles] = await Promise.all([
     Promise.all(handlers.map(bundleHandler)),
-    bundleNodeEntries([join(root, 'main.ts'), ...walk(join(root, 'scripts'), (n) => n.endsWith('.ts'))], dist),
-    bundleNodeEntries(walk(join(root, 'bench'), (n) => n.endsWith('.bench.ts')), dist),
+    bundleNodeEntries(
+      [join(root, 'main.ts'), ...walk(join(root, 'scripts'), (n) => n.endsWith('.ts'))],
+      dist,
+    ),
+    bundleNodeEntries(
+      walk(join(root, 'bench'), (n) => n.endsWith('.bench.ts')),
+      dist,
+    ),
   ]);
-  writeFileSync(join(assetsDir, 'manifest.json'), JSON.stringify(Object.fromEntries(bundles), null, 2) + '\n');
+  writeFileSync(
+    join(assetsDir, 'manifest.json'),
+    JSON.stringify(Object.fromEntries(bundles), null, 2) + '\n',
+  );
   return bundles;
 }
 

@@ -48,25 +48,37 @@ export interface OfflineTools {
 }
 
 /** Finds terraform and the provider mirror; a missing one is an error under CI and a skip reason elsewhere. */
-export function offlineTools(env: NodeJS.ProcessEnv = process.env): OfflineTools | { missing: string } {
+export function offlineTools(
+  env: NodeJS.ProcessEnv = process.env,
+): OfflineTools | { missing: string } {
   const terraform = findTerraform(env);
   if (!terraform) return { missing: 'terraform CLI not found on PATH (or TERRAFORM_BIN)' };
   const mirror = findProviderMirror(env);
-  if (!mirror) return { missing: 'no filesystem mirror of hashicorp/aws 5.100.0 found (set TF_PROVIDER_MIRROR)' };
+  if (!mirror)
+    return {
+      missing: 'no filesystem mirror of hashicorp/aws 5.100.0 found (set TF_PROVIDER_MIRROR)',
+    };
   return { terraform, mirror };
 }
 
-export function requireOfflineTools(env: NodeJS.ProcessEnv = process.env): OfflineTools | undefined {
+export function requireOfflineTools(
+  env: NodeJS.ProcessEnv = process.env,
+): OfflineTools | undefined {
   const tools = offlineTools(env);
   if ('missing' in tools) {
-    if (env.CI === 'true') throw new OfflineToolMissingError(`offline Terraform proof is mandatory under CI: ${tools.missing}`);
+    if (env.CI === 'true')
+      throw new OfflineToolMissingError(
+        `offline Terraform proof is mandatory under CI: ${tools.missing}`,
+      );
     return undefined;
   }
   return tools;
 }
 
 /** Synthesizes every stack from the built app into a fresh folder, with the local backend forced. */
-export async function synthAll(outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-'))): Promise<string> {
+export async function synthAll(
+  outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-')),
+): Promise<string> {
   const app = join(ROOT, 'dist', 'main.js');
   if (!existsSync(app)) throw new Error(`${app} is missing: run "npm run build" first`);
   await run(process.execPath, [app], {
@@ -78,32 +90,65 @@ export async function synthAll(outdir = mkdtempSync(join(tmpdir(), 'ops-autopilo
 }
 
 export function stackNames(outdir: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, unknown>;
+  };
   return Object.keys(manifest.stacks).sort();
 }
 
-async function tf(tools: OfflineTools, dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
+async function tf(
+  tools: OfflineTools,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<string> {
   try {
-    const { stdout } = await run(tools.terraform, [`-chdir=${dir}`, ...args], { env, maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run(tools.terraform, [`-chdir=${dir}`, ...args], {
+      env,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     return stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`terraform ${args[0]} failed in ${dir}:\n${e.stderr || e.stdout || e.message}`, { cause: error });
+    throw new Error(
+      `terraform ${args[0]} failed in ${dir}:\n${e.stderr || e.stdout || e.message}`,
+      { cause: error },
+    );
   }
 }
 
 /** init from the mirror, validate, plan with fake credentials and the example variables, show -json. */
-export async function proveStack(tools: OfflineTools, outdir: string, stack: string, varFile = TFVARS_EXAMPLE): Promise<StackProof> {
+export async function proveStack(
+  tools: OfflineTools,
+  outdir: string,
+  stack: string,
+  varFile = TFVARS_EXAMPLE,
+): Promise<StackProof> {
   const dir = join(outdir, 'stacks', stack);
   const cliConfig = join(dir, 'offline.tfrc');
   writeCliConfig(cliConfig, tools.mirror);
-  writeFileSync(join(dir, 'zz_offline_override.tf.json'), JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2));
+  writeFileSync(
+    join(dir, 'zz_offline_override.tf.json'),
+    JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2),
+  );
   const env = offlineEnv(cliConfig);
 
   await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
-  const validate = JSON.parse(await tf(tools, dir, env, ['validate', '-json', '-no-color'])) as StackProof['validate'];
-  await tf(tools, dir, env, ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', '-out=offline.tfplan', `-var-file=${varFile}`]);
-  const plan = JSON.parse(await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan'])) as PlanJson;
+  const validate = JSON.parse(
+    await tf(tools, dir, env, ['validate', '-json', '-no-color']),
+  ) as StackProof['validate'];
+  await tf(tools, dir, env, [
+    'plan',
+    '-input=false',
+    '-no-color',
+    '-lock=false',
+    '-refresh=false',
+    '-out=offline.tfplan',
+    `-var-file=${varFile}`,
+  ]);
+  const plan = JSON.parse(
+    await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
+  ) as PlanJson;
   return { stack, dir, validate, plan };
 }
 

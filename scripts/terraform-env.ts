@@ -3,7 +3,10 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const AWS_PROVIDER = { source: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' } as const;
+export const AWS_PROVIDER = {
+  source: 'registry.terraform.io/hashicorp/aws',
+  version: '5.100.0',
+} as const;
 
 export class OfflineToolMissingError extends Error {
   constructor(message: string) {
@@ -20,7 +23,10 @@ function platformDir(): string {
 /** True when `dir` is a provider mirror (unpacked layout) holding the pinned AWS provider. */
 export function isMirror(dir: string): boolean {
   const providerDir = join(dir, AWS_PROVIDER.source, AWS_PROVIDER.version, platformDir());
-  return existsSync(providerDir) && readdirSync(providerDir).some((f) => f.startsWith('terraform-provider-aws_'));
+  return (
+    existsSync(providerDir) &&
+    readdirSync(providerDir).some((f) => f.startsWith('terraform-provider-aws_'))
+  );
 }
 
 /** Terraform's own implied mirror folders, then a shallow search of the usual install roots. */
@@ -63,7 +69,9 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
   const fromEnv = env.TF_PROVIDER_MIRROR?.trim();
   if (fromEnv) {
     if (!isMirror(fromEnv)) {
-      throw new OfflineToolMissingError(`TF_PROVIDER_MIRROR=${fromEnv} does not hold ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} for ${platformDir()}`);
+      throw new OfflineToolMissingError(
+        `TF_PROVIDER_MIRROR=${fromEnv} does not hold ${AWS_PROVIDER.source} ${AWS_PROVIDER.version} for ${platformDir()}`,
+      );
     }
     return fromEnv;
   }
@@ -79,7 +87,10 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
 export function findTerraform(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const bin = env.TERRAFORM_BIN?.trim() || 'terraform';
   try {
-    execFileSync(bin, ['version', '-json'], { stdio: 'pipe', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+    execFileSync(bin, ['version', '-json'], {
+      stdio: 'pipe',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    });
     return bin;
   } catch {
     return undefined;

@@ -1,10 +1,18 @@
-import { proveStack, requireOfflineTools, resourceCounts, stackNames, synthAll } from './offline-proof';
+import {
+  proveStack,
+  requireOfflineTools,
+  resourceCounts,
+  stackNames,
+  synthAll,
+} from './offline-proof';
 
 /** `npm run validate`: the offline Terraform proof of every stack (init, validate, plan, show). */
 async function main(): Promise<void> {
   const tools = requireOfflineTools();
   if (!tools) {
-    console.warn('offline proof skipped: terraform or the provider mirror is missing (mandatory when CI=true)');
+    console.warn(
+      'offline proof skipped: terraform or the provider mirror is missing (mandatory when CI=true)',
+    );
     return;
   }
   const outdir = await synthAll();
@@ -13,10 +21,13 @@ async function main(): Promise<void> {
     const started = Date.now();
     try {
       const proof = await proveStack(tools, outdir, stack);
-      if (!proof.validate.valid) throw new Error(JSON.stringify(proof.validate.diagnostics, null, 2));
+      if (!proof.validate.valid)
+        throw new Error(JSON.stringify(proof.validate.diagnostics, null, 2));
       const counts = resourceCounts(proof.plan);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      console.log(`ok   ${stack}: valid, plans ${total} resources (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(
+        `ok   ${stack}: valid, plans ${total} resources (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
     } catch (error) {
       failed++;
       console.error(`FAIL ${stack}: ${(error as Error).message}`);

@@ -1,4 +1,7 @@
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
@@ -11,12 +14,35 @@ import { OpsStack } from './ops-stack';
 
 /** What the account root may do with the key: the default key policy's `kms:*`, spelled out. */
 const KEY_ADMIN_ACTIONS = [
-  'kms:CancelKeyDeletion', 'kms:CreateAlias', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DeleteAlias', 'kms:DescribeKey',
-  'kms:DisableKey', 'kms:DisableKeyRotation', 'kms:EnableKey', 'kms:EnableKeyRotation', 'kms:Encrypt',
-  'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
-  'kms:ListAliases', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListResourceTags', 'kms:PutKeyPolicy',
-  'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:RetireGrant', 'kms:RevokeGrant', 'kms:ScheduleKeyDeletion',
-  'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:UpdateKeyDescription',
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
 ];
 
 export interface AlertsProps {
@@ -40,7 +66,8 @@ export class Alerts extends Construct {
     const email = new TerraformVariable(stack, 'alert_email', {
       type: 'string',
       default: '',
-      description: 'Email address subscribed to the alerts topic; empty for none (confirm the subscription mail).',
+      description:
+        'Email address subscribed to the alerts topic; empty for none (confirm the subscription mail).',
     });
 
     const services = ['cloudwatch.amazonaws.com', ...(props.publisherServices ?? [])];
@@ -66,7 +93,10 @@ export class Alerts extends Construct {
       policy: policyDocument(keyStatements),
     });
     registerStatements(this.key, keyStatements);
-    new KmsAlias(this, 'alias', { name: `alias/${stack.name(stack.stackName)}`, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'alias', {
+      name: `alias/${stack.name(stack.stackName)}`,
+      targetKeyId: this.key.keyId,
+    });
 
     const topicName = stack.name(`${stack.stackName}-alerts`);
     this.topic = new SnsTopic(this, 'topic', { name: topicName, kmsMasterKeyId: this.key.arn });
@@ -82,7 +112,10 @@ export class Alerts extends Construct {
   }
 
   /** An alarm that notifies the topic when it fires and when it recovers. */
-  alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActions'>): CloudwatchMetricAlarm {
+  alarm(
+    id: string,
+    config: Omit<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActions'>,
+  ): CloudwatchMetricAlarm {
     return new CloudwatchMetricAlarm(this, id, {
       treatMissingData: 'notBreaching',
       ...config,

@@ -28,15 +28,24 @@ export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendCho
   };
 }
 
-export function workspaceName(choice: Extract<BackendChoice, { kind: 'cloud' }>, stackName: string): string {
+export function workspaceName(
+  choice: Extract<BackendChoice, { kind: 'cloud' }>,
+  stackName: string,
+): string {
   const name = `${choice.workspacePrefix}${stackName}`;
   if (!/^[A-Za-z0-9_-]{1,90}$/.test(name)) {
-    throw new Error(`Terraform Cloud workspace name "${name}" must be 1-90 letters, digits, "-" or "_"`);
+    throw new Error(
+      `Terraform Cloud workspace name "${name}" must be 1-90 letters, digits, "-" or "_"`,
+    );
   }
   return name;
 }
 
-export function applyBackend(stack: TerraformStack, stackName: string, choice: BackendChoice): void {
+export function applyBackend(
+  stack: TerraformStack,
+  stackName: string,
+  choice: BackendChoice,
+): void {
   if (choice.kind === 'cloud') {
     new CloudBackend(stack, {
       organization: choice.organization,

@@ -31,7 +31,10 @@ export class PrebuiltCodeSource implements CodeSource {
     if (cached) return cached;
     const zipPath = join(this.assetsDir, `${assetName}.zip`);
     if (!existsSync(zipPath)) throw new MissingBundleError(zipPath);
-    const code = { zipPath, sha256Base64: createHash('sha256').update(readFileSync(zipPath)).digest('base64') };
+    const code = {
+      zipPath,
+      sha256Base64: createHash('sha256').update(readFileSync(zipPath)).digest('base64'),
+    };
     this.cache.set(assetName, code);
     return code;
   }

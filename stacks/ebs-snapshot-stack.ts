@@ -28,18 +28,26 @@ export class EbsSnapshotStack extends OpsStack {
     const schedule = new TerraformVariable(this, 'snapshot_schedule', {
       type: 'string',
       default: 'cron(0 16 * * ? *)',
-      description: 'When to snapshot (EventBridge expression); the default is midnight UTC+8, as in the seed.',
+      description:
+        'When to snapshot (EventBridge expression); the default is midnight UTC+8, as in the seed.',
     });
     const tagKey = new TerraformVariable(this, 'snapshot_tag_key', {
       type: 'string',
       default: 'Snapshot',
-      description: 'Volumes carrying this tag key are snapshotted; a whole-number value sets their retention in days.',
+      description:
+        'Volumes carrying this tag key are snapshotted; a whole-number value sets their retention in days.',
     });
     const retention = new TerraformVariable(this, 'snapshot_default_retention_days', {
       type: 'number',
       default: 7,
       description: 'Retention of a snapshot, in days, when its volume tag value is not a number.',
-      validation: [{ condition: '${var.snapshot_default_retention_days >= 1 && floor(var.snapshot_default_retention_days) == var.snapshot_default_retention_days}', errorMessage: 'snapshot_default_retention_days must be a whole number >= 1.' }],
+      validation: [
+        {
+          condition:
+            '${var.snapshot_default_retention_days >= 1 && floor(var.snapshot_default_retention_days) == var.snapshot_default_retention_days}',
+          errorMessage: 'snapshot_default_retention_days must be a whole number >= 1.',
+        },
+      ],
     });
     const pitr = new TerraformVariable(this, 'snapshot_table_point_in_time_recovery', {
       type: 'bool',
@@ -159,7 +167,12 @@ export class EbsSnapshotStack extends OpsStack {
           wildcardReason: 'dynamodb:ListStreams supports no resource-level permissions.',
           platform: true,
         },
-        { sid: 'StreamFailuresToQueue', actions: ['sqs:SendMessage'], resources: [dlqArn], platform: true },
+        {
+          sid: 'StreamFailuresToQueue',
+          actions: ['sqs:SendMessage'],
+          resources: [dlqArn],
+          platform: true,
+        },
       ],
     });
 

@@ -1,6 +1,8 @@
 import type { IConstruct } from 'constructs';
 
-export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+export type ConditionBlock = Readonly<
+  Record<string, Readonly<Record<string, string | readonly string[]>>>
+>;
 
 /** One IAM statement, kept structured so the policy checks can read the reason next to a `*` resource. */
 export interface PolicyStatement {
@@ -24,11 +26,16 @@ export interface PolicyStatement {
 const statementsByConstruct = new WeakMap<IConstruct, readonly PolicyStatement[]>();
 
 /** Remembers the structured statements behind a policy-bearing construct, for the policy checks. */
-export function registerStatements(construct: IConstruct, statements: readonly PolicyStatement[]): void {
+export function registerStatements(
+  construct: IConstruct,
+  statements: readonly PolicyStatement[],
+): void {
   statementsByConstruct.set(construct, statements);
 }
 
-export function registeredStatements(construct: IConstruct): readonly PolicyStatement[] | undefined {
+export function registeredStatements(
+  construct: IConstruct,
+): readonly PolicyStatement[] | undefined {
   return statementsByConstruct.get(construct);
 }
 

@@ -71,9 +71,16 @@ export class NodeFunction extends Construct {
         ? [
             {
               sid: 'VpcNetworkInterfaces',
-              actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+              actions: [
+                'ec2:CreateNetworkInterface',
+                'ec2:DescribeNetworkInterfaces',
+                'ec2:DeleteNetworkInterface',
+                'ec2:AssignPrivateIpAddresses',
+                'ec2:UnassignPrivateIpAddresses',
+              ],
               resources: ['*'],
-              wildcardReason: 'Lambda creates the ENIs before they exist; AWSLambdaVPCAccessExecutionRole grants the same on "*".',
+              wildcardReason:
+                'Lambda creates the ENIs before they exist; AWSLambdaVPCAccessExecutionRole grants the same on "*".',
               platform: true,
             },
           ]
@@ -117,8 +124,15 @@ export class NodeFunction extends Construct {
       sourceCodeHash: code.sha256Base64,
       timeout,
       memorySize: memory,
-      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
+      loggingConfig: {
+        logFormat: 'JSON',
+        logGroup: this.logGroup.name,
+        applicationLogLevel: 'INFO',
+        systemLogLevel: 'WARN',
+      },
       environment: {
         variables: {
           NODE_OPTIONS: '--enable-source-maps',
@@ -128,7 +142,14 @@ export class NodeFunction extends Construct {
           ...props.environment,
         },
       },
-      ...(props.vpc ? { vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } } : {}),
+      ...(props.vpc
+        ? {
+            vpcConfig: {
+              subnetIds: props.vpc.subnetIds,
+              securityGroupIds: props.vpc.securityGroupIds,
+            },
+          }
+        : {}),
       // The role's policy must exist before the first invocation can log or call anything.
       dependsOn: [policy, this.logGroup],
     });
@@ -144,16 +165,30 @@ export class NodeFunction extends Construct {
 }
 
 function validate(props: NodeFunctionProps, timeout: number, memory: number): void {
-  if (!/^[a-z0-9-]+$/.test(props.asset)) throw new Error(`NodeFunction asset "${props.asset}" must be the bundle name, like "ebs-snapshot-create"`);
-  if (!Token.isUnresolved(timeout) && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)) {
-    throw new Error(`NodeFunction timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${timeout}`);
+  if (!/^[a-z0-9-]+$/.test(props.asset))
+    throw new Error(
+      `NodeFunction asset "${props.asset}" must be the bundle name, like "ebs-snapshot-create"`,
+    );
+  if (
+    !Token.isUnresolved(timeout) &&
+    (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)
+  ) {
+    throw new Error(
+      `NodeFunction timeoutSeconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}, got ${timeout}`,
+    );
   }
-  if (!Token.isUnresolved(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
-    throw new Error(`NodeFunction memoryMb must be a whole number from 128 to 10240, got ${memory}`);
+  if (
+    !Token.isUnresolved(memory) &&
+    (!Number.isInteger(memory) || memory < 128 || memory > 10240)
+  ) {
+    throw new Error(
+      `NodeFunction memoryMb must be a whole number from 128 to 10240, got ${memory}`,
+    );
   }
   const rc = props.reservedConcurrency;
   if (rc !== undefined && !Token.isUnresolved(rc) && (!Number.isInteger(rc) || rc < 0)) {
     throw new Error(`NodeFunction reservedConcurrency must be a whole number >= 0, got ${rc}`);
   }
-  if (props.statements.length === 0) throw new Error(`NodeFunction "${props.name}" needs at least one policy statement`);
+  if (props.statements.length === 0)
+    throw new Error(`NodeFunction "${props.name}" needs at least one policy statement`);
 }

