@@ -63,6 +63,8 @@ async function bundleHandler(entry) {
     absWorkingDir: root,
     logLevel: 'error',
   });
+  mkdirSync(join(dist, 'functions', name), { recursive: true });
+  for (const f of result.outputFiles) writeFileSync(f.path, f.contents); // unzipped copy, for the cold-init bench
   const files = result.outputFiles.map((f) => ({
     name: f.path.split(sep).pop(),
     contents: Buffer.from(f.contents),

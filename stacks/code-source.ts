@@ -6,6 +6,11 @@ import { join } from 'node:path';
 export interface FunctionCode {
   readonly zipPath: string;
   readonly sha256Base64: string;
+  /**
+   * 'directory' makes cdktf zip the folder at synth time (an ARCHIVE asset): the usual way, kept only
+   * as the benchmark's baseline. @default 'zip'
+   */
+  readonly kind?: 'zip' | 'directory';
 }
 
 /** Finds a handler's zip by asset name; tests swap in one that never runs esbuild. */

@@ -111,7 +111,11 @@ export class NodeFunction extends Construct {
     stack.registerIamSubject(props.asset, policy, this.statements);
 
     const code = stack.codeSource.code(props.asset);
-    const asset = new TerraformAsset(this, 'code', { path: code.zipPath, type: AssetType.FILE });
+    const archive = code.kind === 'directory';
+    const asset = new TerraformAsset(this, 'code', {
+      path: code.zipPath,
+      type: archive ? AssetType.ARCHIVE : AssetType.FILE,
+    });
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: this.functionName,
@@ -121,7 +125,7 @@ export class NodeFunction extends Construct {
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
-      sourceCodeHash: code.sha256Base64,
+      sourceCodeHash: archive ? asset.assetHash : code.sha256Base64,
       timeout,
       memorySize: memory,
       ...(props.reservedConcurrency !== undefined

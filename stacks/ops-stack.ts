@@ -1,6 +1,6 @@
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
+import { Aspects, type TerraformElement, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { applyBackend, type BackendChoice } from './backend';
 import type { CodeSource } from './code-source';
@@ -33,7 +33,7 @@ export class OpsStack extends TerraformStack {
   /** Roles whose every granted action the IAM proof checks against recorded calls, by recording name. */
   readonly iamSubjects: Array<{
     readonly name: string;
-    readonly policy: IConstruct;
+    readonly policy: TerraformElement;
     readonly statements: readonly PolicyStatement[];
   }> = [];
 
@@ -114,7 +114,7 @@ export class OpsStack extends TerraformStack {
   /** Puts a role's policy under the IAM proof: calls recorded under `name` must all be allowed by it. */
   registerIamSubject(
     name: string,
-    policy: IConstruct,
+    policy: TerraformElement,
     statements: readonly PolicyStatement[],
   ): void {
     if (this.iamSubjects.some((s) => s.name === name))

@@ -1,6 +1,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { substituteTf } from '../../scripts/tf-values';
 import { STACKS, type StackName } from '../../stacks/app';
 import type { PolicyStatement } from '../../stacks/iam';
 import { WORLD } from '../fixtures/deployment';
@@ -23,20 +24,8 @@ export interface ProofSubject {
   readonly statements: readonly PolicyStatement[];
 }
 
-/** Replaces `${var.x}` and the partition lookup with deployed values; any other reference is an error. */
 export function substitute(text: string, json: TfJson, vars: Record<string, unknown>): string {
-  return text.replace(/\$\{([^}]*)\}/g, (whole, expr: string) => {
-    const v = /^var\.([a-z0-9_]+)$/.exec(expr);
-    if (v?.[1]) {
-      const value = v[1] in vars ? vars[v[1]] : json.variable[v[1]]?.default;
-      if (value === undefined) throw new Error(`no value for ${whole}`);
-      return String(value);
-    }
-    if (/^data\.aws_partition\.[a-z0-9_]+\.partition$/.test(expr)) return WORLD.partition;
-    throw new Error(
-      `policy holds ${whole}, which is only known after apply: build ARNs from variables instead`,
-    );
-  });
+  return substituteTf(text, vars, json.variable, WORLD.partition);
 }
 
 function findPolicy(json: TfJson, logicalId: string): string {
