@@ -20,16 +20,27 @@ function volumePages(): Array<{ Volumes: Volume[]; NextToken?: string }> {
     State: 'in-use',
     VolumeType: 'gp3',
     Encrypted: true,
-    Tags: [{ Key: 'Snapshot', Value: '7' }, { Key: 'Name', Value: `data-${i}` }],
+    Tags: [
+      { Key: 'Snapshot', Value: '7' },
+      { Key: 'Name', Value: `data-${i}` },
+    ],
   }));
   const pages = [];
-  for (let i = 0; i < volumes.length; i += 500) pages.push({ Volumes: volumes.slice(i, i + 500), ...(i + 500 < volumes.length ? { NextToken: `page-${i + 500}` } : {}) });
+  for (let i = 0; i < volumes.length; i += 500)
+    pages.push({
+      Volumes: volumes.slice(i, i + 500),
+      ...(i + 500 < volumes.length ? { NextToken: `page-${i + 500}` } : {}),
+    });
   return pages;
 }
 
 function world() {
   const fake = new FakeEc2Http(volumePages(), () => new Date());
-  const ec2Http = rateLimited(fake.handle, { latencyMs: LATENCY_MS, ratePerSecond: RATE }, ec2Throttle);
+  const ec2Http = rateLimited(
+    fake.handle,
+    { latencyMs: LATENCY_MS, ratePerSecond: RATE },
+    ec2Throttle,
+  );
   const base = { region: WORLD.region, credentials: FAKE_CREDENTIALS };
   const ec2 = createEc2Client({ ...base, requestHandler: ec2Http });
   const ddb = createDynamoDbClient({ ...base, requestHandler: okDynamoDb(5) });
@@ -45,13 +56,28 @@ const config = {
   claimStaleAfterSeconds: 900,
 };
 
-async function ours(): Promise<{ ms: number; requests: number; throttled: number; created: number }> {
+async function ours(): Promise<{
+  ms: number;
+  requests: number;
+  throttled: number;
+  created: number;
+}> {
   const w = world();
   const started = performance.now();
-  const result = await snapshotVolumes({ ec2: w.ec2, ddb: w.ddb, now: () => new Date() }, config, `2026-11-23T16:00:${Math.random().toFixed(3)}Z`);
+  const result = await snapshotVolumes(
+    { ec2: w.ec2, ddb: w.ddb, now: () => new Date() },
+    config,
+    `2026-11-23T16:00:${Math.random().toFixed(3)}Z`,
+  );
   const ms = performance.now() - started;
-  if (result.created !== VOLUMES) throw new Error(`bench run created ${result.created} of ${VOLUMES} (failed ${result.failed})`);
-  return { ms, requests: w.ec2Http.stats.requests - w.ec2Http.stats.throttled, throttled: w.ec2Http.stats.throttled, created: result.created };
+  if (result.created !== VOLUMES)
+    throw new Error(`bench run created ${result.created} of ${VOLUMES} (failed ${result.failed})`);
+  return {
+    ms,
+    requests: w.ec2Http.stats.requests - w.ec2Http.stats.throttled,
+    throttled: w.ec2Http.stats.throttled,
+    created: result.created,
+  };
 }
 
 /** The seed's loop: one volume after another, create then record. */
@@ -60,8 +86,15 @@ async function seedLike(): Promise<number> {
   const started = performance.now();
   for (const page of volumePages()) {
     for (const v of page.Volumes) {
-      const snap = await w.ec2.send(new CreateSnapshotCommand({ VolumeId: v.VolumeId, Description: v.VolumeId }));
-      await w.ddb.send(new PutItemCommand({ TableName: config.tableName, Item: { snapshot_id: { S: snap.SnapshotId ?? '' } } }));
+      const snap = await w.ec2.send(
+        new CreateSnapshotCommand({ VolumeId: v.VolumeId, Description: v.VolumeId }),
+      );
+      await w.ddb.send(
+        new PutItemCommand({
+          TableName: config.tableName,
+          Item: { snapshot_id: { S: snap.SnapshotId ?? '' } },
+        }),
+      );
     }
   }
   return performance.now() - started;

@@ -6,12 +6,16 @@ export interface RateLimitedOptions {
   readonly burst?: number;
 }
 
-type Handle = (request: { body?: unknown }) => Promise<{ response: { statusCode: number; headers: Record<string, string>; body: unknown } }>;
+type Handle = (request: { body?: unknown }) => Promise<{ response: object }>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Wraps an HTTP handler: every request waits `latencyMs`; above the rate it gets `throttle()` instead. */
-export function rateLimited(inner: Handle, options: RateLimitedOptions, throttle: () => { statusCode: number; body: string; contentType: string }) {
+export function rateLimited(
+  inner: Handle,
+  options: RateLimitedOptions,
+  throttle: () => { statusCode: number; body: string; contentType: string },
+) {
   const burst = options.burst ?? Math.max(1, Math.round(options.ratePerSecond / 10));
   let tokens = burst;
   let last = performance.now();
@@ -25,7 +29,13 @@ export function rateLimited(inner: Handle, options: RateLimitedOptions, throttle
     if (tokens < 1) {
       stats.throttled++;
       const t = throttle();
-      return { response: { statusCode: t.statusCode, headers: { 'content-type': t.contentType }, body: Buffer.from(t.body) } };
+      return {
+        response: {
+          statusCode: t.statusCode,
+          headers: { 'content-type': t.contentType },
+          body: Buffer.from(t.body),
+        },
+      };
     }
     tokens -= 1;
     return inner(request);
@@ -44,17 +54,28 @@ export function okDynamoDb(latencyMs: number) {
   return {
     handle: async () => {
       await sleep(latencyMs);
-      return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from('{}') } };
+      return {
+        response: {
+          statusCode: 200,
+          headers: { 'content-type': 'application/x-amz-json-1.0' },
+          body: Buffer.from('{}'),
+        },
+      };
     },
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
 }
 
-export const FAKE_CREDENTIALS = { accessKeyId: 'AKIABENCHEXAMPLE0000', secretAccessKey: 'bench-secret-not-real' };
+export const FAKE_CREDENTIALS = {
+  accessKeyId: 'AKIABENCHEXAMPLE0000',
+  secretAccessKey: 'bench-secret-not-real',
+};
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

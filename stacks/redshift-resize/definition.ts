@@ -12,7 +12,13 @@
 // ---------------------------------------------------------------------------------------------------------
 // ASL types (the subset this workflow uses; JSONPath query language)
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 export interface AslRetrier {
   ErrorEquals: string[];
@@ -82,7 +88,13 @@ export interface AslFailState extends AslStateBase {
   CausePath?: string;
 }
 
-export type AslState = AslTaskState | AslPassState | AslWaitState | AslChoiceState | AslSucceedState | AslFailState;
+export type AslState =
+  | AslTaskState
+  | AslPassState
+  | AslWaitState
+  | AslChoiceState
+  | AslSucceedState
+  | AslFailState;
 
 export interface AslDefinition {
   Comment: string;
@@ -111,7 +123,11 @@ export interface ResizeDefinitionInput {
    * guard = asset redshift-resize-guard, replication = redshift-resize-replication,
    * resize = redshift-resize-resize.
    */
-  readonly functionArns: { readonly guard: string; readonly replication: string; readonly resize: string };
+  readonly functionArns: {
+    readonly guard: string;
+    readonly replication: string;
+    readonly resize: string;
+  };
   /** SNS topic for the skipped / succeeded / failed notifications. */
   readonly topicArn: string;
   /** Upper bound of each polling phase; exceeding one fails into the resume-on-failure path. Plain numbers. */
@@ -144,8 +160,14 @@ const LAMBDA_TASK_TIMEOUT_SECONDS = 120;
 const MAX_STANDARD_EXECUTION_SECONDS = 365 * 24 * 3600;
 
 /** Checks of a phase before it counts as timed out: ceil(timeout / interval). */
-export function maxPollAttempts(input: ResizeDefinitionInput, phase: keyof ResizePhaseSeconds): number {
-  return Math.max(1, Math.ceil(input.phaseTimeoutsSeconds[phase] / input.pollIntervalsSeconds[phase]));
+export function maxPollAttempts(
+  input: ResizeDefinitionInput,
+  phase: keyof ResizePhaseSeconds,
+): number {
+  return Math.max(
+    1,
+    Math.ceil(input.phaseTimeoutsSeconds[phase] / input.pollIntervalsSeconds[phase]),
+  );
 }
 
 /**
@@ -154,7 +176,10 @@ export function maxPollAttempts(input: ResizeDefinitionInput, phase: keyof Resiz
  */
 export function maxReplicationPauseSeconds(input: ResizeDefinitionInput): number {
   const t = input.phaseTimeoutsSeconds;
-  return Math.ceil((t.stop + t.snapshot + t.resize + 2 * t.resume) * POLL_OVERHEAD_FACTOR) + FIXED_OVERHEAD_SECONDS;
+  return (
+    Math.ceil((t.stop + t.snapshot + t.resize + 2 * t.resume) * POLL_OVERHEAD_FACTOR) +
+    FIXED_OVERHEAD_SECONDS
+  );
 }
 
 /** Smallest execution TimeoutSeconds that never cuts a bounded path (and so never strands stopped DMS tasks). */
@@ -165,21 +190,28 @@ export function minimumExecutionTimeoutSeconds(input: ResizeDefinitionInput): nu
 function validate(input: ResizeDefinitionInput): void {
   const problems: string[] = [];
   for (const [name, arn] of Object.entries(input.functionArns)) {
-    if (typeof arn !== 'string' || arn.trim() === '') problems.push(`functionArns.${name} must be a non-empty string`);
+    if (typeof arn !== 'string' || arn.trim() === '')
+      problems.push(`functionArns.${name} must be a non-empty string`);
   }
-  if (typeof input.topicArn !== 'string' || input.topicArn.trim() === '') problems.push('topicArn must be a non-empty string');
+  if (typeof input.topicArn !== 'string' || input.topicArn.trim() === '')
+    problems.push('topicArn must be a non-empty string');
   for (const phase of PHASES) {
     const timeout = input.phaseTimeoutsSeconds[phase];
     const interval = input.pollIntervalsSeconds[phase];
-    if (!Number.isInteger(timeout) || timeout < 1) problems.push(`phaseTimeoutsSeconds.${phase} must be a positive integer`);
-    if (!Number.isInteger(interval) || interval < 1) problems.push(`pollIntervalsSeconds.${phase} must be a positive integer`);
+    if (!Number.isInteger(timeout) || timeout < 1)
+      problems.push(`phaseTimeoutsSeconds.${phase} must be a positive integer`);
+    if (!Number.isInteger(interval) || interval < 1)
+      problems.push(`pollIntervalsSeconds.${phase} must be a positive integer`);
     else if (Number.isInteger(timeout) && interval > timeout) {
-      problems.push(`pollIntervalsSeconds.${phase} (${interval}) must not exceed phaseTimeoutsSeconds.${phase} (${timeout})`);
+      problems.push(
+        `pollIntervalsSeconds.${phase} (${interval}) must not exceed phaseTimeoutsSeconds.${phase} (${timeout})`,
+      );
     }
   }
   if (input.snapshotRetentionDays !== undefined) {
     const d = input.snapshotRetentionDays;
-    if (!Number.isInteger(d) || d === 0 || d < -1 || d > 3653) problems.push('snapshotRetentionDays must be -1 or 1..3653');
+    if (!Number.isInteger(d) || d === 0 || d < -1 || d > 3653)
+      problems.push('snapshotRetentionDays must be -1 or 1..3653');
   }
   if (problems.length === 0) {
     const minimum = minimumExecutionTimeoutSeconds(input);
@@ -192,7 +224,8 @@ function validate(input: ResizeDefinitionInput): void {
       problems.push(`timeoutSeconds must not exceed ${MAX_STANDARD_EXECUTION_SECONDS} (one year)`);
     }
   }
-  if (problems.length > 0) throw new ResizeDefinitionInputError(`invalid resize workflow input: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new ResizeDefinitionInputError(`invalid resize workflow input: ${problems.join('; ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -200,14 +233,26 @@ function validate(input: ResizeDefinitionInput): void {
 
 /** Step Functions' own transient Lambda errors; the handlers are idempotent, so retrying them is safe. */
 const LAMBDA_RETRY: AslRetrier = {
-  ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+    'Lambda.ClientExecutionTimeoutException',
+  ],
   IntervalSeconds: 2,
   MaxAttempts: 6,
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
 /** Reads and notifications: any task failure is worth a few retries. */
-const SDK_RETRY: AslRetrier = { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' };
+const SDK_RETRY: AslRetrier = {
+  ErrorEquals: ['States.TaskFailed'],
+  IntervalSeconds: 5,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
 const SNAPSHOT_EXISTS = 'Redshift.ClusterSnapshotAlreadyExistsException';
 
 /** Names of the states, exported so tests and the docs can refer to them. */
@@ -260,10 +305,21 @@ export const S = {
   failed: 'Failed',
 } as const;
 
-const toEarlyFailure: AslCatcher[] = [{ ErrorEquals: ['States.ALL'], Next: S.summarizeEarlyFailure, ResultPath: '$.error' }];
-const toRecover: AslCatcher[] = [{ ErrorEquals: ['States.ALL'], Next: S.recover, ResultPath: '$.error' }];
+const toEarlyFailure: AslCatcher[] = [
+  { ErrorEquals: ['States.ALL'], Next: S.summarizeEarlyFailure, ResultPath: '$.error' },
+];
+const toRecover: AslCatcher[] = [
+  { ErrorEquals: ['States.ALL'], Next: S.recover, ResultPath: '$.error' },
+];
 
-function lambdaTask(functionArn: string, parameters: { [key: string]: JsonValue }, resultPath: string, next: string, catchers: AslCatcher[], comment: string): AslTaskState {
+function lambdaTask(
+  functionArn: string,
+  parameters: { [key: string]: JsonValue },
+  resultPath: string,
+  next: string,
+  catchers: AslCatcher[],
+  comment: string,
+): AslTaskState {
   return {
     Type: 'Task',
     Comment: comment,
@@ -277,12 +333,19 @@ function lambdaTask(functionArn: string, parameters: { [key: string]: JsonValue 
   };
 }
 
-function publish(topicArn: string, subject: { [key: string]: JsonValue }, messagePath: string, next: string, catchers: AslCatcher[]): AslTaskState {
+function publish(
+  topicArn: string,
+  subject: { [key: string]: JsonValue },
+  messagePath: string,
+  next: string,
+  catchers: AslCatcher[],
+): AslTaskState {
   return {
     Type: 'Task',
-    Comment: 'SDK integration: one SNS Publish with a message built by intrinsics, no logic worth a Lambda.',
+    Comment:
+      'SDK integration: one SNS Publish of a JSON summary (Step Functions serializes it), no logic worth a Lambda.',
     Resource: 'arn:aws:states:::sns:publish',
-    Parameters: { TopicArn: topicArn, ...subject, 'Message.$': `States.JsonToString(${messagePath})` },
+    Parameters: { TopicArn: topicArn, ...subject, 'Message.$': messagePath },
     ResultPath: null,
     Retry: [SDK_RETRY],
     Catch: catchers,
@@ -291,9 +354,17 @@ function publish(topicArn: string, subject: { [key: string]: JsonValue }, messag
 }
 
 /** Init counter -> check -> Choice(done | timed out | again) -> count -> Wait -> check. */
-function pollLoop(names: { init: string; check: string; count: string; wait: string }, intervalSeconds: number): Record<string, AslState> {
+function pollLoop(
+  names: { init: string; check: string; count: string; wait: string },
+  intervalSeconds: number,
+): Record<string, AslState> {
   return {
-    [names.init]: { Type: 'Pass', Result: { attempts: 0 }, ResultPath: '$.poll', Next: names.check },
+    [names.init]: {
+      Type: 'Pass',
+      Result: { attempts: 0 },
+      ResultPath: '$.poll',
+      Next: names.check,
+    },
     [names.count]: {
       Type: 'Pass',
       Parameters: { 'attempts.$': 'States.MathAdd($.poll.attempts, 1)' },
@@ -306,7 +377,12 @@ function pollLoop(names: { init: string; check: string; count: string; wait: str
 
 /** Puts an {Error, Cause} at $.error, as a Catch would, and moves on (Choice states cannot Catch). */
 function raise(error: string, cause: string, next: string): AslPassState {
-  return { Type: 'Pass', Parameters: { Error: error, 'Cause.$': cause }, ResultPath: '$.error', Next: next };
+  return {
+    Type: 'Pass',
+    Parameters: { Error: error, 'Cause.$': cause },
+    ResultPath: '$.error',
+    Next: next,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -341,7 +417,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
       S.skipped,
       [{ ErrorEquals: ['States.ALL'], Next: S.summarizeEarlyFailure, ResultPath: '$.error' }],
     ),
-    [S.skipped]: { Type: 'Succeed', Comment: 'Nothing to do (no growth possible, cooldown, busy or unknown cluster): DMS untouched.' },
+    [S.skipped]: {
+      Type: 'Succeed',
+      Comment:
+        'Nothing to do (no growth possible, cooldown, busy or unknown cluster): DMS untouched.',
+    },
     [S.selectTasks]: lambdaTask(
       fn.replication,
       { action: 'select' },
@@ -371,7 +451,10 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     [S.failedBeforeStop]: { Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' },
 
     // ---- stop DMS: from here on every Task catches into Recover ------------------------------------------
-    ...pollLoop({ init: S.initStopPoll, check: S.stopTasks, count: S.countStopPoll, wait: S.waitForStop }, iv.stop),
+    ...pollLoop(
+      { init: S.initStopPoll, check: S.stopTasks, count: S.countStopPoll, wait: S.waitForStop },
+      iv.stop,
+    ),
     [S.stopTasks]: lambdaTask(
       fn.replication,
       { action: 'stop', ...taskArns },
@@ -384,7 +467,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
       Type: 'Choice',
       Choices: [
         { Variable: '$.stop.settled', BooleanEquals: true, Next: S.createSnapshot },
-        { Variable: '$.poll.attempts', NumericGreaterThanEquals: attempts('stop'), Next: S.stopTimedOut },
+        {
+          Variable: '$.poll.attempts',
+          NumericGreaterThanEquals: attempts('stop'),
+          Next: S.stopTimedOut,
+        },
       ],
       Default: S.countStopPoll,
     },
@@ -397,24 +484,41 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     // ---- snapshot ------------------------------------------------------------------------------------
     [S.createSnapshot]: {
       Type: 'Task',
-      Comment: 'SDK integration: one call; a retry that finds its own snapshot (same name) is caught as done.',
+      Comment:
+        'SDK integration: one call; a retry that finds its own snapshot (same name) is caught as done.',
       Resource: 'arn:aws:states:::aws-sdk:redshift:createClusterSnapshot',
       Parameters: {
         'ClusterIdentifier.$': '$.guard.clusterId',
         'SnapshotIdentifier.$': '$.guard.snapshotIdentifier',
-        ...(input.snapshotRetentionDays !== undefined ? { ManualSnapshotRetentionPeriod: input.snapshotRetentionDays } : {}),
+        ...(input.snapshotRetentionDays !== undefined
+          ? { ManualSnapshotRetentionPeriod: input.snapshotRetentionDays }
+          : {}),
       },
       ResultPath: null,
       Retry: [{ ErrorEquals: [SNAPSHOT_EXISTS], MaxAttempts: 0 }, SDK_RETRY],
-      Catch: [{ ErrorEquals: [SNAPSHOT_EXISTS], Next: S.initSnapshotPoll, ResultPath: null }, ...toRecover],
+      Catch: [
+        { ErrorEquals: [SNAPSHOT_EXISTS], Next: S.initSnapshotPoll, ResultPath: null },
+        ...toRecover,
+      ],
       Next: S.initSnapshotPoll,
     },
-    ...pollLoop({ init: S.initSnapshotPoll, check: S.checkSnapshot, count: S.countSnapshotPoll, wait: S.waitForSnapshot }, iv.snapshot),
+    ...pollLoop(
+      {
+        init: S.initSnapshotPoll,
+        check: S.checkSnapshot,
+        count: S.countSnapshotPoll,
+        wait: S.waitForSnapshot,
+      },
+      iv.snapshot,
+    ),
     [S.checkSnapshot]: {
       Type: 'Task',
       Comment: 'SDK integration: one read whose status a Choice can test directly.',
       Resource: 'arn:aws:states:::aws-sdk:redshift:describeClusterSnapshots',
-      Parameters: { 'ClusterIdentifier.$': '$.guard.clusterId', 'SnapshotIdentifier.$': '$.guard.snapshotIdentifier' },
+      Parameters: {
+        'ClusterIdentifier.$': '$.guard.clusterId',
+        'SnapshotIdentifier.$': '$.guard.snapshotIdentifier',
+      },
       ResultSelector: { 'status.$': '$.Snapshots[0].Status' },
       ResultPath: '$.snapshot',
       Retry: [SDK_RETRY],
@@ -432,7 +536,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
           ],
           Next: S.snapshotFailed,
         },
-        { Variable: '$.poll.attempts', NumericGreaterThanEquals: attempts('snapshot'), Next: S.snapshotTimedOut },
+        {
+          Variable: '$.poll.attempts',
+          NumericGreaterThanEquals: attempts('snapshot'),
+          Next: S.snapshotTimedOut,
+        },
       ],
       Default: S.countSnapshotPoll,
     },
@@ -450,13 +558,26 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     // ---- resize --------------------------------------------------------------------------------------
     [S.startResize]: lambdaTask(
       fn.resize,
-      { action: 'start', 'targetNodeCount.$': '$.guard.targetNodeCount', 'classic.$': '$.guard.classic', 'nodeType.$': '$.guard.nodeType' },
+      {
+        action: 'start',
+        'targetNodeCount.$': '$.guard.targetNodeCount',
+        'classic.$': '$.guard.classic',
+        'nodeType.$': '$.guard.nodeType',
+      },
       '$.resize',
       S.initResizePoll,
       toRecover,
       'Lambda: ResizeCluster is not idempotent; the handler first checks whether an earlier attempt started it.',
     ),
-    ...pollLoop({ init: S.initResizePoll, check: S.checkResize, count: S.countResizePoll, wait: S.waitForResize }, iv.resize),
+    ...pollLoop(
+      {
+        init: S.initResizePoll,
+        check: S.checkResize,
+        count: S.countResizePoll,
+        wait: S.waitForResize,
+      },
+      iv.resize,
+    ),
     [S.checkResize]: lambdaTask(
       fn.resize,
       { action: 'status', 'targetNodeCount.$': '$.guard.targetNodeCount' },
@@ -469,7 +590,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
       Type: 'Choice',
       Choices: [
         { Variable: '$.resize.done', BooleanEquals: true, Next: S.initResumePoll },
-        { Variable: '$.poll.attempts', NumericGreaterThanEquals: attempts('resize'), Next: S.resizeTimedOut },
+        {
+          Variable: '$.poll.attempts',
+          NumericGreaterThanEquals: attempts('resize'),
+          Next: S.resizeTimedOut,
+        },
       ],
       Default: S.countResizePoll,
     },
@@ -480,7 +605,15 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     ),
 
     // ---- resume --------------------------------------------------------------------------------------
-    ...pollLoop({ init: S.initResumePoll, check: S.resumeTasks, count: S.countResumePoll, wait: S.waitForResume }, iv.resume),
+    ...pollLoop(
+      {
+        init: S.initResumePoll,
+        check: S.resumeTasks,
+        count: S.countResumePoll,
+        wait: S.waitForResume,
+      },
+      iv.resume,
+    ),
     [S.resumeTasks]: lambdaTask(
       fn.replication,
       { action: 'resume', ...taskArns },
@@ -493,7 +626,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
       Type: 'Choice',
       Choices: [
         { Variable: '$.resume.settled', BooleanEquals: true, Next: S.summarizeSuccess },
-        { Variable: '$.poll.attempts', NumericGreaterThanEquals: attempts('resume'), Next: S.resumeTimedOut },
+        {
+          Variable: '$.poll.attempts',
+          NumericGreaterThanEquals: attempts('resume'),
+          Next: S.resumeTimedOut,
+        },
       ],
       Default: S.countResumePoll,
     },
@@ -528,7 +665,12 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     [S.succeeded]: { Type: 'Succeed' },
 
     // ---- recovery: resume exactly the tasks this execution stopped, notify, fail ------------------------
-    [S.recover]: { Type: 'Pass', Result: { attempts: 0 }, ResultPath: '$.poll', Next: S.resumeAfterFailure },
+    [S.recover]: {
+      Type: 'Pass',
+      Result: { attempts: 0 },
+      ResultPath: '$.poll',
+      Next: S.resumeAfterFailure,
+    },
     [S.resumeAfterFailure]: lambdaTask(
       fn.replication,
       { action: 'resume', ...taskArns },
@@ -541,7 +683,11 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
       Type: 'Choice',
       Choices: [
         { Variable: '$.recovery.settled', BooleanEquals: true, Next: S.summarizeFailure },
-        { Variable: '$.poll.attempts', NumericGreaterThanEquals: attempts('resume'), Next: S.summarizeFailure },
+        {
+          Variable: '$.poll.attempts',
+          NumericGreaterThanEquals: attempts('resume'),
+          Next: S.summarizeFailure,
+        },
       ],
       Default: S.countRecoveryPoll,
     },
@@ -589,4 +735,8 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
  * IAM actions the state machine's own role needs (besides lambda:InvokeFunction on the three functionArns):
  * the SDK-integration and SNS tasks above. Resources: see .agents/redshift-handlers.md.
  */
-export const STATE_MACHINE_SDK_ACTIONS = ['redshift:CreateClusterSnapshot', 'redshift:DescribeClusterSnapshots', 'sns:Publish'] as const;
+export const STATE_MACHINE_SDK_ACTIONS = [
+  'redshift:CreateClusterSnapshot',
+  'redshift:DescribeClusterSnapshots',
+  'sns:Publish',
+] as const;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** SQS caps DelaySeconds at 15 minutes. */
+export const MAX_SQS_DELAY_SECONDS = 900;
+/** Auto Scaling keeps an instance in a wait state for at most 48 hours, whatever the heartbeats. */
+export const MAX_LIFECYCLE_WAIT_SECONDS = 48 * 60 * 60;
+
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * The function's environment (see .agents/ecs-drain.md). Parsed once at module start with `readEnv`;
+ * a bad value fails the cold start before any AWS call.
+ */
+export const DrainEnvSchema = z
+  .object({
+    /** Short name or ARN of the ECS cluster the Auto Scaling group's instances join. */
+    CLUSTER_NAME: z
+      .string()
+      .min(1)
+      .regex(
+        /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/,
+        'cluster name or cluster ARN',
+      ),
+    /** URL of the standard SQS queue the function sends its delayed re-checks to (and is triggered by). */
+    CHECK_QUEUE_URL: z.url({ protocol: /^https$/ }),
+    /** Seconds between two checks of a draining instance; SQS DelaySeconds, so at most 900. */
+    CHECK_INTERVAL_SECONDS: seconds(5, MAX_SQS_DELAY_SECONDS).default(30),
+    /** Upper bound on a drain, counted from the lifecycle notification's Time; then the action is completed anyway. */
+    MAX_DRAIN_SECONDS: seconds(60, MAX_LIFECYCLE_WAIT_SECONDS).default(3600),
+    /** Standalone tasks (not started by a service) still running this long after the drain began are stopped. */
+    STANDALONE_TASK_GRACE_SECONDS: seconds(0, MAX_LIFECYCLE_WAIT_SECONDS).default(300),
+  })
+  .refine((env) => env.STANDALONE_TASK_GRACE_SECONDS <= env.MAX_DRAIN_SECONDS, {
+    message: 'must not exceed MAX_DRAIN_SECONDS',
+    path: ['STANDALONE_TASK_GRACE_SECONDS'],
+  })
+  .transform(
+    (env): DrainConfig => ({
+      cluster: env.CLUSTER_NAME,
+      checkQueueUrl: env.CHECK_QUEUE_URL,
+      checkIntervalSeconds: env.CHECK_INTERVAL_SECONDS,
+      maxDrainSeconds: env.MAX_DRAIN_SECONDS,
+      standaloneTaskGraceSeconds: env.STANDALONE_TASK_GRACE_SECONDS,
+    }),
+  );
+
+export interface DrainConfig {
+  readonly cluster: string;
+  readonly checkQueueUrl: string;
+  readonly checkIntervalSeconds: number;
+  readonly maxDrainSeconds: number;
+  readonly standaloneTaskGraceSeconds: number;
+}

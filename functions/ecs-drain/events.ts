@@ -1,0 +1,83 @@
+import { SnsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { InvalidEventError } from '../shared/errors';
+import {
+  type AutoScalingMessage,
+  AutoScalingMessageSchema,
+  type DrainCheckMessage,
+  DrainCheckMessageSchema,
+} from './schemas';
+
+/** The two ways this function is invoked. */
+export type DrainEvent =
+  /** SNS subscription on the lifecycle hook's topic: Auto Scaling lifecycle or test notifications. */
+  | { readonly kind: 'sns'; readonly messages: readonly AutoScalingMessage[] }
+  /** SQS event source mapping on the delay queue: this function's own re-checks. */
+  | { readonly kind: 'sqs'; readonly event: SQSEvent };
+
+function issues(error: unknown): string {
+  const zodError =
+    error instanceof z.ZodError ? error : error instanceof Error ? error.cause : undefined;
+  if (zodError instanceof z.ZodError) {
+    return zodError.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function firstRecord(event: unknown): Record<string, unknown> | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const records = (event as { Records?: unknown }).Records;
+  if (!Array.isArray(records) || records.length === 0) return undefined;
+  const first: unknown = records[0];
+  return typeof first === 'object' && first !== null
+    ? (first as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * Validates the whole invocation event before any AWS call: the SNS envelope and every message in it,
+ * or the SQS envelope (each re-check body is validated per record, so one bad record fails alone).
+ */
+export function parseDrainEvent(event: unknown): DrainEvent {
+  const first = firstRecord(event);
+  if (first?.EventSource === 'aws:sns') {
+    const parsed = SnsEnvelope.safeParse(event, JSONStringified(AutoScalingMessageSchema));
+    if (!parsed.success) {
+      throw new InvalidEventError(`invalid Auto Scaling notification: ${issues(parsed.error)}`, {
+        cause: parsed.error,
+      });
+    }
+    return { kind: 'sns', messages: parsed.data };
+  }
+  if (first?.eventSource === 'aws:sqs') {
+    const parsed = SqsSchema.safeParse(event);
+    if (!parsed.success) {
+      throw new InvalidEventError(`invalid SQS event: ${issues(parsed.error)}`, {
+        cause: parsed.error,
+      });
+    }
+    return { kind: 'sqs', event: event as SQSEvent };
+  }
+  throw new InvalidEventError(
+    'expected an SNS event (lifecycle hook topic) or an SQS event (re-check queue)',
+  );
+}
+
+const CheckBodySchema = JSONStringified(DrainCheckMessageSchema);
+
+/** One re-check record's body. */
+export function parseCheckRecord(record: SQSRecord): DrainCheckMessage {
+  const parsed = CheckBodySchema.safeParse(record.body);
+  if (!parsed.success) {
+    throw new InvalidEventError(
+      `invalid re-check message ${record.messageId}: ${issues(parsed.error)}`,
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * Environment contracts of the redshift-resize functions (each handler parses only its own, once, at
+ * module start with readEnv). Nothing here carries an account or a region: every ARN comes from the stack.
+ */
+
+/** Redshift cluster identifier: lowercase letter first, letters/digits/single hyphens, no trailing hyphen. */
+export const ClusterIdSchema = z
+  .string()
+  .max(63)
+  .regex(
+    /^[a-z](?:-?[a-z0-9])*$/,
+    'must be a Redshift cluster identifier (lowercase, starts with a letter)',
+  );
+
+const partition = 'arn:aws[a-z-]*';
+const StateMachineArnSchema = z
+  .string()
+  .regex(
+    new RegExp(`^${partition}:states:[a-z0-9-]+:\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$`),
+    'must be a state machine ARN',
+  );
+const DmsTaskArnSchema = z
+  .string()
+  .regex(
+    new RegExp(`^${partition}:dms:[a-z0-9-]+:\\d{12}:task:[A-Za-z0-9-]+$`),
+    'must be a DMS replication task ARN',
+  );
+const DmsEndpointArnSchema = z
+  .string()
+  .regex(
+    new RegExp(`^${partition}:dms:[a-z0-9-]+:\\d{12}:endpoint:[A-Za-z0-9-]+$`),
+    'must be a DMS endpoint ARN',
+  );
+
+/** DescribeEvents only reaches 14 days back, so a longer cooldown could not be enforced from Redshift's events. */
+export const MAX_COOLDOWN_MINUTES = 14 * 24 * 60;
+
+export const TriggerEnvSchema = z.object({
+  STATE_MACHINE_ARN: StateMachineArnSchema,
+  ALARM_NAME: z.string().min(1).max(255),
+  CLUSTER_ID: ClusterIdSchema,
+});
+export type TriggerEnv = z.infer<typeof TriggerEnvSchema>;
+
+export const GuardEnvSchema = z
+  .object({
+    CLUSTER_ID: ClusterIdSchema,
+    RESIZE_FACTOR: z.coerce.number().gt(1).max(8).default(2),
+    MAX_NODE_COUNT: z.coerce.number().int().min(1).max(128),
+    RESIZE_TYPE: z.enum(['elastic', 'classic']).default('elastic'),
+    COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
+  })
+  .transform((env) => ({
+    clusterId: env.CLUSTER_ID,
+    resizeFactor: env.RESIZE_FACTOR,
+    maxNodeCount: env.MAX_NODE_COUNT,
+    resizeType: env.RESIZE_TYPE,
+    cooldownMinutes: env.COOLDOWN_MINUTES,
+  }));
+export type GuardConfig = z.infer<typeof GuardEnvSchema>;
+
+/** A JSON list in an environment variable; an unset or blank variable is the empty list. */
+const JsonArnListSchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === '') return [];
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON list of DMS task ARNs' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(DmsTaskArnSchema).max(100));
+
+export const ReplicationEnvSchema = z
+  .object({
+    REPLICATION_TASK_ARNS: JsonArnListSchema,
+    TARGET_ENDPOINT_ARN: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+      .pipe(DmsEndpointArnSchema.optional()),
+  })
+  .superRefine((env, ctx) => {
+    const hasList = env.REPLICATION_TASK_ARNS.length > 0;
+    const hasEndpoint = env.TARGET_ENDPOINT_ARN !== undefined;
+    if (hasList === hasEndpoint) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REPLICATION_TASK_ARNS'],
+        message:
+          'set exactly one of REPLICATION_TASK_ARNS (non-empty JSON list) or TARGET_ENDPOINT_ARN',
+      });
+    }
+  })
+  .transform(
+    (env): ReplicationSource =>
+      env.REPLICATION_TASK_ARNS.length > 0
+        ? { kind: 'taskList', taskArns: [...new Set(env.REPLICATION_TASK_ARNS)] }
+        : { kind: 'targetEndpoint', targetEndpointArn: env.TARGET_ENDPOINT_ARN as string },
+  );
+
+/** Where the DMS tasks that replicate into the cluster come from. */
+export type ReplicationSource =
+  | { readonly kind: 'taskList'; readonly taskArns: readonly string[] }
+  | { readonly kind: 'targetEndpoint'; readonly targetEndpointArn: string };
+
+export const ResizeEnvSchema = z
+  .object({ CLUSTER_ID: ClusterIdSchema })
+  .transform((env) => ({ clusterId: env.CLUSTER_ID }));
+export type ResizeConfig = z.infer<typeof ResizeEnvSchema>;

@@ -1,0 +1,23 @@
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { clientConfig } from '../shared/aws';
+import { readEnv } from '../shared/env';
+import { logger } from '../shared/logger';
+import { GuardEnvSchema } from './env';
+import { GuardEventSchema, parseStepEvent } from './events';
+import { evaluateGuard, type GuardResult } from './guard';
+
+const config = readEnv(GuardEnvSchema);
+
+/** This function's only client; exported so tests mock exactly the calls this function makes. */
+export const redshift = new RedshiftClient(clientConfig());
+
+/** Guard step: may this execution resize the cluster, and to how many nodes? Read-only. */
+export async function handler(event: unknown): Promise<GuardResult> {
+  const input = parseStepEvent(GuardEventSchema, event, 'guard');
+  const result = await evaluateGuard({ redshift }, config, {
+    executionName: input.executionName,
+    now: new Date(),
+  });
+  logger.info('guard decision', { ...result });
+  return result;
+}

@@ -1,0 +1,206 @@
+import {
+  paginateDescribeEvents,
+  type Cluster,
+  type RedshiftClient,
+} from '@aws-sdk/client-redshift';
+import type { GuardConfig } from './env';
+import { snapshotIdentifierFor } from './identifiers';
+import { nodeTypeLimits, NODE_TYPE_LIMITS, parseElasticResizeOptions } from './node-types';
+import { describeCluster, describeLastResize } from './redshift-reads';
+
+export type GuardReason =
+  | 'RESIZE'
+  | 'CLUSTER_NOT_AVAILABLE'
+  | 'RESIZE_IN_PROGRESS'
+  | 'COOLDOWN'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'ELASTIC_RESIZE_UNSUPPORTED'
+  | 'AT_MAXIMUM';
+
+/**
+ * The Guard step's output, kept by the state machine at $.guard. Every field is always present (null where it
+ * does not apply), so the definition's JSONPaths never point at a missing value.
+ */
+export interface GuardResult {
+  readonly decision: 'RESIZE' | 'SKIP';
+  readonly reason: GuardReason;
+  readonly message: string;
+  readonly clusterId: string;
+  readonly clusterStatus: string | null;
+  readonly nodeType: string | null;
+  readonly currentNodeCount: number | null;
+  readonly targetNodeCount: number | null;
+  readonly resizeType: 'elastic' | 'classic';
+  readonly classic: boolean;
+  readonly snapshotIdentifier: string;
+  readonly lastResizeActivityAt: string | null;
+}
+
+/** Redshift cluster events that mark resize activity (DescribeEventCategories, source type "cluster"). */
+export const RESIZE_EVENT_IDS = {
+  started: 'REDSHIFT-EVENT-2006',
+  completed: 'REDSHIFT-EVENT-3002',
+} as const;
+
+export interface GuardClients {
+  readonly redshift: RedshiftClient;
+}
+
+export interface GuardContext {
+  readonly executionName: string;
+  readonly now: Date;
+}
+
+/**
+ * Decides whether this execution may resize, and to what. Reads only (DescribeClusters, DescribeResize,
+ * DescribeEvents); the truth about cooldown and in-flight resizes comes from Redshift, not from local state.
+ */
+export async function evaluateGuard(
+  clients: GuardClients,
+  config: GuardConfig,
+  ctx: GuardContext,
+): Promise<GuardResult> {
+  const cluster = await describeCluster(clients.redshift, config.clusterId);
+  const classic = config.resizeType === 'classic';
+  const base = {
+    clusterId: config.clusterId,
+    clusterStatus: cluster.ClusterStatus ?? null,
+    nodeType: cluster.NodeType ?? null,
+    currentNodeCount: cluster.NumberOfNodes ?? null,
+    targetNodeCount: cluster.NumberOfNodes ?? null,
+    resizeType: config.resizeType,
+    classic,
+    snapshotIdentifier: snapshotIdentifierFor(ctx.executionName),
+    lastResizeActivityAt: null,
+  } satisfies Omit<GuardResult, 'decision' | 'reason' | 'message'>;
+  const skip = (
+    reason: GuardReason,
+    message: string,
+    extra: Partial<GuardResult> = {},
+  ): GuardResult => ({
+    ...base,
+    ...extra,
+    decision: 'SKIP',
+    reason,
+    message,
+  });
+
+  if (cluster.ClusterStatus === 'resizing') {
+    return skip('RESIZE_IN_PROGRESS', `cluster ${config.clusterId} is already resizing`);
+  }
+  if (cluster.ClusterStatus !== 'available') {
+    return skip(
+      'CLUSTER_NOT_AVAILABLE',
+      `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}, not available`,
+    );
+  }
+  const nodeType = cluster.NodeType;
+  const current = cluster.NumberOfNodes;
+  const limits = nodeType === undefined ? undefined : nodeTypeLimits(nodeType);
+  if (nodeType === undefined || current === undefined || limits === undefined) {
+    return skip(
+      'UNKNOWN_NODE_TYPE',
+      `node type ${nodeType ?? '(none reported)'} of cluster ${config.clusterId} is not in the node limit table ` +
+        `(${Object.keys(NODE_TYPE_LIMITS).join(', ')}); resize it by hand or extend functions/redshift-resize/node-types.ts`,
+    );
+  }
+
+  const lastResize = await describeLastResize(clients.redshift, config.clusterId);
+  if (
+    lastResize !== undefined &&
+    (lastResize.Status === 'IN_PROGRESS' || lastResize.Status === 'CANCELLING')
+  ) {
+    return skip(
+      'RESIZE_IN_PROGRESS',
+      `the last resize of ${config.clusterId} is ${lastResize.Status}`,
+    );
+  }
+  if (lastResize !== undefined && config.cooldownMinutes > 0) {
+    const activity = await lastResizeActivityWithin(
+      clients.redshift,
+      config.clusterId,
+      config.cooldownMinutes,
+      ctx.now,
+    );
+    if (activity !== undefined) {
+      return skip(
+        'COOLDOWN',
+        `cluster ${config.clusterId} had resize activity at ${activity.toISOString()}, within the ${config.cooldownMinutes}-minute cooldown`,
+        { lastResizeActivityAt: activity.toISOString() },
+      );
+    }
+  }
+
+  if (!classic && (!limits.elasticResize || current < 2)) {
+    return skip(
+      'ELASTIC_RESIZE_UNSUPPORTED',
+      `elastic resize is not available for ${current}-node ${nodeType} clusters; set RESIZE_TYPE=classic to allow a classic resize`,
+    );
+  }
+  const target = targetNodeCount(cluster, current, limits.maxNodes, config);
+  if (target <= current) {
+    return skip(
+      'AT_MAXIMUM',
+      `cluster ${config.clusterId} cannot grow beyond ${current} ${nodeType} nodes ` +
+        `(MAX_NODE_COUNT ${config.maxNodeCount}, node type limit ${limits.maxNodes}${classic ? '' : ', elastic resize options'})`,
+    );
+  }
+  return {
+    ...base,
+    decision: 'RESIZE',
+    reason: 'RESIZE',
+    message: `${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes`,
+    targetNodeCount: target,
+  };
+}
+
+/**
+ * min(current x factor, MAX_NODE_COUNT, node type limit). An elastic resize can at most double the node count
+ * and can only reach the counts Redshift lists in ElasticResizeNumberOfNodeOptions, when it lists them.
+ */
+function targetNodeCount(
+  cluster: Cluster,
+  current: number,
+  typeMax: number,
+  config: GuardConfig,
+): number {
+  let cap = Math.min(Math.ceil(current * config.resizeFactor - 1e-9), config.maxNodeCount, typeMax);
+  if (config.resizeType === 'classic') return cap;
+  cap = Math.min(cap, current * 2);
+  const options = parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions);
+  if (options === undefined) return cap;
+  const reachable = options.filter((n) => n > current && n <= cap);
+  return reachable.length > 0 ? Math.max(...reachable) : current;
+}
+
+/**
+ * The latest resize start/completion event of the cluster in the last `minutes`, from DescribeEvents. A resize
+ * that started inside the window also ended inside it (or is still running, which DescribeResize reports).
+ */
+async function lastResizeActivityWithin(
+  redshift: RedshiftClient,
+  clusterId: string,
+  minutes: number,
+  now: Date,
+): Promise<Date | undefined> {
+  const ids: readonly string[] = Object.values(RESIZE_EVENT_IDS);
+  let latest: Date | undefined;
+  const pages = paginateDescribeEvents(
+    { client: redshift, pageSize: 100 },
+    {
+      SourceIdentifier: clusterId,
+      SourceType: 'cluster',
+      StartTime: new Date(now.getTime() - minutes * 60_000),
+      EndTime: now,
+    },
+  );
+  for await (const page of pages) {
+    for (const event of page.Events ?? []) {
+      if (event.EventId === undefined || !ids.includes(event.EventId) || event.Date === undefined)
+        continue;
+      const at = new Date(event.Date);
+      if (latest === undefined || at > latest) latest = at;
+    }
+  }
+  return latest;
+}

@@ -1,0 +1,30 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { clientConfig } from '../shared/aws';
+import { readEnv } from '../shared/env';
+import { ReplicationEnvSchema } from './env';
+import { parseStepEvent, ReplicationEventSchema } from './events';
+import {
+  resumeTasks,
+  selectTasks,
+  stopTasks,
+  type ReplicationStepResult,
+  type SelectResult,
+} from './replication';
+
+const source = readEnv(ReplicationEnvSchema);
+
+/** This function's only client; exported so tests mock exactly the calls this function makes. */
+export const dms = new DatabaseMigrationServiceClient(clientConfig());
+
+/** Select / Stop / Resume steps for the DMS tasks that replicate into the cluster. */
+export async function handler(event: unknown): Promise<SelectResult | ReplicationStepResult> {
+  const input = parseStepEvent(ReplicationEventSchema, event, 'replication');
+  switch (input.action) {
+    case 'select':
+      return selectTasks({ dms }, source);
+    case 'stop':
+      return stopTasks({ dms }, input.taskArns);
+    case 'resume':
+      return resumeTasks({ dms }, input.taskArns);
+  }
+}

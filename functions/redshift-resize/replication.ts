@@ -1,0 +1,203 @@
+import {
+  paginateDescribeReplicationTasks,
+  StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
+  type DatabaseMigrationServiceClient,
+  type Filter,
+} from '@aws-sdk/client-database-migration-service';
+import { logger } from '../shared/logger';
+import type { ReplicationSource } from './env';
+import { ReplicationTaskNotFoundError } from './errors';
+
+export interface ReplicationClients {
+  readonly dms: DatabaseMigrationServiceClient;
+}
+
+/** A task's DMS status, or 'missing' when DMS no longer knows the task. */
+export type TaskStatus = string;
+
+export interface TaskReport {
+  readonly arn: string;
+  /** Status seen before acting. */
+  readonly status: TaskStatus;
+  readonly action: 'none' | 'stop-requested' | 'resume-requested';
+}
+
+/** Output of the stop and resume actions: `settled` says the loop in the state machine may move on. */
+export interface ReplicationStepResult {
+  readonly settled: boolean;
+  readonly tasks: TaskReport[];
+}
+
+export interface SelectResult {
+  /**
+   * The tasks this execution takes responsibility for: running when selected, then stopped by the Stop step,
+   * and the only ones ever resumed. Kept by the state machine at $.replication.taskArns.
+   */
+  readonly taskArns: string[];
+  /** Tasks replicating into the cluster that were not running (left alone, never resumed). */
+  readonly ignored: { arn: string; status: TaskStatus }[];
+}
+
+const FILTER_VALUES_PER_CALL = 10;
+
+/** Statuses in which a task no longer writes to the target. */
+const STOPPED = new Set(['stopped', 'failed', 'missing']);
+/** Statuses from which StartReplicationTask resume-processing applies. */
+const RESUMABLE = new Set(['stopped', 'failed']);
+
+/** Chooses the tasks to pause: the configured ones, or those targeting the endpoint, that are running now. */
+export async function selectTasks(
+  clients: ReplicationClients,
+  source: ReplicationSource,
+): Promise<SelectResult> {
+  let tasks: Map<string, TaskStatus>;
+  if (source.kind === 'taskList') {
+    tasks = await describeTasks(clients.dms, source.taskArns);
+    const missing = source.taskArns.filter((arn) => tasks.get(arn) === 'missing');
+    if (missing.length > 0) {
+      throw new ReplicationTaskNotFoundError(
+        `REPLICATION_TASK_ARNS names tasks DMS does not know: ${missing.join(', ')}`,
+      );
+    }
+  } else {
+    tasks = await describeTasksTargeting(clients.dms, source.targetEndpointArn);
+  }
+  const taskArns: string[] = [];
+  const ignored: { arn: string; status: TaskStatus }[] = [];
+  for (const [arn, status] of [...tasks].sort(([a], [b]) => a.localeCompare(b))) {
+    if (status === 'running') taskArns.push(arn);
+    else ignored.push({ arn, status });
+  }
+  logger.info('selected replication tasks to pause', { taskArns, ignored });
+  return { taskArns, ignored };
+}
+
+/** Asks every running task of the list to stop; settled once none of them writes any more. Idempotent. */
+export async function stopTasks(
+  clients: ReplicationClients,
+  taskArns: readonly string[],
+): Promise<ReplicationStepResult> {
+  const statuses = await describeTasks(clients.dms, taskArns);
+  const reports: TaskReport[] = [];
+  for (const arn of taskArns) {
+    const status = statuses.get(arn) ?? 'missing';
+    if (status === 'running') {
+      await ignoringInvalidState(
+        () => clients.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: arn })),
+        arn,
+      );
+      reports.push({ arn, status, action: 'stop-requested' });
+    } else {
+      if (status === 'missing') logger.warn('replication task disappeared while stopping', { arn });
+      reports.push({ arn, status, action: 'none' });
+    }
+  }
+  return { settled: reports.every((r) => STOPPED.has(r.status)), tasks: reports };
+}
+
+/**
+ * Resumes exactly the given tasks (resume-processing, so CDC continues from its checkpoint); running tasks
+ * are left alone, stopping ones are resumed on a later call. Settled once all are running. Idempotent.
+ */
+export async function resumeTasks(
+  clients: ReplicationClients,
+  taskArns: readonly string[],
+): Promise<ReplicationStepResult> {
+  const statuses = await describeTasks(clients.dms, taskArns);
+  const reports: TaskReport[] = [];
+  for (const arn of taskArns) {
+    const status = statuses.get(arn) ?? 'missing';
+    if (RESUMABLE.has(status)) {
+      await ignoringInvalidState(
+        () =>
+          clients.dms.send(
+            new StartReplicationTaskCommand({
+              ReplicationTaskArn: arn,
+              StartReplicationTaskType: 'resume-processing',
+            }),
+          ),
+        arn,
+      );
+      reports.push({ arn, status, action: 'resume-requested' });
+    } else {
+      if (status === 'missing')
+        logger.warn('replication task disappeared; it cannot be resumed', { arn });
+      reports.push({ arn, status, action: 'none' });
+    }
+  }
+  return {
+    settled: reports.every((r) => r.status === 'running' || r.status === 'missing'),
+    tasks: reports,
+  };
+}
+
+/** A concurrent status change (another execution, a person) makes DMS refuse; the next poll looks again. */
+async function ignoringInvalidState(call: () => Promise<unknown>, arn: string): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'InvalidResourceStateFault') {
+      logger.warn('replication task changed state under us; will look again', {
+        arn,
+        error: error.message,
+      });
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Status of each named task ('missing' when DMS does not know it), by DescribeReplicationTasks. */
+async function describeTasks(
+  dms: DatabaseMigrationServiceClient,
+  taskArns: readonly string[],
+): Promise<Map<string, TaskStatus>> {
+  const statuses = new Map<string, TaskStatus>(taskArns.map((arn) => [arn, 'missing']));
+  for (let i = 0; i < taskArns.length; i += FILTER_VALUES_PER_CALL) {
+    const chunk = taskArns.slice(i, i + FILTER_VALUES_PER_CALL);
+    for (const task of await describeAll(dms, [{ Name: 'replication-task-arn', Values: chunk }])) {
+      if (task.arn !== undefined && statuses.has(task.arn)) statuses.set(task.arn, task.status);
+    }
+  }
+  return statuses;
+}
+
+/** Tasks whose target is the endpoint (the endpoint-arn filter matches sources too, hence the second check). */
+async function describeTasksTargeting(
+  dms: DatabaseMigrationServiceClient,
+  endpointArn: string,
+): Promise<Map<string, TaskStatus>> {
+  const tasks = await describeAll(dms, [{ Name: 'endpoint-arn', Values: [endpointArn] }]);
+  return new Map(
+    tasks
+      .filter((t) => t.target === endpointArn && t.arn !== undefined)
+      .map((t) => [t.arn as string, t.status]),
+  );
+}
+
+async function describeAll(
+  dms: DatabaseMigrationServiceClient,
+  filters: Filter[],
+): Promise<{ arn: string | undefined; status: TaskStatus; target: string | undefined }[]> {
+  const found: { arn: string | undefined; status: TaskStatus; target: string | undefined }[] = [];
+  try {
+    for await (const page of paginateDescribeReplicationTasks(
+      { client: dms, pageSize: 100 },
+      { Filters: filters, WithoutSettings: true },
+    )) {
+      for (const task of page.ReplicationTasks ?? []) {
+        found.push({
+          arn: task.ReplicationTaskArn,
+          status: task.Status ?? 'unknown',
+          target: task.TargetEndpointArn,
+        });
+      }
+    }
+  } catch (error) {
+    // DMS answers a filter that matches nothing with ResourceNotFoundFault rather than an empty list.
+    if (error instanceof Error && error.name === 'ResourceNotFoundFault') return found;
+    throw error;
+  }
+  return found;
+}
