@@ -69,6 +69,8 @@ export interface SnapshotRunCounts {
 
 export interface SnapshotRunResult extends SnapshotRunCounts {
   readonly runKey: string;
+  /** Extra snapshots of this run (a retried CreateSnapshot) that were found and recorded. */
+  readonly strays: number;
   readonly outcomes: readonly VolumeOutcome[];
 }
 
@@ -146,13 +148,13 @@ export async function listTaggedVolumes(ec2: EC2Client, tagKey: string): Promise
   return [...byId.values()];
 }
 
-/** Snapshots this deployment already took in this run, by volume id (one paginated DescribeSnapshots). */
-export async function snapshotsOfRun(
+/** Every snapshot this deployment took in this run (one paginated DescribeSnapshots). */
+export async function listRunSnapshots(
   ec2: EC2Client,
   managedBy: string,
   runKey: string,
-): Promise<Map<string, Snapshot>> {
-  const byVolume = new Map<string, Snapshot>();
+): Promise<Snapshot[]> {
+  const snapshots: Snapshot[] = [];
   const pages = paginateDescribeSnapshots(
     { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
     {
@@ -163,21 +165,31 @@ export async function snapshotsOfRun(
       ],
     },
   );
-  for await (const page of pages) {
-    for (const snapshot of page.Snapshots ?? []) {
-      const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId;
-      if (!volumeId || !snapshot.SnapshotId) continue;
-      const seen = byVolume.get(volumeId);
-      if (seen) {
-        logger.warn('more than one snapshot of a volume in one run', {
-          volumeId,
-          runKey,
-          snapshotIds: [seen.SnapshotId, snapshot.SnapshotId],
-        });
-        if (seen.State !== 'error') continue;
-      }
-      byVolume.set(volumeId, snapshot);
+  for await (const page of pages)
+    snapshots.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  return snapshots;
+}
+
+/** The snapshots of this run by volume id; a second one of a volume is kept aside as a stray. */
+export async function snapshotsOfRun(
+  ec2: EC2Client,
+  managedBy: string,
+  runKey: string,
+): Promise<Map<string, Snapshot>> {
+  const byVolume = new Map<string, Snapshot>();
+  for (const snapshot of await listRunSnapshots(ec2, managedBy, runKey)) {
+    const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId;
+    if (!volumeId) continue;
+    const seen = byVolume.get(volumeId);
+    if (seen) {
+      logger.warn('more than one snapshot of a volume in one run', {
+        volumeId,
+        runKey,
+        snapshotIds: [seen.SnapshotId, snapshot.SnapshotId],
+      });
+      if (seen.State !== 'error') continue;
     }
+    byVolume.set(volumeId, snapshot);
   }
   return byVolume;
 }
@@ -416,6 +428,50 @@ async function snapshotOne(
 }
 
 /**
+ * CreateSnapshot takes no idempotency token: when a response is lost, the SDK's retry can make a second
+ * snapshot. Every snapshot of the run that no outcome names gets a record too, so its TTL deletes it.
+ */
+async function recordStrays(
+  deps: SnapshotRunDeps,
+  config: SnapshotRunConfig,
+  runKey: string,
+  outcomes: readonly VolumeOutcome[],
+): Promise<number> {
+  const known = new Set(
+    outcomes.flatMap((o) => ('snapshotId' in o && o.snapshotId ? [o.snapshotId] : [])),
+  );
+  let recorded = 0;
+  for (const snapshot of await listRunSnapshots(deps.ec2, config.managedBy, runKey)) {
+    const snapshotId = snapshot.SnapshotId as string;
+    if (known.has(snapshotId)) continue;
+    const createTime = snapshot.StartTime ?? deps.now();
+    const tagged = new Date(tagValue(snapshot.Tags, SNAPSHOT_TAGS.expiresAt) ?? Number.NaN);
+    const expiresAt = Number.isNaN(tagged.getTime())
+      ? new Date(createTime.getTime() + config.defaultRetentionDays * DAY_MS)
+      : tagged;
+    const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId ?? '';
+    logger.warn('recording a stray snapshot of this run', { snapshotId, volumeId, runKey });
+    try {
+      await putRecord(deps, config, runKey, {
+        snapshotId,
+        volumeId,
+        createTime,
+        expiresAt,
+        description: snapshot.Description ?? volumeId,
+      });
+      recorded++;
+    } catch (error) {
+      logger.error('could not record a stray snapshot; a replay of this run records it', {
+        snapshotId,
+        runKey,
+        error: message(error),
+      });
+    }
+  }
+  return recorded;
+}
+
+/**
  * Snapshots every volume tagged with `config.tagKey`, once per run key:
  * 1. lists the tagged volumes and the snapshots this deployment already took in this run;
  * 2. a volume that has one gets its record (re)written (heals an earlier failed PutItem);
@@ -458,9 +514,11 @@ export async function snapshotVolumes(
       }),
     ),
   );
+  const strays = volumes.length > 0 ? await recordStrays(deps, config, runKey, outcomes) : 0;
   const count = (o: VolumeOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
   return {
     runKey,
+    strays,
     volumes: volumes.length,
     created: count('created'),
     skipped: count('skipped'),
@@ -478,6 +536,7 @@ export function reportRun(result: SnapshotRunResult): void {
     created: result.created,
     skipped: result.skipped,
     failed: result.failed,
+    strays: result.strays,
     ...(failures.length > 0 ? { failures } : {}),
   });
   metrics.addMetric('SnapshotsCreated', MetricUnit.Count, result.created);

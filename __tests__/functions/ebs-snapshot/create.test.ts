@@ -258,6 +258,28 @@ describe('failures', () => {
     });
   });
 
+  test('a second snapshot made by a retried CreateSnapshot (lost response) is recorded, so it expires too', async () => {
+    // Prepare: the first attempt's response is lost after EC2 made the snapshot; the SDK retry makes another
+    let lost = false;
+    ec2Mock.on(CreateSnapshotCommand).callsFake(async (input: CreateSnapshotCommandInput) => {
+      if (input.VolumeId === 'vol-0a1b2c3d4e5f60002' && !lost) {
+        lost = true;
+        world.createSnapshot(input);
+      }
+      return world.createSnapshot(input);
+    });
+
+    // Act
+    const result = await snapshotVolumes(deps, CREATE_CONFIG, RUN_KEY);
+
+    // Assess
+    const ofVolume = world.snapshots.filter((s) => s.VolumeId === 'vol-0a1b2c3d4e5f60002');
+    expect(ofVolume).toHaveLength(2);
+    expect(result.strays).toBe(1);
+    for (const snapshot of ofVolume)
+      expect(table.items.has(snapshot.SnapshotId as string)).toBe(true);
+  });
+
   test('a record PutItem failure counts the volume failed and logs the snapshot id', async () => {
     // Prepare
     const error = jest.spyOn(logger, 'error');
