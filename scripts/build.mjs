@@ -55,6 +55,8 @@ async function bundleHandler(entry) {
     target: 'node22',
     format: 'cjs',
     minify: true,
+    // Error classes are named after themselves (new.target.name): keep names through minification.
+    keepNames: true,
     sourcemap: 'external',
     sourcesContent: false,
     legalComments: 'none',

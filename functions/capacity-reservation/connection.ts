@@ -1,0 +1,95 @@
+import * as mysqlCore from 'mysql2';
+import { createConnection, type Connection, type SslOptions } from 'mysql2/promise';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DatabaseAuthError, DatabaseUnavailableError } from './errors';
+import type { CredentialSource, DbCredentials } from './secret';
+
+export interface DatabaseSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** TLS verified against the Amazon RDS CA bundle (chain and host name). */
+  readonly tls: boolean;
+  readonly connectTimeoutMs?: number;
+}
+
+/** mysql2's bundled 'Amazon RDS' profile (the CA certificates of RDS, Aurora and RDS Proxy). */
+function rdsCaBundle(): string[] {
+  const core = mysqlCore as unknown as {
+    ConnectionConfig: { getSSLProfile(name: string): { ca: string[] } };
+  };
+  return core.ConnectionConfig.getSSLProfile('Amazon RDS').ca;
+}
+
+/** TLS options: the RDS CA bundle, certificate chain verified, server name verified, TLS 1.2 or later. */
+export function tlsOptions(): SslOptions {
+  return {
+    ca: rdsCaBundle(),
+    rejectUnauthorized: true,
+    verifyIdentity: true,
+    minVersion: 'TLSv1.2',
+  };
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+async function open(settings: DatabaseSettings, credentials: DbCredentials): Promise<Connection> {
+  return createConnection({
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: credentials.username,
+    password: credentials.password,
+    ...(settings.tls ? { ssl: tlsOptions() } : {}),
+    connectTimeout: settings.connectTimeoutMs ?? 10_000,
+    // DATETIME columns (End_Date, Last_Reconciled_At) are UTC.
+    timezone: 'Z',
+    multipleStatements: false,
+  });
+}
+
+/**
+ * Connects with the secret's credentials. On ER_ACCESS_DENIED_ERROR the secret is read again bypassing
+ * the cache (the RDS-managed secret rotates) and the connection is tried once more.
+ */
+export async function connectDatabase(
+  settings: DatabaseSettings,
+  credentials: CredentialSource,
+  log: Logger,
+): Promise<Connection> {
+  const target = `${settings.host}:${settings.port}/${settings.database}`;
+  const attempt = async (creds: DbCredentials): Promise<Connection> => {
+    try {
+      return await open(settings, creds);
+    } catch (error) {
+      if (errorCode(error) === 'ER_ACCESS_DENIED_ERROR') throw error;
+      throw new DatabaseUnavailableError(
+        `cannot connect to the database at ${target}: ${errorCode(error) ?? ''} ${(error as Error).message}`.trim(),
+        { cause: error },
+      );
+    }
+  };
+  try {
+    return await attempt(await credentials.get({ forceFetch: false }));
+  } catch (error) {
+    if (errorCode(error) !== 'ER_ACCESS_DENIED_ERROR') throw error;
+    log.warn(
+      'database refused the cached credentials; re-reading the secret (it may have rotated)',
+      {
+        database: target,
+      },
+    );
+  }
+  try {
+    return await attempt(await credentials.get({ forceFetch: true }));
+  } catch (error) {
+    if (errorCode(error) !== 'ER_ACCESS_DENIED_ERROR') throw error;
+    throw new DatabaseAuthError(
+      `the database at ${target} refused the credentials of the secret, also after re-reading it`,
+      { cause: error },
+    );
+  }
+}

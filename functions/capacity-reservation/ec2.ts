@@ -1,0 +1,230 @@
+import {
+  CancelCapacityReservationCommand,
+  CreateCapacityReservationCommand,
+  ModifyCapacityReservationCommand,
+  paginateDescribeCapacityReservations,
+  type CapacityReservation,
+  type EC2Client,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import type { MiddlewareStack } from '@smithy/types';
+import { OpsError } from '../shared/errors';
+import { clientToken, successorToken, type ChunkIdentity } from './client-token';
+import type { ReductionStep } from './reduction';
+import type { PoolDemand } from './rows';
+
+export const TAG_MANAGED_BY = 'managed-by';
+export const TAG_POOL = 'ops-autopilot:pool';
+/** States whose capacity counts: the reservation holds (or is about to hold) capacity. */
+export const LIVE_STATES: readonly string[] = ['active', 'pending'];
+export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
+/** How many successor tokens one chunk may try before giving up for this run. */
+const MAX_TOKEN_SUCCESSORS = 3;
+
+/** EC2 answered in a way the API reference rules out (e.g. a Create without a reservation). */
+export class UnexpectedEc2ResponseError extends OpsError {
+  override readonly name = 'UnexpectedEc2ResponseError';
+}
+
+/** Every token tried for a chunk returned a reservation that is dead or already counted. */
+export class BurntClientTokenError extends OpsError {
+  override readonly name = 'BurntClientTokenError';
+}
+
+/** `Code: message` of an SDK (or other) error, as stored in Last_Error. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof Error) return { code: error.name, message: error.message };
+  return { code: 'Error', message: String(error) };
+}
+
+interface HasMiddleware {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
+/**
+ * Stops the SDK from retrying the given error codes. EC2 reports InsufficientInstanceCapacity as a server
+ * error (HTTP 500), which the SDK retries as transient: up to AWS_MAX_ATTEMPTS calls with backoff per chunk,
+ * each spending retry quota that throttled calls then lack. Capacity does not come back within seconds; the
+ * next scheduled run tries again. The status code is moved to `$originalHttpStatusCode` so the error is no
+ * longer classified as transient; the error object (name, message, request id) is otherwise unchanged.
+ */
+export function withoutSdkRetryOn<C extends HasMiddleware>(client: C, codes: readonly string[]): C {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error instanceof Error && codes.includes(error.name)) {
+          const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata ?? {};
+          Object.assign(error, {
+            $metadata: { ...meta, httpStatusCode: undefined },
+            $originalHttpStatusCode: meta.httpStatusCode,
+          });
+        }
+        throw error;
+      }
+    },
+    // Priority 'high': outside the deserializer (which is itself a deserialize-step middleware, so a
+    // default-priority entry would only see raw responses) and inside the retry middleware, as retryAlsoOn.
+    { step: 'deserialize', priority: 'high', name: 'withoutSdkRetryOnCodes', override: true },
+  );
+  return client;
+}
+
+function tagValue(r: CapacityReservation, key: string): string | undefined {
+  return r.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+/** Client-side re-check of what the describe filters asked for: never count or touch anything else. */
+export function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): boolean {
+  return (
+    tagValue(r, TAG_MANAGED_BY) === managedBy &&
+    tagValue(r, TAG_POOL) === demand.pool &&
+    LIVE_STATES.includes(r.State ?? '') &&
+    r.InstanceType === demand.instanceType &&
+    r.AvailabilityZone === demand.availabilityZone &&
+    typeof r.CapacityReservationId === 'string'
+  );
+}
+
+export interface PoolReservations {
+  /** Our live reservations of the pool. */
+  readonly ours: CapacityReservation[];
+  /** Returned by the filtered describe but failing the client-side re-check (should be none). */
+  readonly rejected: CapacityReservation[];
+}
+
+/** Our live reservations of one pool: tag + state + type/AZ/platform/tenancy filters, all pages. */
+export async function describePool(
+  ec2: EC2Client,
+  managedBy: string,
+  demand: PoolDemand,
+): Promise<PoolReservations> {
+  const filters: Filter[] = [
+    { Name: `tag:${TAG_MANAGED_BY}`, Values: [managedBy] },
+    { Name: `tag:${TAG_POOL}`, Values: [demand.pool] },
+    { Name: 'state', Values: [...LIVE_STATES] },
+    { Name: 'instance-type', Values: [demand.instanceType] },
+    { Name: 'availability-zone', Values: [demand.availabilityZone] },
+    { Name: 'instance-platform', Values: [demand.platform] },
+    { Name: 'tenancy', Values: [demand.tenancy] },
+  ];
+  const ours: CapacityReservation[] = [];
+  const rejected: CapacityReservation[] = [];
+  for await (const page of paginateDescribeCapacityReservations(
+    { client: ec2, pageSize: 100 },
+    { Filters: filters },
+  )) {
+    for (const r of page.CapacityReservations ?? []) {
+      (isOurs(r, managedBy, demand) ? ours : rejected).push(r);
+    }
+  }
+  return { ours, rejected };
+}
+
+export function liveTotal(reservations: readonly CapacityReservation[]): number {
+  return reservations.reduce((sum, r) => sum + (r.TotalInstanceCount ?? 0), 0);
+}
+
+/** Splits a gap into chunk sizes: 23 with chunk size 10 -> [10, 10, 3]. */
+export function chunkSizes(gap: number, chunkSize: number): number[] {
+  const sizes: number[] = [];
+  for (let left = gap; left > 0; left -= chunkSize) sizes.push(Math.min(chunkSize, left));
+  return sizes;
+}
+
+export interface CreatedChunk {
+  readonly reservation: CapacityReservation;
+  readonly id: string;
+  readonly instances: number;
+  readonly clientToken: string;
+}
+
+/**
+ * Creates one chunk with its deterministic ClientToken. If EC2 answers the token with a reservation that
+ * is not live or that is already counted (`known`), or with IdempotentParameterMismatch, the token is burnt
+ * (see client-token.ts) and its deterministic successor is used instead.
+ */
+export async function createChunk(
+  ec2: EC2Client,
+  chunk: ChunkIdentity,
+  known: ReadonlySet<string>,
+  onBurntToken: (detail: { clientToken: string; reason: string }) => void = () => undefined,
+): Promise<CreatedChunk> {
+  const { demand, managedBy } = chunk;
+  let token = clientToken(chunk);
+  for (let attempt = 0; attempt <= MAX_TOKEN_SUCCESSORS; attempt++) {
+    let reservation: CapacityReservation | undefined;
+    try {
+      const out = await ec2.send(
+        new CreateCapacityReservationCommand({
+          ClientToken: token,
+          InstanceType: demand.instanceType,
+          InstancePlatform: demand.platform,
+          AvailabilityZone: demand.availabilityZone,
+          Tenancy: demand.tenancy,
+          InstanceCount: chunk.instanceCount,
+          InstanceMatchCriteria: 'open',
+          ...(demand.endDate
+            ? { EndDateType: 'limited' as const, EndDate: demand.endDate }
+            : { EndDateType: 'unlimited' as const }),
+          TagSpecifications: [
+            {
+              ResourceType: 'capacity-reservation',
+              Tags: [
+                { Key: TAG_MANAGED_BY, Value: managedBy },
+                { Key: TAG_POOL, Value: demand.pool },
+                { Key: 'Name', Value: `odcr ${demand.pool}` },
+              ],
+            },
+          ],
+        }),
+      );
+      reservation = out.CapacityReservation;
+    } catch (error) {
+      if (describeError(error).code !== 'IdempotentParameterMismatch') throw error;
+      onBurntToken({ clientToken: token, reason: 'IdempotentParameterMismatch' });
+      token = successorToken(token, 'IdempotentParameterMismatch');
+      continue;
+    }
+    const id = reservation?.CapacityReservationId;
+    if (!reservation || !id) {
+      throw new UnexpectedEc2ResponseError(
+        `CreateCapacityReservation for ${demand.pool} returned no CapacityReservation`,
+      );
+    }
+    if (LIVE_STATES.includes(reservation.State ?? '') && !known.has(id)) {
+      return {
+        reservation,
+        id,
+        instances: reservation.TotalInstanceCount ?? chunk.instanceCount,
+        clientToken: token,
+      };
+    }
+    const reason = `${id}:${reservation.State ?? 'unknown'}${known.has(id) ? ':counted' : ''}`;
+    onBurntToken({ clientToken: token, reason });
+    token = successorToken(token, reason);
+  }
+  throw new BurntClientTokenError(
+    `CreateCapacityReservation for ${demand.pool}: ${MAX_TOKEN_SUCCESSORS + 1} client tokens in a row returned existing reservations`,
+  );
+}
+
+/** Applies one reduction step (our reservation, re-checked before the call by the caller). */
+export async function applyReduction(ec2: EC2Client, step: ReductionStep): Promise<void> {
+  const out =
+    step.action === 'cancel'
+      ? await ec2.send(new CancelCapacityReservationCommand({ CapacityReservationId: step.id }))
+      : await ec2.send(
+          new ModifyCapacityReservationCommand({
+            CapacityReservationId: step.id,
+            InstanceCount: step.instanceCount,
+          }),
+        );
+  if (out.Return !== true) {
+    throw new UnexpectedEc2ResponseError(
+      `${step.action === 'cancel' ? 'Cancel' : 'Modify'}CapacityReservation ${step.id} returned Return=${String(out.Return)}`,
+    );
+  }
+}

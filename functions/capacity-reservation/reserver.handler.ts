@@ -1,0 +1,24 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { clientConfig } from '../shared/aws';
+import { readEnv } from '../shared/env';
+import { ReserverEnvSchema } from './config';
+import { INSUFFICIENT_CAPACITY, withoutSdkRetryOn } from './ec2';
+import { createReserverHandler } from './run';
+import { secretCredentials } from './secret';
+
+/**
+ * Capacity reservation reserver (asset `capacity-reservation-reserver`): every scheduled run brings the
+ * On-Demand Capacity Reservations of each `odcr_capacity` row to its Target_Capacity.
+ */
+const env = readEnv(ReserverEnvSchema);
+
+const ec2 = withoutSdkRetryOn(new EC2Client(clientConfig()), [INSUFFICIENT_CAPACITY]);
+const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(clientConfig()) });
+
+export const handler = createReserverHandler({
+  env,
+  ec2,
+  credentials: secretCredentials(secrets, env.DB_SECRET_ARN),
+});

@@ -1,0 +1,141 @@
+import {
+  CapacityReservationInstancePlatform,
+  CapacityReservationTenancy,
+} from '@aws-sdk/client-ec2';
+
+/** One row of `odcr_capacity` as SELECTed; users write these with plain SQL, so nothing is trusted. */
+export interface DemandRow {
+  readonly InstanceType: unknown;
+  readonly AvailabilityZone: unknown;
+  readonly Target_Capacity: unknown;
+  readonly Current_Capacity: unknown;
+  readonly Platform: unknown;
+  readonly Tenancy: unknown;
+  readonly End_Date: unknown;
+  readonly Chunk_Size: unknown;
+}
+
+/** A validated row: the demand for one pool (instance type in one Availability Zone). */
+export interface PoolDemand {
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+  /** `<InstanceType>/<AvailabilityZone>`, the value of tag `ops-autopilot:pool`. */
+  readonly pool: string;
+  readonly target: number;
+  readonly platform: CapacityReservationInstancePlatform;
+  readonly tenancy: CapacityReservationTenancy;
+  /** Reservations created for this pool end here (EndDateType limited); undefined = unlimited. */
+  readonly endDate: Date | undefined;
+  readonly chunkSize: number;
+}
+
+export type ParsedRow =
+  | { readonly ok: true; readonly demand: PoolDemand }
+  | { readonly ok: false; readonly error: string };
+
+/** e.g. m5.large, c6gn.16xlarge, m7i-flex.large, u-6tb1.metal, mac2-m2pro.metal */
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+/** e.g. us-east-1a, ap-southeast-2c, us-gov-west-1b, Local Zones such as us-west-2-lax-1a */
+export const AVAILABILITY_ZONE = /^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$/;
+/** CreateCapacityReservation accepts 1..1000 instances per call. */
+export const MAX_CHUNK_SIZE = 1000;
+
+const PLATFORMS: ReadonlySet<string> = new Set(Object.values(CapacityReservationInstancePlatform));
+const TENANCIES: ReadonlySet<string> = new Set(Object.values(CapacityReservationTenancy));
+
+/** INT columns arrive as numbers; DECIMAL/BIGINT ones (a hand-made table) as digit strings. */
+function toInteger(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/** A Date from any realm (mysql2 builds them; `instanceof` fails across vm contexts such as Jest's). */
+function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
+}
+
+export function poolOf(instanceType: string, availabilityZone: string): string {
+  return `${instanceType}/${availabilityZone}`;
+}
+
+/**
+ * Validates one row. Every problem is reported (joined), so a user fixing a row sees them all at once.
+ */
+export function parseDemandRow(
+  row: DemandRow,
+  options: { defaultChunkSize: number; now: Date },
+): ParsedRow {
+  const errors: string[] = [];
+  const instanceType = typeof row.InstanceType === 'string' ? row.InstanceType : '';
+  const availabilityZone = typeof row.AvailabilityZone === 'string' ? row.AvailabilityZone : '';
+  if (!INSTANCE_TYPE.test(instanceType) || instanceType.length > 64) {
+    errors.push(
+      `InstanceType ${JSON.stringify(row.InstanceType)} is not an instance type like m5.large`,
+    );
+  }
+  if (!AVAILABILITY_ZONE.test(availabilityZone)) {
+    errors.push(
+      `AvailabilityZone ${JSON.stringify(row.AvailabilityZone)} is not an Availability Zone like us-east-1a`,
+    );
+  }
+
+  const target = toInteger(row.Target_Capacity);
+  if (row.Target_Capacity === null || row.Target_Capacity === undefined) {
+    errors.push('Target_Capacity is NULL');
+  } else if (target === undefined) {
+    errors.push(`Target_Capacity ${JSON.stringify(row.Target_Capacity)} is not an integer`);
+  } else if (target < 0) {
+    errors.push(`Target_Capacity ${target} is negative`);
+  }
+
+  let chunkSize = options.defaultChunkSize;
+  if (row.Chunk_Size !== null && row.Chunk_Size !== undefined) {
+    const parsed = toInteger(row.Chunk_Size);
+    if (parsed === undefined || parsed < 1 || parsed > MAX_CHUNK_SIZE) {
+      errors.push(
+        `Chunk_Size ${JSON.stringify(row.Chunk_Size)} must be NULL or an integer from 1 to ${MAX_CHUNK_SIZE}`,
+      );
+    } else {
+      chunkSize = parsed;
+    }
+  }
+
+  const platform = row.Platform ?? CapacityReservationInstancePlatform.LINUX_UNIX;
+  if (typeof platform !== 'string' || !PLATFORMS.has(platform)) {
+    errors.push(
+      `Platform ${JSON.stringify(row.Platform)} is not an EC2 Capacity Reservation platform`,
+    );
+  }
+  const tenancy = row.Tenancy ?? CapacityReservationTenancy.default;
+  if (typeof tenancy !== 'string' || !TENANCIES.has(tenancy)) {
+    errors.push(`Tenancy ${JSON.stringify(row.Tenancy)} must be 'default' or 'dedicated'`);
+  }
+
+  let endDate: Date | undefined;
+  if (row.End_Date !== null && row.End_Date !== undefined) {
+    const value = row.End_Date;
+    if (!isDate(value) || Number.isNaN(value.getTime())) {
+      errors.push(`End_Date ${JSON.stringify(value)} is not a date`);
+    } else if (value.getTime() <= options.now.getTime()) {
+      errors.push(`End_Date ${value.toISOString()} is in the past (End_Date is UTC)`);
+    } else {
+      endDate = new Date(value.getTime());
+    }
+  }
+
+  if (errors.length > 0 || target === undefined) return { ok: false, error: errors.join('; ') };
+  return {
+    ok: true,
+    demand: {
+      instanceType,
+      availabilityZone,
+      pool: poolOf(instanceType, availabilityZone),
+      target,
+      platform: platform as CapacityReservationInstancePlatform,
+      tenancy: tenancy as CapacityReservationTenancy,
+      endDate,
+      chunkSize,
+    },
+  };
+}
