@@ -2,6 +2,8 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Annotations, type IAspect, Token } from 'cdktf';
@@ -25,7 +27,26 @@ const dataStoreChecks: ReadonlyArray<
     'sqs_managed_sse_enabled or kms_master_key_id',
   ],
   [SnsTopic, (t: SnsTopic) => t.kmsMasterKeyIdInput !== undefined, 'kms_master_key_id'],
+  [RdsCluster, (c: RdsCluster) => c.storageEncryptedInput === true, 'storage_encrypted'],
+  [
+    LaunchTemplate,
+    (t: LaunchTemplate) => launchTemplateVolumesEncrypted(t),
+    'block_device_mappings (the root volume at least) with ebs.encrypted = true on every EBS volume',
+  ],
 ];
+
+/**
+ * A launch template's EBS volumes are encrypted only if it maps them itself (without a mapping, the AMI's
+ * snapshot and the account default decide) and every mapping with an `ebs` block sets encrypted.
+ */
+function launchTemplateVolumesEncrypted(t: LaunchTemplate): boolean {
+  const mappings = t.blockDeviceMappingsInput;
+  if (!Array.isArray(mappings) || mappings.length === 0) return false;
+  return mappings.every((m) => {
+    const encrypted: unknown = m.ebs?.encrypted;
+    return m.ebs === undefined || encrypted === 'true' || encrypted === true;
+  });
+}
 
 const resourceLevel = new Map<string, Map<string, boolean>>();
 

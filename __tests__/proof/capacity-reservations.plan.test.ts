@@ -228,13 +228,13 @@ describeOffline('offline Terraform proof: capacity-reservations network modes', 
         existing_private_subnet_ids: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
       }),
     ).rejects.toThrow(
-      /existing_private_subnet_ids and existing_public_subnet_ids need existing_vpc_id/,
+      /existing_private_subnet_ids and existing_public_subnet_ids need\s+existing_vpc_id/,
     );
   }, 120_000);
 
   test('a minimum capacity above the maximum fails the plan', async () => {
     await expect(plan({ capacity_db_min_acu: 4 })).rejects.toThrow(
-      /capacity_db_min_acu must not exceed capacity_db_max_acu/,
+      /capacity_db_min_acu must not exceed\s+capacity_db_max_acu/,
     );
   }, 120_000);
 });
