@@ -1,0 +1,336 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  plannedResources,
+  proveStack,
+  resourceCounts,
+  synthAll,
+  TFVARS_EXAMPLE,
+  type PlannedResource,
+  type StackProof,
+} from '../../scripts/offline-proof';
+import { describeOffline, offlineTools } from '../support/offline';
+
+const STACK = 'ecs-spot-api';
+
+/** terraform.tfvars.example with some values changed, as a new var file. */
+function variantVarFile(overrides: Record<string, unknown>): string {
+  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
+  for (const [name, value] of Object.entries(overrides)) {
+    const line = new RegExp(`^${name} = .*$`, 'm');
+    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
+    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'ecs-vars-')), 'variant.tfvars');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Terraform wraps error messages: match the words with any whitespace between them. */
+const wrapped = (message: string) =>
+  new RegExp(
+    message
+      .split(/\s+/)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('\\s+'),
+  );
+
+/** Status and messages of a check block in a plan. */
+function checkBlock(plan: StackProof['plan'], name: string) {
+  const checks = (plan as unknown as { checks?: Array<Record<string, unknown>> }).checks ?? [];
+  const check = checks.find((c) => (c.address as { name?: string }).name === name) as
+    | { status: string; instances?: Array<{ problems?: Array<{ message: string }> }> }
+    | undefined;
+  return {
+    status: check?.status,
+    messages: (check?.instances ?? []).flatMap((i) => (i.problems ?? []).map((p) => p.message)),
+  };
+}
+
+const one = (plan: StackProof['plan'], type: string, part = ''): PlannedResource => {
+  const found = plannedResources(plan, type).filter((r) => r.address.includes(part));
+  if (found.length !== 1) throw new Error(`expected one ${type} ${part}, found ${found.length}`);
+  return found[0]!;
+};
+
+describeOffline('offline Terraform proof: ecs-spot-api', () => {
+  let outdir: string;
+  let proof: StackProof;
+  beforeAll(async () => {
+    outdir = await synthAll();
+    proof = await proveStack(offlineTools!, outdir, STACK);
+  }, 180_000);
+
+  test('terraform validate reports the configuration valid, without warnings', () => {
+    expect(proof.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  test('the plan creates the expected resource types and counts', () => {
+    const counts = resourceCounts(proof.plan);
+    expect(counts).toMatchObject({
+      aws_appautoscaling_policy: 1, // CPU target tracking; requests per target is off
+      aws_appautoscaling_target: 1,
+      aws_autoscaling_group: 2,
+      aws_cloudwatch_log_group: 1,
+      aws_cloudwatch_metric_alarm: 2,
+      aws_ecs_capacity_provider: 2,
+      aws_ecs_cluster: 1,
+      aws_ecs_cluster_capacity_providers: 1,
+      aws_ecs_service: 1,
+      aws_ecs_task_definition: 1,
+      aws_iam_instance_profile: 1,
+      aws_iam_role: 1, // no registry secret: no execution role
+      aws_iam_role_policy: 1,
+      aws_kms_alias: 1,
+      aws_kms_key: 1,
+      aws_launch_template: 1,
+      aws_lb: 1,
+      aws_lb_listener: 1, // no certificate: HTTP only
+      aws_lb_target_group: 1,
+      aws_sns_topic: 1,
+      aws_vpc_endpoint: 7,
+      aws_vpc_security_group_egress_rule: 2,
+    });
+    expect(counts.aws_lb_listener_rule).toBeUndefined();
+    expect(counts.aws_lambda_function).toBeUndefined();
+  });
+
+  test('launch template: IMDSv2 required (hop limit 1), encrypted gp3 root, AMI resolved from SSM', () => {
+    expect(one(proof.plan, 'aws_launch_template').values).toMatchObject({
+      image_id: 'resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+      metadata_options: [
+        { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+      ],
+      block_device_mappings: [
+        {
+          device_name: '/dev/xvda',
+          ebs: [{ encrypted: 'true', volume_type: 'gp3', volume_size: 30 }],
+        },
+      ],
+    });
+  });
+
+  test('user data configures the agent: cluster, Spot draining, stop timeout', () => {
+    const userData = Buffer.from(
+      String(one(proof.plan, 'aws_launch_template').values.user_data),
+      'base64',
+    ).toString('utf8');
+    expect(userData).toContain(
+      [
+        'ECS_CLUSTER=ops-autopilot-ecs-spot-api',
+        'ECS_ENABLE_SPOT_INSTANCE_DRAINING=true',
+        'ECS_CONTAINER_STOP_TIMEOUT=30s',
+      ].join('\n'),
+    );
+  });
+
+  test('groups: mixed instances with the type overrides in order, On-Demand 100% and Spot 0%', () => {
+    for (const [purpose, share] of [
+      ['on-demand', 100],
+      ['spot', 0],
+    ] as const) {
+      const asg = one(proof.plan, 'aws_autoscaling_group', `${purpose}-asg`).values;
+      expect(asg).toMatchObject({
+        name: `ops-autopilot-ecs-spot-api-${purpose}`,
+        capacity_rebalance: true,
+        protect_from_scale_in: true,
+        force_delete: true,
+        min_size: 0,
+        mixed_instances_policy: [
+          {
+            instances_distribution: [
+              {
+                on_demand_percentage_above_base_capacity: share,
+                spot_allocation_strategy: 'price-capacity-optimized',
+              },
+            ],
+          },
+        ],
+      });
+      const overrides = (
+        asg.mixed_instances_policy as Array<{
+          launch_template: Array<{ override: Array<{ instance_type: string }> }>;
+        }>
+      )[0]!.launch_template[0]!.override.map((o) => o.instance_type);
+      expect(overrides).toEqual(['m6i.large', 'm6a.large', 'm5.large', 'm5a.large', 'm7i.large']);
+      expect(asg.tag).toContainEqual({
+        key: 'AmazonECSManaged',
+        value: 'true',
+        propagate_at_launch: true,
+      });
+    }
+  });
+
+  test('capacity providers: managed scaling, termination protection and draining enabled', () => {
+    for (const cp of plannedResources(proof.plan, 'aws_ecs_capacity_provider')) {
+      expect(cp.values.auto_scaling_group_provider).toMatchObject([
+        {
+          managed_draining: 'ENABLED',
+          managed_termination_protection: 'ENABLED',
+          managed_scaling: [{ status: 'ENABLED', target_capacity: 100 }],
+        },
+      ]);
+    }
+  });
+
+  test("capacity provider strategy: one On-Demand task, then 1:4 (the seed's 20-80)", () => {
+    expect(
+      one(proof.plan, 'aws_ecs_cluster_capacity_providers').values
+        .default_capacity_provider_strategy,
+    ).toEqual(
+      expect.arrayContaining([
+        { capacity_provider: 'ops-autopilot-ecs-spot-api-on-demand', base: 1, weight: 1 },
+        { capacity_provider: 'ops-autopilot-ecs-spot-api-spot', base: 0, weight: 4 },
+      ]),
+    );
+  });
+
+  test('service: circuit breaker with rollback, AZ spread then binpack, container limits and health check', () => {
+    const service = one(proof.plan, 'aws_ecs_service').values;
+    expect(service).toMatchObject({
+      deployment_circuit_breaker: [{ enable: true, rollback: true }],
+      ordered_placement_strategy: [
+        { type: 'spread', field: 'attribute:ecs.availability-zone' },
+        { type: 'binpack', field: 'memory' },
+      ],
+      desired_count: 2,
+    });
+    const [container] = JSON.parse(
+      String(one(proof.plan, 'aws_ecs_task_definition').values.container_definitions),
+    ) as Array<Record<string, unknown>>;
+    expect(container).toMatchObject({
+      cpu: 256,
+      memory: 512,
+      memoryReservation: 256,
+      portMappings: [{ containerPort: 80, hostPort: 0 }],
+      healthCheck: { command: ['CMD-SHELL', 'curl -fsS http://localhost/ > /dev/null || exit 1'] },
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/ops-autopilot-ecs-spot-api' },
+      },
+    });
+    expect(container?.repositoryCredentials).toBeUndefined();
+  });
+
+  test('target group: health check matcher 200-399, 30 s deregistration delay', () => {
+    expect(one(proof.plan, 'aws_lb_target_group').values).toMatchObject({
+      deregistration_delay: '30',
+      health_check: [{ path: '/', matcher: '200-399' }],
+    });
+  });
+
+  test('warns (check block) that a public image cannot be pulled without NAT, and plans anyway', () => {
+    expect(checkBlock(proof.plan, 'ecs_spot_api_image_reachable')).toEqual({
+      status: 'fail',
+      messages: [
+        expect.stringContaining(
+          'Image public.ecr.aws/nginx/nginx:stable is not in a private ECR registry',
+        ),
+      ],
+    });
+  });
+
+  test('IAM policies are fully known at plan time', () => {
+    for (const policy of plannedResources(proof.plan, 'aws_iam_role_policy')) {
+      expect(typeof policy.values.policy).toBe('string');
+      expect(policy.values.policy).toContain(
+        'arn:aws:ecs:us-east-1:123456789012:cluster/ops-autopilot-ecs-spot-api',
+      );
+    }
+  });
+
+  test('HTTPS, registry credentials, request tracking, NAT and the 0-100 split switch on by variables', async () => {
+    const variant = await proveStack(
+      offlineTools!,
+      outdir,
+      STACK,
+      variantVarFile({
+        ecs_certificate_arn:
+          'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        ecs_private_registry_secret_arn:
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
+        ecs_spot_requests_per_target: 500,
+        ecs_spot_on_demand_base_tasks: 0,
+        ecs_spot_on_demand_weight: 0,
+        ecs_spot_spot_weight: 1,
+        egress_mode: 'nat',
+      }),
+    );
+    expect(checkBlock(variant.plan, 'ecs_spot_api_image_reachable').status).toBe('pass');
+    const counts = resourceCounts(variant.plan);
+    expect(counts).toMatchObject({
+      aws_lb_listener: 2,
+      aws_lb_listener_rule: 1,
+      aws_appautoscaling_policy: 2,
+      aws_iam_role: 2,
+      aws_iam_role_policy: 2,
+    });
+    expect(one(variant.plan, 'aws_lb_listener_rule').values.action).toMatchObject([
+      { type: 'redirect', redirect: [{ protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' }] },
+    ]);
+    const [container] = JSON.parse(
+      String(one(variant.plan, 'aws_ecs_task_definition').values.container_definitions),
+    ) as Array<Record<string, unknown>>;
+    expect(container?.repositoryCredentials).toEqual({
+      credentialsParameter: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
+    });
+    const execution = plannedResources(variant.plan, 'aws_iam_role_policy').find((p) =>
+      p.address.includes('execution-policy'),
+    );
+    expect(JSON.parse(String(execution?.values.policy)).Statement).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
+      }),
+    ]);
+    expect(one(variant.plan, 'aws_ecs_service').values.capacity_provider_strategy).toEqual(
+      expect.arrayContaining([
+        { capacity_provider: 'ops-autopilot-ecs-spot-api-on-demand', base: 0, weight: 0 },
+        { capacity_provider: 'ops-autopilot-ecs-spot-api-spot', base: 0, weight: 1 },
+      ]),
+    );
+  }, 120_000);
+
+  test('a deregistration delay and stop timeout beyond the Spot notice fail the plan, showing both', async () => {
+    await expect(
+      proveStack(
+        offlineTools!,
+        outdir,
+        STACK,
+        variantVarFile({
+          ecs_deregistration_delay_seconds: 100,
+          ecs_container_stop_timeout_seconds: 30,
+        }),
+      ),
+    ).rejects.toThrow(
+      wrapped(
+        'deregistration delay (100 s) + container stop timeout (30 s) must fit in the 120-second Spot interruption notice.',
+      ),
+    );
+  }, 120_000);
+
+  test('both capacity provider weights at 0 fail the plan', async () => {
+    await expect(
+      proveStack(
+        offlineTools!,
+        outdir,
+        STACK,
+        variantVarFile({ ecs_spot_on_demand_weight: 0, ecs_spot_spot_weight: 0 }),
+      ),
+    ).rejects.toThrow(
+      wrapped('ecs_spot_on_demand_weight and ecs_spot_spot_weight cannot both be 0'),
+    );
+  }, 120_000);
+
+  test('variable validation rejects an unknown Spot allocation strategy', async () => {
+    await expect(
+      proveStack(
+        offlineTools!,
+        outdir,
+        STACK,
+        variantVarFile({ ecs_spot_allocation_strategy: 'cheapest' }),
+      ),
+    ).rejects.toThrow(wrapped('ecs_spot_allocation_strategy must be one of'));
+  }, 120_000);
+});
