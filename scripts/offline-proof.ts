@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { SfnValidationStub, type SfnValidationRequest } from './sfn-validation-stub';
 import {
   findProviderMirror,
   findTerraform,
@@ -40,6 +41,8 @@ export interface StackProof {
   dir: string;
   validate: { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
   plan: PlanJson;
+  /** Definitions the provider asked Step Functions to validate while planning (answered by a local stub). */
+  sfnValidations: SfnValidationRequest[];
 }
 
 export interface OfflineTools {
@@ -127,29 +130,42 @@ export async function proveStack(
   const dir = join(outdir, 'stacks', stack);
   const cliConfig = join(dir, 'offline.tfrc');
   writeCliConfig(cliConfig, tools.mirror);
+  // aws_sfn_state_machine validates its definition through Step Functions while planning: a local stub.
+  const sfn = await SfnValidationStub.start();
+  const [provider] = OFFLINE_PROVIDER_OVERRIDE.provider.aws;
   writeFileSync(
     join(dir, 'zz_offline_override.tf.json'),
-    JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2),
+    JSON.stringify(
+      {
+        ...OFFLINE_PROVIDER_OVERRIDE,
+        provider: { aws: [{ ...provider, endpoints: [{ sfn: sfn.endpoint }] }] },
+      },
+      null,
+      2,
+    ),
   );
   const env = offlineEnv(cliConfig);
-
-  await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
-  const validate = JSON.parse(
-    await tf(tools, dir, env, ['validate', '-json', '-no-color']),
-  ) as StackProof['validate'];
-  await tf(tools, dir, env, [
-    'plan',
-    '-input=false',
-    '-no-color',
-    '-lock=false',
-    '-refresh=false',
-    '-out=offline.tfplan',
-    `-var-file=${varFile}`,
-  ]);
-  const plan = JSON.parse(
-    await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
-  ) as PlanJson;
-  return { stack, dir, validate, plan };
+  try {
+    await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
+    const validate = JSON.parse(
+      await tf(tools, dir, env, ['validate', '-json', '-no-color']),
+    ) as StackProof['validate'];
+    await tf(tools, dir, env, [
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-lock=false',
+      '-refresh=false',
+      '-out=offline.tfplan',
+      `-var-file=${varFile}`,
+    ]);
+    const plan = JSON.parse(
+      await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
+    ) as PlanJson;
+    return { stack, dir, validate, plan, sfnValidations: sfn.requests };
+  } finally {
+    await sfn.stop();
+  }
 }
 
 export function plannedResources(plan: PlanJson, type?: string): PlannedResource[] {

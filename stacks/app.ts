@@ -1,10 +1,18 @@
 import type { App } from 'cdktf';
+import { CapacityReservationStack } from './capacity-reservation-stack';
 import { EbsSnapshotStack } from './ebs-snapshot-stack';
+import { EcsAutoscalingDrainStack } from './ecs-autoscaling-drain-stack';
+import { EcsSpotApiStack } from './ecs-spot-api-stack';
 import type { OpsStack, OpsStackProps } from './ops-stack';
+import { RedshiftResizeStack } from './redshift-resize-stack';
 
 /** Every automation, by stack name: the one list main.ts, the tests and the offline proof share. */
 export const STACKS = {
   'ebs-snapshot-lifecycle': EbsSnapshotStack,
+  'capacity-reservations': CapacityReservationStack,
+  'ecs-spot-api': EcsSpotApiStack,
+  'ecs-autoscaling-drain': EcsAutoscalingDrainStack,
+  'redshift-resize': RedshiftResizeStack,
 } as const satisfies Record<string, new (scope: App, id: string, props: OpsStackProps) => OpsStack>;
 
 export type StackName = keyof typeof STACKS;

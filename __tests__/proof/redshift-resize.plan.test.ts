@@ -1,0 +1,253 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  plannedResources,
+  proveStack,
+  resourceCounts,
+  synthAll,
+  TFVARS_EXAMPLE,
+  type StackProof,
+} from '../../scripts/offline-proof';
+import { substituteTf } from '../../scripts/tf-values';
+import { validateDefinition } from '../support/local-sfn';
+import { readTfvarsExample } from '../support/tfvars';
+import { describeOffline, offlineProof, offlineTools } from '../support/offline';
+
+describeOffline('offline Terraform proof: redshift-resize', () => {
+  let proof: StackProof;
+  beforeAll(async () => {
+    proof = await offlineProof('redshift-resize');
+  }, 180_000);
+
+  const only = (type: string) => {
+    const all = plannedResources(proof.plan, type);
+    if (all.length !== 1) throw new Error(`expected one ${type}, planned ${all.length}`);
+    return all[0]?.values as Record<string, unknown>;
+  };
+
+  test('terraform validate reports the configuration valid, without warnings', () => {
+    expect(proof.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  test('the plan creates the expected resource types and counts', () => {
+    expect(resourceCounts(proof.plan)).toEqual({
+      aws_cloudwatch_log_group: 5,
+      aws_cloudwatch_metric_alarm: 9,
+      aws_iam_role: 5,
+      aws_iam_role_policy: 5,
+      aws_kms_alias: 1,
+      aws_kms_key: 1,
+      aws_lambda_function: 4,
+      aws_lambda_function_event_invoke_config: 1,
+      aws_lambda_permission: 1,
+      aws_sfn_state_machine: 1,
+      aws_sns_topic: 1,
+      aws_sns_topic_subscription: 1,
+      aws_sqs_queue: 1,
+    });
+  });
+
+  test('the state machine is STANDARD and logs to a log group with retention, without execution data', () => {
+    const machine = only('aws_sfn_state_machine');
+    expect(machine.type).toBe('STANDARD');
+    const [logging] = machine.logging_configuration as Array<Record<string, unknown>>;
+    expect(logging).toMatchObject({ level: 'ERROR', include_execution_data: false });
+    const groups = plannedResources(proof.plan, 'aws_cloudwatch_log_group').map((g) => g.values);
+    const group = groups.find((g) => String(g.name).startsWith('/aws/vendedlogs/states/'));
+    expect(group).toMatchObject({
+      name: '/aws/vendedlogs/states/ops-autopilot-redshift-resize',
+      retention_in_days: 30,
+    });
+  });
+
+  test('the state machine definition is whole JSON with the deployed function ARNs', () => {
+    const definition = JSON.parse(only('aws_sfn_state_machine').definition as string) as {
+      States: Record<string, { Resource?: string }>;
+    };
+    expect(definition.States.Guard?.Resource).toBe(
+      'arn:aws:lambda:us-east-1:123456789012:function:ops-autopilot-redshift-resize-guard',
+    );
+  });
+
+  test('Terraform renders the definition exactly as the synthesized-definition test substitutes it', () => {
+    // That test runs substituteTf(synthesized definition); here Terraform itself renders the same text.
+    const config = JSON.parse(readFileSync(join(proof.dir, 'cdk.tf.json'), 'utf8')) as {
+      variable: Record<string, { default?: unknown }>;
+      resource: { aws_sfn_state_machine: Record<string, { definition: string }> };
+    };
+    const [synthesized] = Object.values(config.resource.aws_sfn_state_machine);
+    const substituted = substituteTf(
+      synthesized?.definition ?? '',
+      readTfvarsExample(),
+      config.variable,
+    );
+    expect(only('aws_sfn_state_machine').definition).toBe(substituted);
+    expect(substituted).toContain('"executionName.$":"$$.Execution.Name"');
+  });
+
+  test('the definition the provider sends Step Functions to validate at plan is the planned one, and valid ASL', () => {
+    // The provider validates a known definition while planning; the offline proof answers with a local stub.
+    const planned = only('aws_sfn_state_machine');
+    expect(proof.sfnValidations).toEqual([{ definition: planned.definition, type: 'STANDARD' }]);
+    expect(validateDefinition(planned.definition as string)).toEqual({ isValid: true, errors: '' });
+  });
+
+  test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
+    const fns = plannedResources(proof.plan, 'aws_lambda_function');
+    expect(fns).toHaveLength(4);
+    for (const fn of fns) {
+      expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
+      expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    }
+  });
+
+  test('the disk alarm watches PercentageDiskSpaceUsed of the cluster at the threshold', () => {
+    const alarm = plannedResources(proof.plan, 'aws_cloudwatch_metric_alarm').find(
+      (a) => a.values.metric_name === 'PercentageDiskSpaceUsed',
+    );
+    expect(alarm?.values).toMatchObject({
+      alarm_name: 'ops-autopilot-redshift-disk-space',
+      namespace: 'AWS/Redshift',
+      dimensions: { ClusterIdentifier: 'ops-autopilot-analytics' },
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 80,
+      evaluation_periods: 3,
+    });
+  });
+
+  test('the trigger receives only ALARM transitions of the disk alarm', () => {
+    const subscription = only('aws_sns_topic_subscription');
+    expect(subscription).toMatchObject({ protocol: 'lambda', filter_policy_scope: 'MessageBody' });
+    expect(JSON.parse(subscription.filter_policy as string)).toEqual({
+      AlarmName: ['ops-autopilot-redshift-disk-space'],
+      NewStateValue: ['ALARM'],
+    });
+  });
+
+  test('the replication policy splices the endpoint-mode task wildcard as a JSON list', () => {
+    const policies = plannedResources(proof.plan, 'aws_iam_role_policy').map(
+      (p) => JSON.parse(p.values.policy as string) as { Statement: Array<Record<string, unknown>> },
+    );
+    const statement = policies
+      .flatMap((p) => p.Statement)
+      .find((s) => s.Sid === 'PauseAndResumeReplicationTasks');
+    expect(statement?.Resource).toEqual(['arn:aws:dms:us-east-1:123456789012:task:*']);
+  });
+
+  test('IAM policies are fully known at plan time, so a reviewer reads them in the plan', () => {
+    for (const policy of plannedResources(proof.plan, 'aws_iam_role_policy')) {
+      expect(typeof policy.values.policy).toBe('string');
+      expect(policy.values.policy).toContain('arn:aws:');
+    }
+  });
+});
+
+/** terraform.tfvars.example with some values replaced (JSON-compatible HCL, as in the example). */
+function varFile(overrides: Record<string, unknown>): string {
+  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
+  for (const [name, value] of Object.entries(overrides)) {
+    const line = new RegExp(`^${name} = .*$`, 'm');
+    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
+    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'redshift-vars-')), 'test.tfvars');
+  writeFileSync(path, text);
+  return path;
+}
+
+describeOffline('offline Terraform proof: redshift-resize variables', () => {
+  let outdir: string;
+  const plan = (overrides: Record<string, unknown>) =>
+    proveStack(offlineTools!, outdir, 'redshift-resize', varFile(overrides));
+  const LISTED = [
+    'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000001',
+    'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000002',
+  ];
+  beforeAll(async () => {
+    outdir = await synthAll();
+  }, 180_000);
+
+  test('list mode: the replication policy names exactly the listed tasks, the function gets them as JSON', async () => {
+    const { plan: p } = await plan({
+      redshift_replication_task_arns: LISTED,
+      redshift_dms_target_endpoint_arn: '',
+    });
+    const statement = plannedResources(p, 'aws_iam_role_policy')
+      .flatMap(
+        (r) =>
+          (JSON.parse(r.values.policy as string) as { Statement: Array<Record<string, unknown>> })
+            .Statement,
+      )
+      .find((s) => s.Sid === 'PauseAndResumeReplicationTasks');
+    expect(statement?.Resource).toEqual(LISTED);
+    const replication = plannedResources(p, 'aws_lambda_function').find(
+      (f) => f.values.function_name === 'ops-autopilot-redshift-resize-replication',
+    );
+    const [environment] = replication?.values.environment as Array<{
+      variables: Record<string, string>;
+    }>;
+    expect(JSON.parse(environment?.variables.REPLICATION_TASK_ARNS ?? 'null')).toEqual(LISTED);
+    expect(environment?.variables.TARGET_ENDPOINT_ARN).toBe('');
+  }, 120_000);
+
+  /** The error terraform reports for these values, with its line wrapping undone. */
+  async function refusal(overrides: Record<string, unknown>): Promise<string> {
+    const error = await plan(overrides).then(
+      () => new Error('the plan succeeded'),
+      (e: unknown) => e as Error,
+    );
+    return error.message.replace(/\s+/g, ' ');
+  }
+
+  test.each([
+    ['both a task list and a target endpoint', { redshift_replication_task_arns: LISTED }],
+    ['neither a task list nor a target endpoint', { redshift_dms_target_endpoint_arn: '' }],
+  ])(
+    'refuses %s',
+    async (_what, overrides) => {
+      await expect(refusal(overrides)).resolves.toContain(
+        'Set exactly one of redshift_replication_task_arns (a non-empty list) and redshift_dms_target_endpoint_arn.',
+      );
+    },
+    120_000,
+  );
+
+  test('refuses a classic resize with the elastic resize phase timeout', async () => {
+    await expect(refusal({ redshift_resize_type: 'classic' })).resolves.toContain(
+      'redshift_resize_type "classic" needs a resize phase timeout of at least 86400 s; the stack has 21600 s.',
+    );
+  }, 120_000);
+
+  test('validates every variable (terraform reports all refusals of one plan)', async () => {
+    // Prepare: one bad value per variable.
+    const bad = {
+      redshift_cluster_id: 'Analytics_1',
+      redshift_dms_target_endpoint_arn: 'arn:aws:dms:us-east-1:123456789012:task:X',
+      redshift_replication_task_arns: ['not-an-arn'],
+      redshift_disk_threshold_percent: 100,
+      redshift_disk_evaluation_periods: 1.5,
+      redshift_resize_factor: 1,
+      redshift_max_node_count: 129,
+      redshift_resize_type: 'fast',
+      redshift_cooldown_minutes: 20161,
+    };
+
+    // Act
+    const message = await refusal(bad);
+
+    // Assess
+    for (const expected of [
+      'redshift_cluster_id must be a Redshift cluster identifier',
+      'redshift_dms_target_endpoint_arn must be empty or a DMS endpoint ARN',
+      'redshift_replication_task_arns must hold at most 100 DMS replication task ARNs',
+      'redshift_disk_threshold_percent must be above 0 and below 100.',
+      'redshift_disk_evaluation_periods must be a whole number from 1 to 288.',
+      'redshift_resize_factor must be above 1 and at most 8.',
+      'redshift_max_node_count must be a whole number from 1 to 128.',
+      'redshift_resize_type must be "elastic" or "classic".',
+      'redshift_cooldown_minutes must be a whole number from 0 to 20160.',
+    ])
+      expect(message).toContain(expected);
+  }, 120_000);
+});

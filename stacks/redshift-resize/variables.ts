@@ -1,0 +1,123 @@
+import { TerraformVariable } from 'cdktf';
+import type { OpsStack } from '../ops-stack';
+
+/** Terraform variable names of the redshift-resize stack (also the keys of terraform.tfvars.example). */
+export const V = {
+  clusterId: 'redshift_cluster_id',
+  taskArns: 'redshift_replication_task_arns',
+  targetEndpointArn: 'redshift_dms_target_endpoint_arn',
+  diskThreshold: 'redshift_disk_threshold_percent',
+  diskPeriods: 'redshift_disk_evaluation_periods',
+  resizeFactor: 'redshift_resize_factor',
+  maxNodeCount: 'redshift_max_node_count',
+  resizeType: 'redshift_resize_type',
+  cooldownMinutes: 'redshift_cooldown_minutes',
+} as const;
+
+/** The same limits the functions' env schemas enforce (functions/redshift-resize/env.ts), checked at plan. */
+const DMS_TASK_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:task:[A-Za-z0-9-]+$';
+const DMS_ENDPOINT_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:endpoint:[A-Za-z0-9-]+$';
+export const MAX_COOLDOWN_MINUTES = 14 * 24 * 60;
+export const MAX_LISTED_TASKS = 100;
+/** CloudWatch: evaluation_periods x period (300 s) must not exceed one day. */
+export const MAX_DISK_EVALUATION_PERIODS = 288;
+
+function wholeBetween(name: string, min: number, max: number) {
+  return {
+    condition: `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`,
+    errorMessage: `${name} must be a whole number from ${min} to ${max}.`,
+  };
+}
+
+export function declareVariables(stack: OpsStack) {
+  return {
+    clusterId: new TerraformVariable(stack, V.clusterId, {
+      type: 'string',
+      description:
+        'Identifier of the Redshift cluster to watch and resize (one cluster per deployment).',
+      validation: [
+        {
+          condition: `\${length(var.${V.clusterId}) <= 63 && can(regex("^[a-z](-?[a-z0-9])*$", var.${V.clusterId}))}`,
+          errorMessage: `${V.clusterId} must be a Redshift cluster identifier: lowercase, starting with a letter, letters, digits and single hyphens, at most 63 characters.`,
+        },
+      ],
+    }),
+    taskArns: new TerraformVariable(stack, V.taskArns, {
+      type: 'list(string)',
+      default: [],
+      description: `DMS replication tasks to pause during a resize; empty to find them from ${V.targetEndpointArn}. Set exactly one of the two.`,
+      validation: [
+        {
+          condition: `\${length(var.${V.taskArns}) <= ${MAX_LISTED_TASKS} && alltrue([for arn in var.${V.taskArns} : can(regex("${DMS_TASK_ARN}", arn))])}`,
+          errorMessage: `${V.taskArns} must hold at most ${MAX_LISTED_TASKS} DMS replication task ARNs (arn:<partition>:dms:<region>:<account>:task:<id>).`,
+        },
+      ],
+    }),
+    targetEndpointArn: new TerraformVariable(stack, V.targetEndpointArn, {
+      type: 'string',
+      // Required, so every deployment states where its DMS tasks come from ("" with a task list).
+      description: `DMS target endpoint of the cluster: its running tasks are paused during a resize; "" when ${V.taskArns} lists them. Set exactly one of the two. Required.`,
+      validation: [
+        {
+          condition: `\${var.${V.targetEndpointArn} == "" || can(regex("${DMS_ENDPOINT_ARN}", var.${V.targetEndpointArn}))}`,
+          errorMessage: `${V.targetEndpointArn} must be empty or a DMS endpoint ARN (arn:<partition>:dms:<region>:<account>:endpoint:<id>).`,
+        },
+      ],
+    }),
+    diskThreshold: new TerraformVariable(stack, V.diskThreshold, {
+      type: 'number',
+      default: 80,
+      description:
+        'PercentageDiskSpaceUsed at or above which the cluster is resized (after the evaluation periods).',
+      validation: [
+        {
+          condition: `\${var.${V.diskThreshold} > 0 && var.${V.diskThreshold} < 100}`,
+          errorMessage: `${V.diskThreshold} must be above 0 and below 100.`,
+        },
+      ],
+    }),
+    diskPeriods: new TerraformVariable(stack, V.diskPeriods, {
+      type: 'number',
+      default: 3,
+      description:
+        'Consecutive 5-minute periods the disk usage must stay at or above the threshold before a resize starts.',
+      validation: [wholeBetween(V.diskPeriods, 1, MAX_DISK_EVALUATION_PERIODS)],
+    }),
+    resizeFactor: new TerraformVariable(stack, V.resizeFactor, {
+      type: 'number',
+      default: 2,
+      description:
+        'Target node count = ceil(current x factor), capped by the maximum, the node type and (elastic) 2 x current.',
+      validation: [
+        {
+          condition: `\${var.${V.resizeFactor} > 1 && var.${V.resizeFactor} <= 8}`,
+          errorMessage: `${V.resizeFactor} must be above 1 and at most 8.`,
+        },
+      ],
+    }),
+    maxNodeCount: new TerraformVariable(stack, V.maxNodeCount, {
+      type: 'number',
+      description: 'Largest node count a resize may reach (the cost cap). Required.',
+      validation: [wholeBetween(V.maxNodeCount, 1, 128)],
+    }),
+    resizeType: new TerraformVariable(stack, V.resizeType, {
+      type: 'string',
+      default: 'elastic',
+      description:
+        '"elastic" (minutes; dc2/ra3, at most double) or "classic" (hours to days; needs a longer resize phase timeout in the stack props).',
+      validation: [
+        {
+          condition: `\${contains(["elastic", "classic"], var.${V.resizeType})}`,
+          errorMessage: `${V.resizeType} must be "elastic" or "classic".`,
+        },
+      ],
+    }),
+    cooldownMinutes: new TerraformVariable(stack, V.cooldownMinutes, {
+      type: 'number',
+      default: 360,
+      description:
+        'No resize within this many minutes of the last resize start or completion (at most 14 days, the reach of Redshift events).',
+      validation: [wholeBetween(V.cooldownMinutes, 0, MAX_COOLDOWN_MINUTES)],
+    }),
+  };
+}
