@@ -3,4 +3,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 export { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Embedded-metric-format metrics; namespace and service come from POWERTOOLS_* variables set by the stack. */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OpsAutopilot' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OpsAutopilot',
+});
