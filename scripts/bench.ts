@@ -321,8 +321,8 @@ async function main(): Promise<void> {
   if (existsSync(readme)) {
     const text = readFileSync(readme, 'utf8');
     const next = text.replace(
-      /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/,
-      `$1${table(results)}$2`,
+      /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
+      `$1${table(results)}\n$2`,
     );
     if (next !== text) writeFileSync(readme, next);
   }
