@@ -2,9 +2,9 @@ import { CreateCapacityReservationCommand, EC2Client } from '@aws-sdk/client-ec2
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ensureSchema } from '../functions/capacity-reservation/database';
-import { INSUFFICIENT_CAPACITY, withoutSdkRetryOn } from '../functions/capacity-reservation/ec2';
+import { INSUFFICIENT_CAPACITY } from '../functions/capacity-reservation/ec2';
 import { reconcile, type MetricsSink } from '../functions/capacity-reservation/reconcile';
-import { clientConfig } from '../functions/shared/aws';
+import { clientConfig, withoutSdkRetryOn } from '../functions/shared/aws';
 import {
   FAKE_CREDENTIALS,
   FakeEc2HttpHandler,

@@ -7,7 +7,6 @@ import {
   type EC2Client,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import type { MiddlewareStack } from '@smithy/types';
 import { OpsError } from '../shared/errors';
 import { clientToken, successorToken, type ChunkIdentity } from './client-token';
 import type { ReductionStep } from './reduction';
@@ -35,41 +34,6 @@ export class BurntClientTokenError extends OpsError {
 export function describeError(error: unknown): { code: string; message: string } {
   if (error instanceof Error) return { code: error.name, message: error.message };
   return { code: 'Error', message: String(error) };
-}
-
-interface HasMiddleware {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  middlewareStack: MiddlewareStack<any, any>;
-}
-
-/**
- * Stops the SDK from retrying the given error codes. EC2 reports InsufficientInstanceCapacity as a server
- * error (HTTP 500), which the SDK retries as transient: up to AWS_MAX_ATTEMPTS calls with backoff per chunk,
- * each spending retry quota that throttled calls then lack. Capacity does not come back within seconds; the
- * next scheduled run tries again. The status code is moved to `$originalHttpStatusCode` so the error is no
- * longer classified as transient; the error object (name, message, request id) is otherwise unchanged.
- */
-export function withoutSdkRetryOn<C extends HasMiddleware>(client: C, codes: readonly string[]): C {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if (error instanceof Error && codes.includes(error.name)) {
-          const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata ?? {};
-          Object.assign(error, {
-            $metadata: { ...meta, httpStatusCode: undefined },
-            $originalHttpStatusCode: meta.httpStatusCode,
-          });
-        }
-        throw error;
-      }
-    },
-    // Priority 'high': outside the deserializer (which is itself a deserialize-step middleware, so a
-    // default-priority entry would only see raw responses) and inside the retry middleware, as retryAlsoOn.
-    { step: 'deserialize', priority: 'high', name: 'withoutSdkRetryOnCodes', override: true },
-  );
-  return client;
 }
 
 function tagValue(r: CapacityReservation, key: string): string | undefined {

@@ -1,10 +1,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { clientConfig } from '../shared/aws';
+import { clientConfig, withoutSdkRetryOn } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { ReserverEnvSchema } from './config';
-import { INSUFFICIENT_CAPACITY, withoutSdkRetryOn } from './ec2';
+import { INSUFFICIENT_CAPACITY } from './ec2';
 import { createReserverHandler } from './run';
 import { secretCredentials } from './secret';
 

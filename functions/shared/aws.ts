@@ -16,26 +16,53 @@ interface HasMiddleware {
 }
 
 /**
- * Marks further error codes as throttling, so the SDK's retry strategy backs off and retries them
- * (e.g. EC2's SnapshotCreationPerVolumeRateExceeded, which the SDK does not list).
+ * Rewrites SDK errors with the given codes where the retry middleware will judge them. Priority 'high':
+ * the deserializer (which turns an error response into the named error) is itself a deserialize-step
+ * middleware added by the client's constructor, so a default-priority entry would sit inside it and only
+ * see raw HTTP responses; 'high' puts this outside the deserializer and still inside the retry middleware.
  */
-export function retryAlsoOn<C extends HasMiddleware>(client: C, codes: readonly string[]): C {
+function reclassify<C extends HasMiddleware>(
+  client: C,
+  codes: readonly string[],
+  name: string,
+  mark: (error: Error) => void,
+): C {
   client.middlewareStack.add(
     (next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        if (error instanceof Error && codes.includes(error.name)) {
-          Object.assign(error, { $retryable: { throttling: true } });
-        }
+        if (error instanceof Error && codes.includes(error.name)) mark(error);
         throw error;
       }
     },
-    // The deserializer (which turns an error response into the named error) is itself a deserialize-step
-    // middleware added by the client's constructor, so a default-priority entry added here would sit
-    // *inside* it and only ever see raw HTTP responses. Priority 'high' puts this wrapper outside the
-    // deserializer (and still inside finalizeRequest's retry middleware), where the named error exists.
-    { step: 'deserialize', priority: 'high', name: 'retryAlsoOnThrottlingCodes', override: true },
+    { step: 'deserialize', priority: 'high', name, override: true },
   );
   return client;
+}
+
+/**
+ * Marks further error codes as throttling, so the SDK's retry strategy backs off and retries them
+ * (e.g. EC2's SnapshotCreationPerVolumeRateExceeded, which the SDK does not list).
+ */
+export function retryAlsoOn<C extends HasMiddleware>(client: C, codes: readonly string[]): C {
+  return reclassify(client, codes, 'retryAlsoOnThrottlingCodes', (error) =>
+    Object.assign(error, { $retryable: { throttling: true } }),
+  );
+}
+
+/**
+ * Stops the SDK from retrying the given error codes. EC2 reports InsufficientInstanceCapacity as a server
+ * error (HTTP 500), which the SDK retries as transient: up to AWS_MAX_ATTEMPTS calls with backoff, each
+ * spending retry quota that throttled calls then lack. The status code is moved to `$originalHttpStatusCode`
+ * so the error is no longer classified as transient; name, message and request id are unchanged.
+ */
+export function withoutSdkRetryOn<C extends HasMiddleware>(client: C, codes: readonly string[]): C {
+  return reclassify(client, codes, 'withoutSdkRetryOnCodes', (error) => {
+    const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata ?? {};
+    Object.assign(error, {
+      $metadata: { ...meta, httpStatusCode: undefined },
+      $originalHttpStatusCode: meta.httpStatusCode,
+    });
+  });
 }

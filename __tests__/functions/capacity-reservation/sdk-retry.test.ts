@@ -1,10 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Connection } from 'mysql2/promise';
 import { ensureSchema } from '../../../functions/capacity-reservation/database';
-import {
-  INSUFFICIENT_CAPACITY,
-  withoutSdkRetryOn,
-} from '../../../functions/capacity-reservation/ec2';
+import { INSUFFICIENT_CAPACITY } from '../../../functions/capacity-reservation/ec2';
+import { withoutSdkRetryOn } from '../../../functions/shared/aws';
 import {
   reconcile,
   type PoolOutcome,
