@@ -4,13 +4,6 @@
  * CreateSnapshot and DeleteSnapshot with the XML EC2 sends, and can fail the next calls of an action
  * with EC2 XML errors (e.g. RequestLimitExceeded / HTTP 503).
  */
-import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
-import type {
-  RetryErrorInfo,
-  RetryStrategyV2,
-  RetryToken,
-  StandardRetryToken,
-} from '@smithy/types';
 import type { Tag, Volume } from '@aws-sdk/client-ec2';
 import { WORLD } from '../../../fixtures/deployment';
 
@@ -185,49 +178,7 @@ export class FakeEc2Http {
   }
 }
 
-/**
- * The SDK's adaptive retry strategy (what clientConfig() selects) with millisecond backoff, recording
- * each retry decision: the error type the SDK classified and whether it retried.
- */
-export class FastRecordingRetryStrategy implements RetryStrategyV2 {
-  readonly mode = 'adaptive';
-  readonly decisions: Array<{ code: string; errorType: string; retried: boolean }> = [];
-  private readonly inner: AdaptiveRetryStrategy;
-
-  constructor(maxAttempts: number) {
-    this.inner = new AdaptiveRetryStrategy(maxAttempts, {
-      maxAttempts,
-      backoff: { computeNextBackoffDelay: () => 1, setDelayBase: () => undefined },
-      rateLimiter: new DefaultRateLimiter({ minFillRate: 10_000, minCapacity: 100 }),
-    });
-  }
-
-  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
-    return this.inner.acquireInitialRetryToken(scope);
-  }
-
-  async refreshRetryTokenForRetry(
-    token: RetryToken,
-    errorInfo: RetryErrorInfo,
-  ): Promise<RetryToken> {
-    const code = (errorInfo.error as Error | undefined)?.name ?? '';
-    try {
-      const next = await this.inner.refreshRetryTokenForRetry(
-        token as StandardRetryToken,
-        errorInfo,
-      );
-      this.decisions.push({ code, errorType: errorInfo.errorType, retried: true });
-      return next;
-    } catch (error) {
-      this.decisions.push({ code, errorType: errorInfo.errorType, retried: false });
-      throw error;
-    }
-  }
-
-  recordSuccess(token: RetryToken): void {
-    this.inner.recordSuccess(token as StandardRetryToken);
-  }
-}
+export { FastRecordingRetryStrategy } from '../../../support/fast-retry';
 
 export const FAKE_CREDENTIALS = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
