@@ -100,7 +100,11 @@ export async function main() {
   const [bundles] = await Promise.all([
     Promise.all(handlers.map(bundleHandler)),
     bundleNodeEntries(
-      [join(root, 'main.ts'), ...walk(join(root, 'scripts'), (n) => n.endsWith('.ts'))],
+      [
+        join(root, 'main.ts'),
+        join(root, 'main-hcl.ts'),
+        ...walk(join(root, 'scripts'), (n) => n.endsWith('.ts')),
+      ],
       dist,
     ),
     bundleNodeEntries(
