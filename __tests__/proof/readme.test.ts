@@ -30,7 +30,7 @@ describe('README', () => {
   test('gives the two set-up commands, and CI runs the test one', () => {
     const readme = readFileSync(README, 'utf8');
     const ci = readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8');
-    expect(readme).toContain('npm ci && npm run synth');
+    expect(readme).toContain('npm install && npm run synth');
     expect(readme).toContain('npm run setup && npm test');
     expect(ci).toMatch(/^npm run setup\nnpm test$/m);
   });

@@ -223,7 +223,7 @@ describe('the pull-request workflow: what it runs', () => {
   test('installs, lints, builds, type-checks, runs both test phases and synthesizes', () => {
     const script = runs('test');
     const order = [
-      'npm ci',
+      'npm install',
       'npm run lint',
       'npm run build',
       'npm run typecheck',
