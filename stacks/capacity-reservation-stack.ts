@@ -10,7 +10,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { POOL_METRICS } from '../functions/capacity-reservation/metric-names';
 import { Alerts } from './alerts';
+import { capacityDashboard } from './automation-dashboards';
+import { METRICS_NAMESPACE } from './dashboard';
 import { Network } from './network';
 import { NodeFunction } from './node-function';
 import { OpsStack, type OpsStackProps } from './ops-stack';
@@ -233,12 +236,14 @@ export class CapacityReservationStack extends OpsStack {
         {
           id: 'gap',
           label: 'Largest capacity gap of any pool',
-          expression: `SELECT MAX(CapacityGap) FROM "OpsAutopilot" WHERE service = '${RESERVER_ASSET}'`,
+          expression: `SELECT MAX(${POOL_METRICS.gap}) FROM "${METRICS_NAMESPACE}" WHERE service = '${RESERVER_ASSET}'`,
           period: 300,
           returnData: true,
         },
       ],
     });
+
+    capacityDashboard(this, { reserver, failureQueueName: dlqName });
 
     new TerraformOutput(this, 'db_cluster_endpoint', {
       value: cluster.endpoint,

@@ -7,6 +7,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
+import { ebsSnapshotDashboard } from './automation-dashboards';
 import { NodeFunction } from './node-function';
 import { OpsStack, type OpsStackProps } from './ops-stack';
 
@@ -193,6 +194,7 @@ export class EbsSnapshotStack extends OpsStack {
     alerts.functionErrors('create-errors', create);
     alerts.functionErrors('delete-errors', remove);
     alerts.queueNotEmpty('failures-not-empty', dlqName);
+    ebsSnapshotDashboard(this, { create, remove, failureQueueName: dlqName });
 
     new TerraformOutput(this, 'snapshot_table_name', { value: table.name });
     new TerraformOutput(this, 'failure_queue_url', { value: dlq.url });

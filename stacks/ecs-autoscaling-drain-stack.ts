@@ -12,7 +12,10 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
+import { DRAIN_METRICS, OUTCOME_DIMENSION } from '../functions/ecs-drain/metric-names';
 import { Alerts } from './alerts';
+import { ecsDrainDashboard } from './automation-dashboards';
+import { METRICS_NAMESPACE } from './dashboard';
 import { EcsAutoScalingGroup } from './ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from './ecs/service-scaling';
 import { declareEcsVariables, numberVar } from './ecs/variables';
@@ -491,9 +494,9 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       alarmName: `${drain.functionName}-timed-out`,
       alarmDescription:
         'An instance terminated while tasks still ran on it: the drain reached ecs_drain_max_seconds',
-      namespace: 'OpsAutopilot',
-      metricName: 'DrainOutcome',
-      dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'TimedOut' },
+      namespace: METRICS_NAMESPACE,
+      metricName: DRAIN_METRICS.outcome,
+      dimensions: { service: DRAIN_SERVICE_NAME, [OUTCOME_DIMENSION]: 'TimedOut' },
       statistic: 'Sum',
       period: 300,
       evaluationPeriods: 1,
@@ -511,6 +514,24 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
+    });
+
+    ecsDrainDashboard(this, {
+      clusterName,
+      serviceName: service.serviceName,
+      cpuAnnotations: [
+        { label: 'add a task', value: taskOutCpu },
+        { label: 'remove a task', value: taskInCpu },
+      ],
+      reservationAnnotations: [
+        { label: 'add an instance', value: clusterOutReservation },
+        { label: 'remove an instance', value: clusterInReservation },
+      ],
+      drain,
+      groupName: asg.groupName,
+      checkQueueName: checksName,
+      failureQueueName: failuresName,
+      maxDrainSeconds: maxDrain,
     });
 
     new TerraformOutput(this, 'load_balancer_dns_name', {

@@ -3,6 +3,7 @@ import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster
 import { TerraformOutput, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
+import { ecsSpotDashboard } from './automation-dashboards';
 import { EcsAutoScalingGroup } from './ecs/auto-scaling-group';
 import { EcsAsgCapacityProvider } from './ecs/capacity-provider';
 import { EcsServiceScalingTarget } from './ecs/service-scaling';
@@ -213,6 +214,13 @@ export class EcsSpotApiStack extends OpsStack {
     });
 
     app.alarms(alerts, service);
+    ecsSpotDashboard(this, {
+      clusterName: app.cluster.clusterName,
+      serviceName: service.serviceName,
+      cpuAnnotations: [{ label: 'ecs_spot_cpu_target_percent', value: cpuTarget }],
+      onDemand: { groupName: onDemandGroup.groupName, capacityProviderName: onDemand.providerName },
+      spot: { groupName: spotGroup.groupName, capacityProviderName: spot.providerName },
+    });
 
     new TerraformOutput(this, 'load_balancer_dns_name', { value: lb.loadBalancer.dnsName });
     new TerraformOutput(this, 'cluster_name', { value: app.cluster.cluster.name });

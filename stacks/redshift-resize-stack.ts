@@ -8,6 +8,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from './alerts';
+import { redshiftDashboard } from './automation-dashboards';
 import { policyDocument, registerStatements, type PolicyStatement } from './iam';
 import { NodeFunction } from './node-function';
 import { OpsStack, type OpsStackProps } from './ops-stack';
@@ -334,6 +335,16 @@ export class RedshiftResizeStack extends OpsStack {
     alerts.functionErrors('replication-errors', replication);
     alerts.functionErrors('resize-errors', resize);
     alerts.queueNotEmpty('trigger-failures-not-empty', triggerDlqName);
+    redshiftDashboard(this, {
+      trigger,
+      guard,
+      replication,
+      resize,
+      stateMachineArn,
+      clusterId,
+      diskThresholdPercent: v.diskThreshold.numberValue,
+      triggerFailureQueueName: triggerDlqName,
+    });
 
     new TerraformOutput(this, 'state_machine_arn', {
       value: stateMachine.arn,

@@ -10,6 +10,7 @@ import {
   type PlanJson,
   type StackProof,
 } from '../../scripts/offline-proof';
+import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
 import { describeOffline, offlineProof, offlineTools } from '../support/offline';
 
 const STACK = 'capacity-reservations';
@@ -54,6 +55,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
 
   test('the plan (egress through endpoints) creates the expected resource types and counts', () => {
     expect(resourceCounts(proof.plan)).toEqual({
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 1,
@@ -176,6 +178,22 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       String(a.values.alarm_name).endsWith('-capacity-gap'),
     );
     expect(gap?.values).toMatchObject({ evaluation_periods: 3, threshold: 0 });
+  });
+
+  test('the dashboard body is known at plan time and finds every pool of the reserver by SEARCH', () => {
+    const body = plannedDashboardBody(proof.plan);
+    const perPool = metricRefs(body).filter((r) => r.via === 'search');
+    expect(perPool.map((r) => r.name).sort()).toEqual([
+      'ActualCapacity',
+      'CapacityGap',
+      'InsufficientCapacity',
+      'ReservationsCreated',
+      'TargetCapacity',
+    ]);
+    for (const r of perPool) {
+      expect(r.dimensions).toEqual({ service: 'capacity-reservation-reserver' });
+      expect(r.anyValueOf).toEqual(['Pool']);
+    }
   });
 });
 

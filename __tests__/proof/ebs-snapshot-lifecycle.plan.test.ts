@@ -1,4 +1,5 @@
 import { plannedResources, resourceCounts, type StackProof } from '../../scripts/offline-proof';
+import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
 import { describeOffline, offlineProof } from '../support/offline';
 
 describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
@@ -13,6 +14,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
 
   test('the plan creates the expected resource types and counts', () => {
     expect(resourceCounts(proof.plan)).toEqual({
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 2,
@@ -66,5 +68,20 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
       expect(typeof policy.values.policy).toBe('string');
       expect(policy.values.policy).toContain('arn:aws:');
     }
+  });
+
+  test("the dashboard body is known at plan time and names this deployment's functions and queue", () => {
+    const body = plannedDashboardBody(proof.plan);
+    const refs = metricRefs(body);
+    expect(body.widgets.filter((w) => w.type === 'metric').map((w) => w.properties.region)).toEqual(
+      Array(4).fill('us-east-1'),
+    );
+    expect(refs.map((r) => r.dimensions.FunctionName ?? r.dimensions.QueueName)).toEqual(
+      expect.arrayContaining([
+        'ops-autopilot-ebs-snapshot-create',
+        'ops-autopilot-ebs-snapshot-delete',
+        'ops-autopilot-ebs-snapshot-failures',
+      ]),
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   type PlannedResource,
   type StackProof,
 } from '../../scripts/offline-proof';
+import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
 import { describeOffline, offlineTools } from '../support/offline';
 
 const STACK = 'ecs-autoscaling-drain';
@@ -62,6 +63,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       aws_autoscaling_group: 1,
       aws_autoscaling_lifecycle_hook: 1,
       aws_autoscaling_policy: 2,
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 2,
       aws_cloudwatch_metric_alarm: 10,
       aws_ecs_cluster: 1,
@@ -292,4 +294,24 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ),
     );
   }, 120_000);
+
+  test('the dashboard shows the scaling thresholds and the longest drain as planned numbers', () => {
+    const body = plannedDashboardBody(proof.plan);
+    expect(annotationsOf(body, 'Service CPU')).toEqual([
+      ['add a task', 75],
+      ['remove a task', 25],
+    ]);
+    expect(annotationsOf(body, 'Cluster CPU reservation')).toEqual([
+      ['add an instance', 75],
+      ['remove an instance', 30],
+    ]);
+    expect(annotationsOf(body, 'Drain duration')).toEqual([['ecs_drain_max_seconds', 3600]]);
+    const outcomes = metricRefs(body).filter((r) => r.name === 'DrainOutcome');
+    expect(outcomes.map((r) => r.dimensions)).toEqual(
+      ['Completed', 'NotInCluster', 'TimedOut'].map((Outcome) => ({
+        Outcome,
+        service: 'ecs-drain',
+      })),
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
   type PlannedResource,
   type StackProof,
 } from '../../scripts/offline-proof';
+import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
 import { describeOffline, offlineTools } from '../support/offline';
 
 const STACK = 'ecs-spot-api';
@@ -72,6 +73,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_appautoscaling_policy: 1, // CPU target tracking; requests per target is off
       aws_appautoscaling_target: 1,
       aws_autoscaling_group: 2,
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 1,
       aws_cloudwatch_metric_alarm: 2,
       aws_ecs_capacity_provider: 2,
@@ -333,4 +335,18 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       ),
     ).rejects.toThrow(wrapped('ecs_spot_allocation_strategy must be one of'));
   }, 120_000);
+
+  test('the dashboard graphs both groups, Spot against On-Demand, and the CPU target from the variables', () => {
+    const body = plannedDashboardBody(proof.plan);
+    const groups = metricRefs(body)
+      .filter((r) => r.name === 'GroupInServiceInstances')
+      .map((r) => r.dimensions.AutoScalingGroupName);
+    expect(groups).toEqual([
+      'ops-autopilot-ecs-spot-api-on-demand',
+      'ops-autopilot-ecs-spot-api-spot',
+    ]);
+    for (const g of plannedResources(proof.plan, 'aws_autoscaling_group'))
+      expect(g.values.enabled_metrics).toContain('GroupInServiceInstances');
+    expect(annotationsOf(body, 'Service CPU')).toEqual([['ecs_spot_cpu_target_percent', 60]]);
+  });
 });

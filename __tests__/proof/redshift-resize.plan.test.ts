@@ -12,6 +12,7 @@ import {
 import { substituteTf } from '../../scripts/tf-values';
 import { validateDefinition } from '../support/local-sfn';
 import { readTfvarsExample } from '../support/tfvars';
+import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
 import { describeOffline, offlineProof, offlineTools } from '../support/offline';
 
 describeOffline('offline Terraform proof: redshift-resize', () => {
@@ -32,6 +33,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
 
   test('the plan creates the expected resource types and counts', () => {
     expect(resourceCounts(proof.plan)).toEqual({
+      aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 5,
       aws_cloudwatch_metric_alarm: 9,
       aws_iam_role: 5,
@@ -140,6 +142,22 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       expect(typeof policy.values.policy).toBe('string');
       expect(policy.values.policy).toContain('arn:aws:');
     }
+  });
+
+  test("the dashboard reads this deployment's state machine and cluster, with the alarm threshold", () => {
+    const vars = readTfvarsExample();
+    const body = plannedDashboardBody(proof.plan);
+    const refs = metricRefs(body);
+    const machines = new Set(refs.map((r) => r.dimensions.StateMachineArn).filter(Boolean));
+    expect([...machines]).toEqual([
+      `arn:aws:states:${vars.region}:${vars.account_id}:stateMachine:${vars.name_prefix}-redshift-resize`,
+    ]);
+    expect(refs.find((r) => r.name === 'PercentageDiskSpaceUsed')?.dimensions).toEqual({
+      ClusterIdentifier: vars.redshift_cluster_id,
+    });
+    expect(annotationsOf(body, 'Disk space used')).toEqual([
+      ['redshift_disk_threshold_percent', vars.redshift_disk_threshold_percent],
+    ]);
   });
 });
 

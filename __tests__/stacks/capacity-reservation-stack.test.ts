@@ -352,3 +352,13 @@ describe('policy checks: RDS clusters', () => {
     expect(() => synthJson(bare)).not.toThrow();
   });
 });
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-capacity-reservations', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-capacity-reservations',
+    ]);
+  });
+});

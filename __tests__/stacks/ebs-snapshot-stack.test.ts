@@ -123,3 +123,13 @@ describe('EBS snapshot lifecycle stack', () => {
     });
   });
 });
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-ebs-snapshot-lifecycle', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-ebs-snapshot-lifecycle',
+    ]);
+  });
+});

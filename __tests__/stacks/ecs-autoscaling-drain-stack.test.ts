@@ -447,3 +447,13 @@ describe('ecs-autoscaling-drain stack', () => {
     ]);
   });
 });
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-ecs-autoscaling-drain', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-ecs-autoscaling-drain',
+    ]);
+  });
+});

@@ -304,3 +304,18 @@ describe('ecs-spot-api stack', () => {
     expect(stack.iamSubjects.map((s) => s.name)).toEqual(['ecs-spot-api-instance-role']);
   });
 });
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-ecs-spot-api', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual(['${var.name_prefix}-ecs-spot-api']);
+  });
+
+  test('both groups collect GroupInServiceInstances, which the dashboard graphs Spot against On-Demand', () => {
+    // Assess
+    const groups = Object.values(resources(json, 'aws_autoscaling_group'));
+    expect(groups).toHaveLength(2);
+    for (const g of groups) expect(g.enabled_metrics).toContain('GroupInServiceInstances');
+  });
+});

@@ -483,3 +483,11 @@ describe('spliceResources', () => {
     expect(() => spliceResources(policy, 'X', 'e')).toThrow('exactly once');
   });
 });
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-redshift-resize', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual(['${var.name_prefix}-redshift-resize']);
+  });
+});

@@ -25,6 +25,7 @@ import {
   liveTotal,
 } from './ec2';
 import { DatabaseWriteError } from './errors';
+import { POOL_DIMENSION, POOL_METRICS, RUN_METRICS } from './metric-names';
 import { planReduction } from './reduction';
 import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
 
@@ -87,18 +88,20 @@ function keyOf(row: DemandRow): RowKey {
   return { instanceType: String(row.InstanceType), availabilityZone: String(row.AvailabilityZone) };
 }
 
-/** Per-pool EMF metrics, one document per pool (synchronous, so concurrent rows never mix dimensions). */
+/**
+ * Per-pool EMF metrics, one document per pool (synchronous, so concurrent rows never mix dimensions):
+ * the row's target, what EC2 holds after the run (when it could be read), the gap, and what was done.
+ */
 function publishPoolMetrics(ctx: Context, demand: PoolDemand, outcome: PoolOutcome): void {
   const m = ctx.metrics;
-  m.addDimensions({ Pool: demand.pool });
+  const actual = outcome.actual ?? outcome.observed;
+  m.addDimensions({ [POOL_DIMENSION]: demand.pool });
+  m.addMetric(POOL_METRICS.target, MetricUnit.Count, demand.target);
+  if (actual !== undefined) m.addMetric(POOL_METRICS.actual, MetricUnit.Count, actual);
+  m.addMetric(POOL_METRICS.gap, MetricUnit.Count, demand.target - (actual ?? 0));
+  m.addMetric(POOL_METRICS.reservationsCreated, MetricUnit.Count, outcome.reservationsCreated);
   m.addMetric(
-    'CapacityGap',
-    MetricUnit.Count,
-    demand.target - (outcome.actual ?? outcome.observed ?? 0),
-  );
-  m.addMetric('ReservationsCreated', MetricUnit.Count, outcome.reservationsCreated);
-  m.addMetric(
-    'InsufficientCapacity',
+    POOL_METRICS.insufficientCapacity,
     MetricUnit.Count,
     outcome.status === 'insufficient-capacity' ? 1 : 0,
   );
@@ -256,7 +259,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
   }
 
   const invalid = pools.filter((p) => p.status === 'invalid').length;
-  ctx.metrics.addMetric('RowsInvalid', MetricUnit.Count, invalid);
+  ctx.metrics.addMetric(RUN_METRICS.rowsInvalid, MetricUnit.Count, invalid);
   ctx.metrics.publishStoredMetrics();
   ctx.log.info('reconciliation finished', {
     rows: pools.length,

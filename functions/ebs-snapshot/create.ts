@@ -13,6 +13,7 @@ import pLimit from 'p-limit';
 import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import type { CreateConfig } from './config';
+import { CREATE_METRICS } from './metric-names';
 
 /** Tag keys the create handler puts on every snapshot (besides the volume's own tags). */
 export const SNAPSHOT_TAGS = {
@@ -539,8 +540,8 @@ export function reportRun(result: SnapshotRunResult): void {
     strays: result.strays,
     ...(failures.length > 0 ? { failures } : {}),
   });
-  metrics.addMetric('SnapshotsCreated', MetricUnit.Count, result.created);
-  metrics.addMetric('SnapshotsSkipped', MetricUnit.Count, result.skipped);
-  metrics.addMetric('SnapshotsFailed', MetricUnit.Count, result.failed);
+  metrics.addMetric(CREATE_METRICS.created, MetricUnit.Count, result.created);
+  metrics.addMetric(CREATE_METRICS.skipped, MetricUnit.Count, result.skipped);
+  metrics.addMetric(CREATE_METRICS.failed, MetricUnit.Count, result.failed);
   metrics.publishStoredMetrics();
 }

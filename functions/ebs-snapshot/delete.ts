@@ -12,6 +12,7 @@ import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import type { DeleteConfig } from './config';
 import { SnapshotDeleteError, SnapshotInUseError } from './errors';
+import { DELETE_METRICS } from './metric-names';
 
 export interface DeleteDeps {
   readonly ec2: EC2Client;
@@ -139,8 +140,8 @@ export async function deleteExpiredSnapshots(
 /** One structured log line and the EMF metrics for a processed batch. */
 export function reportBatch(counts: DeleteCounts, records: number): void {
   logger.info('stream batch processed', { records, ...counts });
-  metrics.addMetric('SnapshotsDeleted', MetricUnit.Count, counts.deleted);
-  metrics.addMetric('SnapshotsDeleteFailed', MetricUnit.Count, counts.failed);
-  metrics.addMetric('SnapshotsInUse', MetricUnit.Count, counts.inUse);
+  metrics.addMetric(DELETE_METRICS.deleted, MetricUnit.Count, counts.deleted);
+  metrics.addMetric(DELETE_METRICS.deleteFailed, MetricUnit.Count, counts.failed);
+  metrics.addMetric(DELETE_METRICS.inUse, MetricUnit.Count, counts.inUse);
   metrics.publishStoredMetrics();
 }

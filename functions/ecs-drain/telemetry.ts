@@ -1,6 +1,7 @@
 import { metrics, MetricUnit } from '../shared/metrics';
+import { DRAIN_METRICS, type DrainOutcome, OUTCOME_DIMENSION } from './metric-names';
 
-export type DrainOutcome = 'Completed' | 'NotInCluster' | 'TimedOut';
+export type { DrainOutcome } from './metric-names';
 
 /**
  * One EMF blob per finished drain, dimension Outcome: DrainOutcome (count 1) and DrainDurationSeconds.
@@ -8,15 +9,15 @@ export type DrainOutcome = 'Completed' | 'NotInCluster' | 'TimedOut';
  */
 export function recordOutcome(outcome: DrainOutcome, durationSeconds: number): void {
   const single = metrics.singleMetric();
-  single.addDimension('Outcome', outcome);
-  single.addMetric('DrainOutcome', MetricUnit.Count, 1);
+  single.addDimension(OUTCOME_DIMENSION, outcome);
+  single.addMetric(DRAIN_METRICS.outcome, MetricUnit.Count, 1);
   const duration = metrics.singleMetric();
-  duration.addDimension('Outcome', outcome);
-  duration.addMetric('DrainDurationSeconds', MetricUnit.Seconds, durationSeconds);
+  duration.addDimension(OUTCOME_DIMENSION, outcome);
+  duration.addMetric(DRAIN_METRICS.duration, MetricUnit.Seconds, durationSeconds);
 }
 
 /** Standalone tasks this function stopped (StopTask accepted). */
 export function recordStandaloneStopped(count: number): void {
   if (count === 0) return;
-  metrics.singleMetric().addMetric('StandaloneTasksStopped', MetricUnit.Count, count);
+  metrics.singleMetric().addMetric(DRAIN_METRICS.standaloneTasksStopped, MetricUnit.Count, count);
 }

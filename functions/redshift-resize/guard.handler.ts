@@ -5,6 +5,7 @@ import { logger } from '../shared/logger';
 import { GuardEnvSchema } from './env';
 import { GuardEventSchema, parseStepEvent } from './events';
 import { evaluateGuard, type GuardResult } from './guard';
+import { recordGuardDecision } from './telemetry';
 
 const config = readEnv(GuardEnvSchema);
 
@@ -19,5 +20,6 @@ export async function handler(event: unknown): Promise<GuardResult> {
     now: new Date(),
   });
   logger.info('guard decision', { ...result });
+  recordGuardDecision(result);
   return result;
 }

@@ -2,6 +2,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { ResizeEnvSchema } from './env';
+import { ResizeFailedError } from './errors';
 import { parseStepEvent, ResizeEventSchema } from './events';
 import {
   resizeStatus,
@@ -9,6 +10,7 @@ import {
   type ResizeStatusResult,
   type StartResizeResult,
 } from './resize';
+import { recordResizeEnded } from './telemetry';
 
 const config = readEnv(ResizeEnvSchema);
 
@@ -22,6 +24,19 @@ export async function handler(event: unknown): Promise<StartResizeResult | Resiz
     case 'start':
       return startResize({ redshift }, config, input);
     case 'status':
-      return resizeStatus({ redshift }, config, input.targetNodeCount);
+      return statusWithOutcome(input.targetNodeCount);
   }
+}
+
+/** The status step; the workflow leaves its poll loop on `done` or on an error, so each end is counted once. */
+async function statusWithOutcome(targetNodeCount: number): Promise<ResizeStatusResult> {
+  let result: ResizeStatusResult;
+  try {
+    result = await resizeStatus({ redshift }, config, targetNodeCount);
+  } catch (error) {
+    if (error instanceof ResizeFailedError) recordResizeEnded('failed');
+    throw error;
+  }
+  if (result.done) recordResizeEnded('succeeded');
+  return result;
 }

@@ -3,6 +3,7 @@ import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { TriggerEnvSchema } from './env';
+import { recordTriggerOutcomes } from './telemetry';
 import { handleAlarm, parseAlarmEvent, type TriggerOutcome } from './trigger';
 
 const env = readEnv(TriggerEnvSchema);
@@ -14,7 +15,12 @@ export const sfn = new SFNClient(clientConfig());
 export async function handler(event: unknown): Promise<TriggerOutcome[]> {
   const alarms = parseAlarmEvent(event);
   const outcomes: TriggerOutcome[] = [];
-  for (const alarm of alarms) outcomes.push(await handleAlarm({ sfn }, env, alarm));
+  try {
+    for (const alarm of alarms) outcomes.push(await handleAlarm({ sfn }, env, alarm));
+  } finally {
+    // Also when a later record fails: an execution already started is counted.
+    recordTriggerOutcomes(outcomes);
+  }
   logger.info('alarm notifications handled', { outcomes });
   return outcomes;
 }

@@ -11,6 +11,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ensureSchema } from '../../../functions/capacity-reservation/database';
 import {
+  POOL_DIMENSION,
+  POOL_METRICS,
+  RESERVER_METRICS,
+  RUN_METRICS,
+} from '../../../functions/capacity-reservation/metric-names';
+import {
   reconcile,
   type PoolOutcome,
   type ReconcileResult,
@@ -19,6 +25,7 @@ import { insertSeedRow, readRow, SEED_TABLE_DDL } from '../../fixtures/capacity-
 import { reservationTags, serveWorld } from '../../fixtures/capacity-reservation/ec2-mock';
 import { Ec2ApiError, Ec2World } from '../../fixtures/capacity-reservation/ec2-world';
 import { MANAGED_BY } from '../../fixtures/capacity-reservation/events';
+import { captureEmf, distinctSpecs, type EmittedMetric, specOf } from '../../support/emf';
 import { recordIamCalls } from '../../support/iam-recorder';
 import { describeWithMariaDb, startMariaDb, type MariaDbServer } from '../../support/mariadb';
 
@@ -39,6 +46,17 @@ const ours = (pool: string): Record<string, string> => ({
 
 function createInputs(): CreateCapacityReservationCommandInput[] {
   return ec2Mock.commandCalls(CreateCapacityReservationCommand).map((c) => c.args[0].input);
+}
+
+/** A Metrics instance that prints EMF as on Lambda (the tests' setup disables Powertools Metrics). */
+function emfMetrics(service: string): Metrics {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  try {
+    return new Metrics({ namespace: 'OpsAutopilot', serviceName: service });
+  } finally {
+    process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
 }
 
 function completed(result: ReconcileResult): readonly PoolOutcome[] {
@@ -837,6 +855,80 @@ describeWithMariaDb('reconcile (real MariaDB, mocked EC2)', () => {
       // Assess
       await expect(act).rejects.toMatchObject({ name: 'SchemaError' });
       expect(ec2Mock.calls()).toHaveLength(0);
+    });
+  });
+  describe('EMF metrics (what the dashboard and the gap alarm read)', () => {
+    const SERVICE = 'capacity-reservation-reserver';
+    const ofPool = (metrics: EmittedMetric[], pool: string) =>
+      Object.fromEntries(
+        metrics.filter((m) => m.dimensions[POOL_DIMENSION] === pool).map((m) => [m.name, m.value]),
+      );
+
+    it('publishes target and actual capacity per pool, dimensions service + Pool, next to the gap', async () => {
+      // Prepare: one pool reaches its target, one gets InsufficientInstanceCapacity.
+      await ensureSchema(db);
+      await insertSeedRow(db, 'm5.large', 'us-east-1a', 3);
+      await insertSeedRow(db, 'p4d.24xlarge', 'us-east-1b', 2);
+      world.insufficientCapacity.add('p4d.24xlarge/us-east-1b');
+
+      // Act
+      const { metrics } = await captureEmf(() => run(db, { metrics: emfMetrics(SERVICE) }));
+
+      // Assess
+      expect(ofPool(metrics, 'm5.large/us-east-1a')).toEqual({
+        [POOL_METRICS.target]: 3,
+        [POOL_METRICS.actual]: 3,
+        [POOL_METRICS.gap]: 0,
+        [POOL_METRICS.reservationsCreated]: 1,
+        [POOL_METRICS.insufficientCapacity]: 0,
+      });
+      expect(ofPool(metrics, 'p4d.24xlarge/us-east-1b')).toEqual({
+        [POOL_METRICS.target]: 2,
+        [POOL_METRICS.actual]: 0,
+        [POOL_METRICS.gap]: 2,
+        [POOL_METRICS.reservationsCreated]: 0,
+        [POOL_METRICS.insufficientCapacity]: 1,
+      });
+      for (const m of metrics.filter((x) => x.name !== RUN_METRICS.rowsInvalid)) {
+        expect(m).toMatchObject({ namespace: 'OpsAutopilot', unit: 'Count' });
+        expect(Object.keys(m.dimensions).sort()).toEqual([POOL_DIMENSION, 'service']);
+        expect(m.dimensions.service).toBe(SERVICE);
+      }
+      expect(metrics.filter((m) => m.name === RUN_METRICS.rowsInvalid)).toEqual([
+        expect.objectContaining({ dimensions: { service: SERVICE }, value: 0 }),
+      ]);
+    });
+
+    it('leaves ActualCapacity out for a pool EC2 could not be read for (the gap is then the target)', async () => {
+      // Prepare
+      await ensureSchema(db);
+      await insertSeedRow(db, 'm5.large', 'us-east-1a', 2, 2);
+      jest.spyOn(world, 'describeCapacityReservations').mockImplementation(() => {
+        throw new Ec2ApiError('UnauthorizedOperation', 'not authorized (test)', 403);
+      });
+
+      // Act
+      const { metrics } = await captureEmf(() => run(db, { metrics: emfMetrics(SERVICE) }));
+
+      // Assess
+      expect(ofPool(metrics, 'm5.large/us-east-1a')).toEqual({
+        [POOL_METRICS.target]: 2,
+        [POOL_METRICS.gap]: 2,
+        [POOL_METRICS.reservationsCreated]: 0,
+        [POOL_METRICS.insufficientCapacity]: 0,
+      });
+    });
+
+    it('emits exactly the metrics functions/capacity-reservation/metric-names.ts declares', async () => {
+      // Prepare
+      await ensureSchema(db);
+      await insertSeedRow(db, 'm5.large', 'us-east-1a', 3);
+
+      // Act
+      const { metrics } = await captureEmf(() => run(db, { metrics: emfMetrics(SERVICE) }));
+
+      // Assess
+      expect(distinctSpecs(metrics.map(specOf))).toEqual(distinctSpecs(RESERVER_METRICS));
     });
   });
 });

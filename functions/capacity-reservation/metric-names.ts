@@ -1,0 +1,33 @@
+import type { MetricSpec } from '../shared/metric-spec';
+
+/**
+ * EMF metrics of the reserver (namespace OpsAutopilot, `service` = capacity-reservation-reserver). The
+ * reserver and its stack (alarm, dashboard) both import these names, so they cannot drift apart.
+ */
+
+/** Dimension of the per-pool metrics: `<instance type>/<AZ>`, as in tag ops-autopilot:pool. */
+export const POOL_DIMENSION = 'Pool';
+
+/** One EMF document per pool and run, dimensions service + Pool. */
+export const POOL_METRICS = {
+  /** Target_Capacity of the row. */
+  target: 'TargetCapacity',
+  /** Instances this deployment's live reservations hold after the run (Current_Capacity); omitted when unknown. */
+  actual: 'ActualCapacity',
+  /** Target minus actual (target alone when EC2 could not be read). */
+  gap: 'CapacityGap',
+  reservationsCreated: 'ReservationsCreated',
+  /** 1 when EC2 answered InsufficientInstanceCapacity, else 0. */
+  insufficientCapacity: 'InsufficientCapacity',
+} as const;
+
+/** One EMF document per run, dimension service only. */
+export const RUN_METRICS = {
+  /** Rows skipped as invalid in the run. */
+  rowsInvalid: 'RowsInvalid',
+} as const;
+
+export const RESERVER_METRICS: readonly MetricSpec[] = [
+  ...Object.values(POOL_METRICS).map((name) => ({ name, dimensions: [POOL_DIMENSION] })),
+  ...Object.values(RUN_METRICS).map((name) => ({ name, dimensions: [] })),
+];

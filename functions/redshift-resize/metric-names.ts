@@ -1,0 +1,45 @@
+import type { MetricSpec } from '../shared/metric-spec';
+
+/**
+ * EMF metrics of the resize functions (namespace OpsAutopilot, `service` = the function's asset name),
+ * imported by the handlers and by the stack's dashboard. Whole executions are counted by Step Functions
+ * itself (AWS/States ExecutionsStarted / Succeeded / Failed / TimedOut / Aborted).
+ */
+
+/** redshift-resize-trigger: per invocation, dimension service only. */
+export const TRIGGER_METRICS = {
+  /** Executions started (one per ALARM transition). */
+  requested: 'ResizeRequested',
+  /** ALARM transitions that found an execution already running, so started none. */
+  skippedRunning: 'ResizeSkippedRunning',
+} as const;
+
+/** Dimension of ResizeSkipped: the guard's reason (a GuardReason other than RESIZE, e.g. COOLDOWN). */
+export const REASON_DIMENSION = 'Reason';
+
+/** redshift-resize-guard: one per execution. */
+export const GUARD_METRICS = {
+  /** The guard let the execution resize; dimension service only. */
+  approved: 'ResizeApproved',
+  /** The guard skipped the resize; dimensions service + Reason. */
+  skipped: 'ResizeSkipped',
+} as const;
+
+/** redshift-resize-resize, `status` action: once per execution that got as far as the resize. */
+export const RESIZE_METRICS = {
+  /** Redshift reports the resize to the target SUCCEEDED and the cluster available at the target size. */
+  succeeded: 'ResizeSucceeded',
+  /** Redshift reports the resize to the target FAILED or ABORTED (the workflow then resumes DMS). */
+  failed: 'ResizeFailed',
+} as const;
+
+export const TRIGGER_METRIC_SPECS: readonly MetricSpec[] = Object.values(TRIGGER_METRICS).map(
+  (name) => ({ name, dimensions: [] }),
+);
+export const GUARD_METRIC_SPECS: readonly MetricSpec[] = [
+  { name: GUARD_METRICS.approved, dimensions: [] },
+  { name: GUARD_METRICS.skipped, dimensions: [REASON_DIMENSION] },
+];
+export const RESIZE_METRIC_SPECS: readonly MetricSpec[] = Object.values(RESIZE_METRICS).map(
+  (name) => ({ name, dimensions: [] }),
+);
