@@ -2,7 +2,7 @@ import { build, type Plugin } from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { BenchModule, BenchResult } from '../bench/types';
 import { ROOT } from './offline-proof';
 import { substituteTf } from './tf-values';
@@ -159,9 +159,13 @@ function jestFileBench(): BenchResult[] {
   const report = JSON.parse(readFileSync(out, 'utf8')) as {
     testResults: Array<{ name: string; startTime: number; endTime: number }>;
   };
-  const seconds = report.testResults.map((t) => (t.endTime - t.startTime) / 1000);
+  const files = report.testResults.map((t) => ({
+    file: relative(ROOT, t.name),
+    s: (t.endTime - t.startTime) / 1000,
+  }));
+  const seconds = files.map((f) => f.s);
   const m = median(seconds);
-  const worst = Math.max(...seconds);
+  const slow = files.filter((f) => f.s > 0.8).map((f) => `${f.file} ${f.s.toFixed(2)} s`);
   return [
     {
       name: 'construct/stack test file',
@@ -170,8 +174,11 @@ function jestFileBench(): BenchResult[] {
       runs: seconds.length,
       median: m,
       target: '<= 0.8 s per file',
-      met: worst <= 0.8,
-      notes: `worst file ${worst.toFixed(2)} s`,
+      met: slow.length === 0,
+      notes:
+        slow.length > 0
+          ? `over 0.8 s (${slow.length} of ${files.length} files): ${slow.join(', ')}`
+          : `all ${files.length} files within 0.8 s`,
     },
   ];
 }
@@ -359,7 +366,12 @@ async function main(): Promise<void> {
       /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
       `$1${table(results)}\n$2`,
     );
-    if (next !== text) writeFileSync(readme, next);
+    if (next !== text) {
+      writeFileSync(readme, next);
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'prettier'), ['--write', readme], {
+        stdio: 'ignore',
+      });
+    }
   }
   console.log(table(results));
   console.log(`\nreport: ${join(ROOT, 'bench-report.json')}`);
