@@ -5,7 +5,9 @@
  * Besides plain references, a small, closed subset of Terraform expressions over variables is evaluated,
  * so a policy may splice a list variable in (e.g. `${jsonencode(length(var.a) > 0 ? var.a : ["arn:..."])}`):
  * string, number, bool and list literals (strings may hold nested `${...}`), `var.x`, the partition, `( )`,
- * `!`, `&&`, `||`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `c ? a : b`, and the functions `jsonencode` and `length`.
+ * `!`, `&&`, `||`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `c ? a : b`, the arithmetic operators `+`, `*` and `/`
+ * over numbers, and the functions `jsonencode`, `length`, `ceil` and `max` (so a definition may hold a number
+ * computed from variables, e.g. `${max(1, ceil(var.timeout / 30))}`).
  * Anything else is refused rather than guessed.
  */
 export function substituteTf(
@@ -189,16 +191,39 @@ class Expression {
   }
 
   private comparison(): TfValue {
-    const left = this.unary();
+    const left = this.additive();
     for (const op of ['==', '!=', '>=', '<=', '>', '<'] as const) {
       if (!this.eat(op)) continue;
-      const right = this.unary();
+      const right = this.additive();
       if (op === '==') return jsonencode(left) === jsonencode(right);
       if (op === '!=') return jsonencode(left) !== jsonencode(right);
       const [a, b] = [this.num(left), this.num(right)];
       return op === '>=' ? a >= b : op === '<=' ? a <= b : op === '>' ? a > b : a < b;
     }
     return left;
+  }
+
+  /** `a + b` (numbers only; `-` is not supported). */
+  private additive(): TfValue {
+    let left = this.multiplicative();
+    while (this.eat('+')) {
+      const right = this.multiplicative();
+      left = this.num(left) + this.num(right);
+    }
+    return left;
+  }
+
+  /** `a * b`, `a / b` (numbers only). */
+  private multiplicative(): TfValue {
+    let left = this.unary();
+    for (;;) {
+      if (this.eat('*')) left = this.num(left) * this.num(this.unary());
+      else if (this.eat('/')) {
+        const divisor = this.num(this.unary());
+        if (divisor === 0) throw new Error(`${this.whole}: division by zero`);
+        left = this.num(left) / divisor;
+      } else return left;
+    }
   }
 
   private unary(): TfValue {
@@ -256,10 +281,15 @@ class Expression {
         break;
       }
     }
+    if (name === 'max') {
+      if (args.length === 0) throw new Error(`${this.whole}: max() needs at least one argument`);
+      return Math.max(...args.map((a) => this.num(a)));
+    }
     const [arg] = args;
     if (args.length !== 1 || arg === undefined)
       throw new Error(`${this.whole}: ${name}() takes one argument here`);
     if (name === 'jsonencode') return jsonencode(arg);
+    if (name === 'ceil') return Math.ceil(this.num(arg));
     if (name === 'length') {
       if (Array.isArray(arg)) return arg.length;
       if (typeof arg === 'string') return [...arg].length;

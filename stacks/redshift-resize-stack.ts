@@ -12,9 +12,10 @@ import { redshiftDashboard } from './automation-dashboards';
 import { policyDocument, registerStatements, type PolicyStatement } from './iam';
 import { NodeFunction } from './node-function';
 import { OpsStack, type OpsStackProps } from './ops-stack';
-import { declareVariables, V } from './redshift-resize/variables';
+import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './redshift-resize/variables';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
+  maxReplicationPauseExpression,
   resolveWorkflow,
   workflowDefinition,
   type ResizeWorkflowProps,
@@ -30,8 +31,9 @@ export const TASK_RESOURCES_PLACEHOLDER = 'REPLICATION_TASK_RESOURCES';
 
 export interface RedshiftResizeStackProps extends OpsStackProps {
   /**
-   * Phase timeouts, poll intervals, execution timeout and snapshot retention of the state machine.
-   * @default see ResizeWorkflowProps (stop 900/30 s, snapshot 3600/60 s, resize 21600/300 s, resume 900/30 s, 48 h, 35 days)
+   * Poll intervals, execution timeout floor and snapshot retention of the state machine (the phase
+   * timeouts are Terraform variables).
+   * @default see ResizeWorkflowProps (polls every 30/60/300/30 s for stop/snapshot/resize/resume, at least 48 h, 35 days)
    */
   readonly workflow?: ResizeWorkflowProps;
 }
@@ -46,7 +48,7 @@ export class RedshiftResizeStack extends OpsStack {
   constructor(scope: Construct, id: string, props: RedshiftResizeStackProps) {
     super(scope, id, props);
     const workflow = resolveWorkflow(props.workflow);
-    const v = declareVariables(this);
+    const v = declareVariables(this, workflow);
 
     const clusterId = v.clusterId.stringValue;
     const clusterArn = this.arn('redshift', `cluster:${clusterId}`);
@@ -251,26 +253,23 @@ export class RedshiftResizeStack extends OpsStack {
     const definition = workflowDefinition(
       { guard: guard.arn, replication: replication.arn, resize: resize.arn, topic: topicArn },
       workflow,
+      PHASE_TIMEOUT_VARIABLES,
     );
     const preconditions = [
       {
         condition: `\${(length(var.${V.taskArns}) > 0) != (var.${V.targetEndpointArn} != "")}`,
         errorMessage: `Set exactly one of ${V.taskArns} (a non-empty list) and ${V.targetEndpointArn}.`,
       },
-      ...(workflow.phaseTimeoutsSeconds.resize < CLASSIC_RESIZE_MIN_PHASE_SECONDS
-        ? [
-            {
-              condition: `\${var.${V.resizeType} != "classic"}`,
-              errorMessage: `${V.resizeType} "classic" needs a resize phase timeout of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s; the stack has ${workflow.phaseTimeoutsSeconds.resize} s. Raise workflow.phaseTimeoutsSeconds.resize (and the Aurora binlog retention) in the stack props.`,
-            },
-          ]
-        : []),
+      {
+        condition: `\${var.${V.resizeType} != "classic" || var.${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}}`,
+        errorMessage: `${V.resizeType} "classic" needs ${V.resizeTimeout} of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s. Raise it (and the Aurora binlog retention with it).`,
+      },
     ];
     const stateMachine = new SfnStateMachine(this, 'state-machine', {
       name: stateMachineName,
       type: 'STANDARD',
       roleArn: role.arn,
-      definition: JSON.stringify(definition),
+      definition,
       loggingConfiguration: {
         logDestination: `${logGroup.arn}:*`,
         level: 'ERROR',
@@ -356,7 +355,7 @@ export class RedshiftResizeStack extends OpsStack {
         'The alerts topic: disk alarm, resize notifications and operational alarms (subscribe here).',
     });
     new TerraformOutput(this, 'max_replication_pause_seconds', {
-      value: workflow.maxReplicationPauseSeconds,
+      value: `\${${maxReplicationPauseExpression(PHASE_TIMEOUT_VARIABLES)}}`,
       description:
         'Longest time a run can keep DMS paused; Aurora binlog retention must outlast it (README).',
     });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackNames, synthAll, type PlanJson, type StackProof } from '../../scripts/offline-proof';
 import { proveCallingModule, synthHcl } from '../../scripts/hcl-proof';
+import { substituteTf } from '../../scripts/tf-values';
 import { describeOffline, offlineTools } from '../support/offline';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'hcl-module');
@@ -173,9 +174,17 @@ describeOffline('the HCL modules called from a root module: init, validate, plan
         (r) => r.type === 'aws_ecs_cluster',
       )?.values.name,
       ecs_drain_auto_scaling_group_name: 'acme-ops-ecs-asg',
-      redshift_max_replication_pause_seconds: (
-        json['redshift-resize']!.output as Record<string, { value: unknown }>
-      ).max_replication_pause_seconds?.value,
+      // An expression over the phase timeout variables, which the module call leaves at their defaults.
+      redshift_max_replication_pause_seconds: Number(
+        substituteTf(
+          String(
+            (json['redshift-resize']!.output as Record<string, { value: unknown }>)
+              .max_replication_pause_seconds?.value,
+          ),
+          {},
+          json['redshift-resize']!.variable,
+        ),
+      ),
     });
     expect(values.capacity_reserver_function_name).toBe('acme-ops-capacity-reservation-reserver');
   });

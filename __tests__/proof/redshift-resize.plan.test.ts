@@ -72,6 +72,45 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
     );
   });
 
+  test('the planned definition has numeric attempt bounds and TimeoutSeconds, from the timeout variables', () => {
+    // Prepare
+    type Choice = { Variable?: string; NumericGreaterThanEquals?: unknown };
+    const definition = JSON.parse(only('aws_sfn_state_machine').definition as string) as {
+      TimeoutSeconds: unknown;
+      States: Record<
+        string,
+        { Type: string; Choices?: Choice[]; Parameters?: Record<string, unknown> }
+      >;
+    };
+
+    // Act
+    const bounds = Object.fromEntries(
+      Object.entries(definition.States).flatMap(([name, state]) =>
+        (state.Choices ?? [])
+          .filter((c) => c.Variable === '$.poll.attempts')
+          .map((c) => [name, c.NumericGreaterThanEquals]),
+      ),
+    );
+
+    // Assess: 900/30, 3600/60, 21600/300, 900/30 (twice: resume and the resume after a failure).
+    expect(bounds).toEqual({
+      AreTasksStopped: 30,
+      IsSnapshotAvailable: 60,
+      IsResizeDone: 72,
+      AreTasksRunning: 30,
+      IsRecoveryDone: 30,
+    });
+    expect(definition.TimeoutSeconds).toBe(172800);
+    expect(definition.States.StopTimedOut?.Parameters?.['Cause.$']).toContain('within 900 s');
+  });
+
+  test('the longest replication pause output is computed from the timeout variables', () => {
+    const outputs = (
+      proof.plan as { planned_values?: { outputs?: Record<string, { value?: unknown }> } }
+    ).planned_values?.outputs;
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(34380);
+  });
+
   test('Terraform renders the definition exactly as the synthesized-definition test substitutes it', () => {
     // That test runs substituteTf(synthesized definition); here Terraform itself renders the same text.
     const config = JSON.parse(readFileSync(join(proof.dir, 'cdk.tf.json'), 'utf8')) as {
@@ -233,8 +272,29 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
 
   test('refuses a classic resize with the elastic resize phase timeout', async () => {
     await expect(refusal({ redshift_resize_type: 'classic' })).resolves.toContain(
-      'redshift_resize_type "classic" needs a resize phase timeout of at least 86400 s; the stack has 21600 s.',
+      'redshift_resize_type "classic" needs redshift_resize_timeout_seconds of at least 86400 s.',
     );
+  }, 120_000);
+
+  test('a classic resize with a 24 h resize timeout plans, with the bounds and the pause that follow', async () => {
+    // Act
+    const { plan: p } = await plan({
+      redshift_resize_type: 'classic',
+      redshift_resize_timeout_seconds: 86400,
+      redshift_stop_timeout_seconds: 90,
+    });
+
+    // Assess
+    const [machine] = plannedResources(p, 'aws_sfn_state_machine');
+    const definition = JSON.parse(machine?.values.definition as string) as {
+      States: Record<string, { Choices?: Array<{ NumericGreaterThanEquals?: unknown }> }>;
+    };
+    expect(definition.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(288);
+    expect(definition.States.AreTasksStopped?.Choices?.[1]?.NumericGreaterThanEquals).toBe(3);
+    const outputs = (p as { planned_values?: { outputs?: Record<string, { value?: unknown }> } })
+      .planned_values?.outputs;
+    // ceil((90 + 3600 + 86400 + 2 x 900) x 1.2) + 900
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(111168);
   }, 120_000);
 
   test('validates every variable (terraform reports all refusals of one plan)', async () => {
@@ -249,6 +309,10 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
       redshift_max_node_count: 129,
       redshift_resize_type: 'fast',
       redshift_cooldown_minutes: 20161,
+      redshift_stop_timeout_seconds: 29,
+      redshift_snapshot_timeout_seconds: 18001,
+      redshift_resize_timeout_seconds: 600.5,
+      redshift_resume_timeout_seconds: 0,
     };
 
     // Act
@@ -265,6 +329,10 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
       'redshift_max_node_count must be a whole number from 1 to 128.',
       'redshift_resize_type must be "elastic" or "classic".',
       'redshift_cooldown_minutes must be a whole number from 0 to 20160.',
+      'redshift_stop_timeout_seconds must be a whole number from 30 (its poll interval) to 9000 (300 polls).',
+      'redshift_snapshot_timeout_seconds must be a whole number from 60 (its poll interval) to 18000 (300 polls).',
+      'redshift_resize_timeout_seconds must be a whole number from 300 (its poll interval) to 90000 (300 polls).',
+      'redshift_resume_timeout_seconds must be a whole number from 30 (its poll interval) to 9000 (300 polls).',
     ])
       expect(message).toContain(expected);
   }, 120_000);

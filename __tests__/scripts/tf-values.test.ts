@@ -78,8 +78,36 @@ describe('substituteTf: expressions over variables', () => {
 
   test('refuses functions and syntax outside its subset rather than guessing', () => {
     expect(() => sub('${upper(var.region)}')).toThrow('function upper() is not supported');
-    expect(() => sub('${var.count + 1}')).toThrow('unsupported Terraform expression');
+    expect(() => sub('${var.count - 1}')).toThrow('unsupported Terraform expression');
+    expect(() => sub('${var.count % 2}')).toThrow('unsupported Terraform expression');
+    expect(() => sub('${floor(var.count)}')).toThrow('function floor() is not supported');
     expect(() => sub('${{a = 1}}')).toThrow('unsupported Terraform expression');
+  });
+
+  test('arithmetic: * and / bind tighter than +, parentheses group', () => {
+    expect(sub('${var.count + 2 * 3}')).toBe('9');
+    expect(sub('${(var.count + 2) * 3}')).toBe('15');
+    expect(sub('${ceil((var.count + 1) * 6 / 5) + 900}')).toBe('905');
+  });
+
+  test('ceil and max compute a poll bound from a timeout variable, as a JSON number', () => {
+    const template =
+      '{"MaxAttempts":${max(1, ceil(var.timeout / 30))},"Msg":"within ${var.timeout} s"}';
+    expect(JSON.parse(sub(template, { ...VARS, timeout: 900 }))).toEqual({
+      MaxAttempts: 30,
+      Msg: 'within 900 s',
+    });
+    expect(JSON.parse(sub(template, { ...VARS, timeout: 61 }))).toEqual({
+      MaxAttempts: 3,
+      Msg: 'within 61 s',
+    });
+    expect(sub('${max(172800, var.count)}')).toBe('172800');
+  });
+
+  test('arithmetic refuses non-numbers and division by zero', () => {
+    expect(() => sub('${var.region + 1}')).toThrow('"us-east-1" is not a number');
+    expect(() => sub('${var.count / 0}')).toThrow('division by zero');
+    expect(() => sub('${ceil("x")}')).toThrow('"x" is not a number');
   });
 
   test('a reference known only after apply inside an expression is still an error', () => {

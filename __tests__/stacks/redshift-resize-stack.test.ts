@@ -2,12 +2,9 @@ import { App, Token } from 'cdktf';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { substituteTf } from '../../scripts/tf-values';
 import { buildResizeDefinition } from '../../stacks/redshift-resize/definition';
-import {
-  CLASSIC_RESIZE_MIN_PHASE_SECONDS,
-  resolveWorkflow,
-  type ResizeWorkflowProps,
-} from '../../stacks/redshift-resize/workflow';
+import { resolveWorkflow, type ResizeWorkflowProps } from '../../stacks/redshift-resize/workflow';
 import {
   RedshiftResizeStack,
   spliceResources,
@@ -22,6 +19,7 @@ import {
   synthStack,
   type TfJson,
 } from '../support/synth';
+import { readTfvarsExample } from '../support/tfvars';
 
 const { stack, json } = synthStack('redshift-resize');
 
@@ -89,6 +87,10 @@ describe('variables', () => {
     ['redshift_max_node_count', 'number', undefined],
     ['redshift_resize_type', 'string', 'elastic'],
     ['redshift_cooldown_minutes', 'number', 360],
+    ['redshift_stop_timeout_seconds', 'number', 900],
+    ['redshift_snapshot_timeout_seconds', 'number', 3600],
+    ['redshift_resize_timeout_seconds', 'number', 21600],
+    ['redshift_resume_timeout_seconds', 'number', 900],
   ])('%s: %s, default %j, documented and validated', (name, type, def) => {
     const variable = json.variable[name] as {
       type?: string;
@@ -103,8 +105,23 @@ describe('variables', () => {
     expect(variable.validation?.[0]?.error_message).toContain(name);
   });
 
-  test('the phase timeouts are not variables: the definition needs plain numbers', () => {
-    expect(Object.keys(json.variable).filter((v) => /timeout|interval/.test(v))).toEqual([]);
+  test.each([
+    ['redshift_stop_timeout_seconds', 30, 9000],
+    ['redshift_snapshot_timeout_seconds', 60, 18000],
+    ['redshift_resize_timeout_seconds', 300, 90000],
+    ['redshift_resume_timeout_seconds', 30, 9000],
+  ])('%s is a whole number from its poll interval (%d) to 300 polls (%d)', (name, min, max) => {
+    const [validation] = (
+      json.variable[name] as { validation: Array<{ condition: string; error_message: string }> }
+    ).validation;
+    expect(validation).toEqual({
+      condition: `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`,
+      error_message: `${name} must be a whole number from ${min} (its poll interval) to ${max} (300 polls).`,
+    });
+  });
+
+  test('no poll interval is a variable: the Wait states take them from the props', () => {
+    expect(Object.keys(json.variable).filter((v) => /interval/.test(v))).toEqual([]);
   });
 
   test('exactly one of the task list and the target endpoint, checked before the state machine is planned', () => {
@@ -119,11 +136,16 @@ describe('variables', () => {
     });
   });
 
-  test('classic resizes are refused while the resize phase timeout is below the classic minimum', () => {
-    const conditions = (
-      machine().lifecycle as { precondition: Array<{ condition: string }> }
-    ).precondition.map((p) => p.condition);
-    expect(conditions).toContain('${var.redshift_resize_type != "classic"}');
+  test('classic resizes are refused while the resize timeout variable is below the classic minimum', () => {
+    const preconditions = (
+      machine().lifecycle as { precondition: Array<{ condition: string; error_message: string }> }
+    ).precondition;
+    expect(preconditions).toContainEqual({
+      condition:
+        '${var.redshift_resize_type != "classic" || var.redshift_resize_timeout_seconds >= 86400}',
+      error_message:
+        'redshift_resize_type "classic" needs redshift_resize_timeout_seconds of at least 86400 s. Raise it (and the Aurora binlog retention with it).',
+    });
   });
 });
 
@@ -251,20 +273,40 @@ describe('the state machine', () => {
     });
   });
 
-  test('its definition is the builder output for the deployed functions, topic and default timing', () => {
+  test('its definition renders, with the variable defaults, to the builder output for the deployed functions, topic and default timing', () => {
+    // Prepare: what Terraform renders with terraform.tfvars.example (which sets the timeout defaults).
+    const vars = readTfvarsExample();
+    const deployed = (text: string) => substituteTf(text, vars, json.variable, 'aws');
     const expected = buildResizeDefinition({
       functionArns: {
-        guard: fnArn('guard'),
-        replication: fnArn('replication'),
-        resize: fnArn('resize'),
+        guard: deployed(fnArn('guard')),
+        replication: deployed(fnArn('replication')),
+        resize: deployed(fnArn('resize')),
       },
-      topicArn: TOPIC_ARN,
+      topicArn: deployed(TOPIC_ARN),
       phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21600, resume: 900 },
       pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
       timeoutSeconds: 172800,
       snapshotRetentionDays: 35,
     });
-    expect(JSON.parse(machine().definition as string)).toEqual(expected);
+
+    // Act
+    const rendered = deployed(machine().definition as string);
+
+    // Assess
+    expect(JSON.parse(rendered)).toEqual(expected);
+  });
+
+  test('its attempt bounds and TimeoutSeconds are unquoted Terraform expressions over the timeout variables', () => {
+    const definition = machine().definition as string;
+    expect(definition).toContain(
+      '"NumericGreaterThanEquals":${max(1, ceil(var.redshift_stop_timeout_seconds / 30))}',
+    );
+    expect(definition).toContain(
+      '"NumericGreaterThanEquals":${max(1, ceil(var.redshift_resize_timeout_seconds / 300))}',
+    );
+    expect(definition).toMatch(/"TimeoutSeconds":\$\{max\(172800, ceil\(.*\) \+ 900 \+ 900\)\}/);
+    expect(definition).toContain('did not stop within ${var.redshift_stop_timeout_seconds} s');
   });
 
   test('its role trusts Step Functions of this account only', () => {
@@ -396,47 +438,93 @@ test('outputs: the state machine, the topic and the longest replication pause', 
   expect(json.output).toMatchObject({
     state_machine_arn: { value: '${aws_sfn_state_machine.state-machine.arn}' },
     topic_arn: { value: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/) },
-    max_replication_pause_seconds: { value: 34380 },
+    max_replication_pause_seconds: {
+      value:
+        '${ceil((var.redshift_stop_timeout_seconds + var.redshift_snapshot_timeout_seconds + var.redshift_resize_timeout_seconds + 2 * var.redshift_resume_timeout_seconds) * 6 / 5) + 900}',
+    },
   });
+  const output = (json.output as Record<string, { value: string }>).max_replication_pause_seconds;
+  const pause = (vars: Record<string, unknown>) =>
+    substituteTf(output?.value ?? '', vars, json.variable);
+  expect(pause({})).toBe('34380');
+  expect(pause({ redshift_resize_timeout_seconds: 86400 })).toBe(
+    String(34380 + (86400 - 21600) * 1.2),
+  );
 });
 
 describe('workflow props', () => {
-  test('a classic-sized resize phase changes the definition and lifts the classic precondition', () => {
+  test('a longer resize poll interval changes the Wait, the attempt bound and the variable bounds', () => {
+    // Act
     const j = synthWith({
-      phaseTimeoutsSeconds: { resize: CLASSIC_RESIZE_MIN_PHASE_SECONDS },
       pollIntervalsSeconds: { resize: 600 },
       executionTimeoutSeconds: 7 * 24 * 3600,
     });
+
+    // Assess
     const machineJson = Object.values(resources(j, 'aws_sfn_state_machine'))[0] as {
       definition: string;
-      lifecycle: { precondition: Array<{ condition: string }> };
     };
-    const definition = JSON.parse(machineJson.definition) as {
+    const rendered = JSON.parse(
+      substituteTf(machineJson.definition, readTfvarsExample(), j.variable, 'aws'),
+    ) as {
       TimeoutSeconds: number;
-      States: Record<string, { Choices?: Array<{ NumericGreaterThanEquals?: number }> }>;
+      States: Record<
+        string,
+        { Seconds?: number; Choices?: Array<{ NumericGreaterThanEquals?: number }> }
+      >;
     };
-    expect(definition.TimeoutSeconds).toBe(7 * 24 * 3600);
-    expect(definition.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(144);
-    expect(machineJson.lifecycle.precondition.map((p) => p.condition)).not.toContain(
-      '${var.redshift_resize_type != "classic"}',
-    );
+    expect(rendered.TimeoutSeconds).toBe(7 * 24 * 3600);
+    expect(rendered.States.WaitForResize?.Seconds).toBe(600);
+    expect(rendered.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(36);
+    const [validation] = (
+      j.variable.redshift_resize_timeout_seconds as { validation: Array<{ condition: string }> }
+    ).validation;
+    expect(validation?.condition).toContain('var.redshift_resize_timeout_seconds >= 600');
+    expect(validation?.condition).toContain('var.redshift_resize_timeout_seconds <= 180000');
+  });
+
+  test('the execution timeout prop is a floor: TimeoutSeconds never falls below what the phase timeouts need', () => {
+    // Prepare: a one-hour floor, below every bounded run.
+    const j = synthWith({ executionTimeoutSeconds: 3600 });
+    const definition = (
+      Object.values(resources(j, 'aws_sfn_state_machine'))[0] as {
+        definition: string;
+      }
+    ).definition;
+    const timeoutWith = (overrides: Record<string, unknown>) =>
+      (
+        JSON.parse(
+          substituteTf(definition, { ...readTfvarsExample(), ...overrides }, j.variable, 'aws'),
+        ) as { TimeoutSeconds: number }
+      ).TimeoutSeconds;
+
+    // Act / Assess: (900 + 3600 + 21600 + 2 x 900) x 1.2 + 900 + 900, then every phase at 300 polls.
+    expect(timeoutWith({})).toBe(35280);
+    expect(
+      timeoutWith({
+        redshift_stop_timeout_seconds: 9000,
+        redshift_snapshot_timeout_seconds: 18000,
+        redshift_resize_timeout_seconds: 90000,
+        redshift_resume_timeout_seconds: 9000,
+      }),
+    ).toBe(163800);
   });
 
   test.each<[string, ResizeWorkflowProps, string]>([
     [
-      'a poll interval above its timeout',
-      { pollIntervalsSeconds: { stop: 901 } },
-      'pollIntervalsSeconds.stop (901) must not exceed phaseTimeoutsSeconds.stop (900)',
-    ],
-    [
-      'a fractional timeout',
-      { phaseTimeoutsSeconds: { snapshot: 10.5 } },
-      'phaseTimeoutsSeconds.snapshot must be a whole number >= 1, got 10.5',
+      'a fractional interval',
+      { pollIntervalsSeconds: { snapshot: 10.5 } },
+      'pollIntervalsSeconds.snapshot must be a whole number from 1 to 3600, got 10.5',
     ],
     [
       'a zero interval',
       { pollIntervalsSeconds: { resume: 0 } },
-      'pollIntervalsSeconds.resume must be a whole number >= 1, got 0',
+      'pollIntervalsSeconds.resume must be a whole number from 1 to 3600, got 0',
+    ],
+    [
+      'an interval above an hour',
+      { pollIntervalsSeconds: { resize: 3601 } },
+      'pollIntervalsSeconds.resize must be a whole number from 1 to 3600, got 3601',
     ],
     [
       'a snapshot retention of 0',
@@ -444,27 +532,25 @@ describe('workflow props', () => {
       'snapshotRetentionDays must be -1 or 1..3653, got 0',
     ],
     [
-      'an execution timeout below the bounded paths',
-      { executionTimeoutSeconds: 3600 },
-      'executionTimeoutSeconds must be a whole number >= 35280 (the longest bounded run of these phases), got 3600',
+      'a fractional execution timeout',
+      { executionTimeoutSeconds: 3600.5 },
+      'executionTimeoutSeconds must be a whole number from 1 to 31536000, got 3600.5',
     ],
     [
       'a Terraform token',
-      { phaseTimeoutsSeconds: { resize: Token.asNumber('${var.x}') } },
-      'phaseTimeoutsSeconds.resize must be a plain number at synth time, not a Terraform token',
+      { pollIntervalsSeconds: { resize: Token.asNumber('${var.x}') } },
+      'pollIntervalsSeconds.resize must be a plain number at synth time, not a Terraform token',
     ],
   ])('refuses %s, naming the bad value', (_what, props, message) => {
     expect(() => resolveWorkflow(props)).toThrow(message);
     expect(() => synthWith(props)).toThrow(message);
   });
 
-  test('defaults are the suggested values, and the longest replication pause follows from them', () => {
+  test('defaults are the suggested values', () => {
     expect(resolveWorkflow()).toEqual({
-      phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21600, resume: 900 },
       pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
       executionTimeoutSeconds: 172800,
       snapshotRetentionDays: 35,
-      maxReplicationPauseSeconds: 34380,
     });
   });
 });

@@ -63,16 +63,20 @@ export type AslPassState = AslStateBase &
 
 export type AslWaitState = AslStateBase & Transition & { Type: 'Wait'; Seconds: number };
 
-export type AslChoiceRule =
+/**
+ * `N` is the type of the numbers known only at deploy time (poll-attempt bounds and the execution
+ * TimeoutSeconds): `number` for a concrete definition, `number | NumericExpression` for a Terraform template.
+ */
+export type AslChoiceRule<N = number> =
   | { Variable: string; StringEquals: string }
   | { Variable: string; BooleanEquals: boolean }
-  | { Variable: string; NumericGreaterThanEquals: number }
-  | { Or: AslChoiceRule[] }
-  | { And: AslChoiceRule[] };
+  | { Variable: string; NumericGreaterThanEquals: N }
+  | { Or: AslChoiceRule<N>[] }
+  | { And: AslChoiceRule<N>[] };
 
-export interface AslChoiceState extends AslStateBase {
+export interface AslChoiceState<N = number> extends AslStateBase {
   Type: 'Choice';
-  Choices: (AslChoiceRule & { Next: string })[];
+  Choices: (AslChoiceRule<N> & { Next: string })[];
   Default: string;
 }
 
@@ -88,20 +92,37 @@ export interface AslFailState extends AslStateBase {
   CausePath?: string;
 }
 
-export type AslState =
+export type AslState<N = number> =
   | AslTaskState
   | AslPassState
   | AslWaitState
-  | AslChoiceState
+  | AslChoiceState<N>
   | AslSucceedState
   | AslFailState;
 
-export interface AslDefinition {
+export interface AslDefinition<N = number> {
   Comment: string;
   StartAt: string;
-  TimeoutSeconds: number;
-  States: Record<string, AslState>;
+  TimeoutSeconds: N;
+  States: Record<string, AslState<N>>;
 }
+
+/**
+ * A whole number known only when Terraform renders the definition: a Terraform expression over variables,
+ * without `${}` (e.g. `var.redshift_stop_timeout_seconds`). renderResizeDefinition writes it into the JSON
+ * as an unquoted interpolation, which Terraform renders as a JSON number.
+ */
+export class NumericExpression {
+  constructor(readonly terraform: string) {
+    if (terraform.trim() === '' || terraform.includes('${') || terraform.includes('"'))
+      throw new ResizeDefinitionInputError(
+        `a numeric expression must be a bare Terraform expression without quotes or \${}, got ${JSON.stringify(terraform)}`,
+      );
+  }
+}
+
+/** A plain number, or a Terraform expression that yields one at deploy time. */
+export type DeployNumber = number | NumericExpression;
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs
@@ -143,6 +164,16 @@ export interface ResizeDefinitionInput {
   readonly snapshotRetentionDays?: number;
 }
 
+/**
+ * The input of renderResizeDefinition: the phase timeouts and the execution timeout may be Terraform
+ * expressions (validated by Terraform, e.g. variable validations); everything else as in ResizeDefinitionInput.
+ */
+export interface ResizeDefinitionTemplateInput
+  extends Omit<ResizeDefinitionInput, 'phaseTimeoutsSeconds' | 'timeoutSeconds'> {
+  readonly phaseTimeoutsSeconds: { readonly [P in keyof ResizePhaseSeconds]: DeployNumber };
+  readonly timeoutSeconds: DeployNumber;
+}
+
 export class ResizeDefinitionInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -153,8 +184,11 @@ export class ResizeDefinitionInputError extends Error {
 const PHASES = ['stop', 'snapshot', 'resize', 'resume'] as const;
 /** Budget for the non-polling states (guard, select, snapshot/resize calls, notifications, retries). */
 const FIXED_OVERHEAD_SECONDS = 900;
-/** Each poll iteration also spends time in its Task; allow 20 % on top of the nominal phase bounds. */
-const POLL_OVERHEAD_FACTOR = 1.2;
+/**
+ * Each poll iteration also spends time in its Task; allow 20 % (6/5, a ratio both JavaScript and Terraform
+ * compute exactly for whole numbers) on top of the nominal phase bounds.
+ */
+const POLL_OVERHEAD = { times: 6, over: 5 } as const;
 /** Lambda tasks: longer than any handler's own timeout (the stack sets those at 60 s or less). */
 const LAMBDA_TASK_TIMEOUT_SECONDS = 120;
 const MAX_STANDARD_EXECUTION_SECONDS = 365 * 24 * 3600;
@@ -174,20 +208,71 @@ export function maxPollAttempts(
  * Longest time replication can stay paused by an execution that is not killed: stop + snapshot + resize +
  * resume, plus the resume-on-failure loop. Aurora binlog retention must outlast it (see the README).
  */
-export function maxReplicationPauseSeconds(input: ResizeDefinitionInput): number {
+export function maxReplicationPauseSeconds(
+  input: Pick<ResizeDefinitionInput, 'phaseTimeoutsSeconds'>,
+): number {
   const t = input.phaseTimeoutsSeconds;
   return (
-    Math.ceil((t.stop + t.snapshot + t.resize + 2 * t.resume) * POLL_OVERHEAD_FACTOR) +
-    FIXED_OVERHEAD_SECONDS
+    Math.ceil(
+      ((t.stop + t.snapshot + t.resize + 2 * t.resume) * POLL_OVERHEAD.times) / POLL_OVERHEAD.over,
+    ) + FIXED_OVERHEAD_SECONDS
   );
 }
 
 /** Smallest execution TimeoutSeconds that never cuts a bounded path (and so never strands stopped DMS tasks). */
-export function minimumExecutionTimeoutSeconds(input: ResizeDefinitionInput): number {
+export function minimumExecutionTimeoutSeconds(
+  input: Pick<ResizeDefinitionInput, 'phaseTimeoutsSeconds'>,
+): number {
   return maxReplicationPauseSeconds(input) + FIXED_OVERHEAD_SECONDS;
 }
 
-function validate(input: ResizeDefinitionInput): void {
+// The same three bounds for timeouts that may be Terraform expressions: a number when all are numbers,
+// otherwise a NumericExpression computing exactly what the functions above compute.
+
+const terraformOf = (n: DeployNumber) =>
+  typeof n === 'number'
+    ? String(n)
+    : /^[A-Za-z_][\w.]*$/.test(n.terraform)
+      ? n.terraform
+      : `(${n.terraform})`;
+const allNumbers = (
+  t: ResizeDefinitionTemplateInput['phaseTimeoutsSeconds'],
+): t is ResizePhaseSeconds => PHASES.every((phase) => typeof t[phase] === 'number');
+
+/** maxPollAttempts for a timeout that may be an expression: `max(1, ceil(timeout / interval))`. */
+export function maxPollAttemptsOf(
+  input: ResizeDefinitionTemplateInput,
+  phase: keyof ResizePhaseSeconds,
+): DeployNumber {
+  const timeout = input.phaseTimeoutsSeconds[phase];
+  const interval = input.pollIntervalsSeconds[phase];
+  if (typeof timeout === 'number') return Math.max(1, Math.ceil(timeout / interval));
+  return new NumericExpression(`max(1, ceil(${terraformOf(timeout)} / ${interval}))`);
+}
+
+/** maxReplicationPauseSeconds for timeouts that may be expressions. */
+export function maxReplicationPauseSecondsOf(
+  input: Pick<ResizeDefinitionTemplateInput, 'phaseTimeoutsSeconds'>,
+): DeployNumber {
+  const t = input.phaseTimeoutsSeconds;
+  if (allNumbers(t)) return maxReplicationPauseSeconds({ phaseTimeoutsSeconds: t });
+  const [stop, snapshot, resize, resume] = PHASES.map((phase) => terraformOf(t[phase]));
+  return new NumericExpression(
+    `ceil((${stop} + ${snapshot} + ${resize} + 2 * ${resume}) * ${POLL_OVERHEAD.times} / ${POLL_OVERHEAD.over}) + ${FIXED_OVERHEAD_SECONDS}`,
+  );
+}
+
+/** minimumExecutionTimeoutSeconds for timeouts that may be expressions. */
+export function minimumExecutionTimeoutSecondsOf(
+  input: Pick<ResizeDefinitionTemplateInput, 'phaseTimeoutsSeconds'>,
+): DeployNumber {
+  const pause = maxReplicationPauseSecondsOf(input);
+  return typeof pause === 'number'
+    ? pause + FIXED_OVERHEAD_SECONDS
+    : new NumericExpression(`${pause.terraform} + ${FIXED_OVERHEAD_SECONDS}`);
+}
+
+function validate(input: ResizeDefinitionTemplateInput): void {
   const problems: string[] = [];
   for (const [name, arn] of Object.entries(input.functionArns)) {
     if (typeof arn !== 'string' || arn.trim() === '')
@@ -198,11 +283,13 @@ function validate(input: ResizeDefinitionInput): void {
   for (const phase of PHASES) {
     const timeout = input.phaseTimeoutsSeconds[phase];
     const interval = input.pollIntervalsSeconds[phase];
-    if (!Number.isInteger(timeout) || timeout < 1)
+    // An expression is Terraform's to check (the stack validates its variables against the interval).
+    const plain = typeof timeout === 'number';
+    if (plain && (!Number.isInteger(timeout) || timeout < 1))
       problems.push(`phaseTimeoutsSeconds.${phase} must be a positive integer`);
     if (!Number.isInteger(interval) || interval < 1)
       problems.push(`pollIntervalsSeconds.${phase} must be a positive integer`);
-    else if (Number.isInteger(timeout) && interval > timeout) {
+    else if (plain && Number.isInteger(timeout) && interval > timeout) {
       problems.push(
         `pollIntervalsSeconds.${phase} (${interval}) must not exceed phaseTimeoutsSeconds.${phase} (${timeout})`,
       );
@@ -213,14 +300,20 @@ function validate(input: ResizeDefinitionInput): void {
     if (!Number.isInteger(d) || d === 0 || d < -1 || d > 3653)
       problems.push('snapshotRetentionDays must be -1 or 1..3653');
   }
-  if (problems.length === 0) {
-    const minimum = minimumExecutionTimeoutSeconds(input);
-    if (!Number.isInteger(input.timeoutSeconds) || input.timeoutSeconds < minimum) {
+  const timeoutSeconds = input.timeoutSeconds;
+  const minimum = minimumExecutionTimeoutSecondsOf(input);
+  if (problems.length === 0 && typeof timeoutSeconds === 'number') {
+    if (typeof minimum !== 'number') {
+      // The minimum is known only at deploy time, so a plain TimeoutSeconds could cut a bounded run.
       problems.push(
-        `timeoutSeconds (${input.timeoutSeconds}) must be an integer of at least ${minimum}: when the execution times out ` +
+        'timeoutSeconds must be an expression of at least minimumExecutionTimeoutSecondsOf(input) when the phase timeouts are expressions',
+      );
+    } else if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < minimum) {
+      problems.push(
+        `timeoutSeconds (${timeoutSeconds}) must be an integer of at least ${minimum}: when the execution times out ` +
           'no Catch runs and the stopped DMS tasks stay stopped',
       );
-    } else if (input.timeoutSeconds > MAX_STANDARD_EXECUTION_SECONDS) {
+    } else if (timeoutSeconds > MAX_STANDARD_EXECUTION_SECONDS) {
       problems.push(`timeoutSeconds must not exceed ${MAX_STANDARD_EXECUTION_SECONDS} (one year)`);
     }
   }
@@ -388,14 +481,48 @@ function raise(error: string, cause: string, next: string): AslPassState {
 // ---------------------------------------------------------------------------------------------------------
 // The definition
 
+/** The definition as a plain object, for plain-number timing. Throws ResizeDefinitionInputError on bad input. */
 export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefinition {
   validate(input);
+  // Every DeployNumber assemble() writes is computed from the input's numbers, so all of them are numbers.
+  return assemble(input) as AslDefinition;
+}
+
+/**
+ * The definition as JSON text for timing that may hold Terraform expressions: each NumericExpression is
+ * written as an unquoted `${...}`, so the text is a Terraform template that renders to JSON with numbers
+ * in those places (and `within ${...} s` in the timeout messages). With plain numbers only, it is
+ * JSON.stringify(buildResizeDefinition(input)).
+ */
+export function renderResizeDefinition(input: ResizeDefinitionTemplateInput): string {
+  validate(input);
+  const expressions: string[] = [];
+  const placeholder = (i: number) => `__TF_NUM_${i}__`;
+  const text = JSON.stringify(assemble(input), (_key, value: unknown) =>
+    value instanceof NumericExpression ? placeholder(expressions.push(value.terraform) - 1) : value,
+  );
+  return expressions.reduce((out, expression, i) => {
+    const parts = out.split(JSON.stringify(placeholder(i)));
+    if (parts.length !== 2)
+      throw new ResizeDefinitionInputError(
+        `placeholder ${placeholder(i)} is not unique in the definition`,
+      );
+    return parts.join(`\${${expression}}`);
+  }, text);
+}
+
+function assemble(input: ResizeDefinitionTemplateInput): AslDefinition<DeployNumber> {
   const fn = input.functionArns;
   const iv = input.pollIntervalsSeconds;
-  const attempts = (phase: keyof ResizePhaseSeconds) => maxPollAttempts(input, phase);
+  const attempts = (phase: keyof ResizePhaseSeconds) => maxPollAttemptsOf(input, phase);
+  /** The phase timeout as message text: the number, or an interpolation of the expression. */
+  const within = (phase: keyof ResizePhaseSeconds) => {
+    const t = input.phaseTimeoutsSeconds[phase];
+    return typeof t === 'number' ? String(t) : `\${${t.terraform}}`;
+  };
   const taskArns = { 'taskArns.$': '$.replication.taskArns' };
 
-  const states: Record<string, AslState> = {
+  const states: Record<string, AslState<DeployNumber>> = {
     // ---- before the stop: failures notify and fail, DMS untouched --------------------------------------
     [S.guard]: lambdaTask(
       fn.guard,
@@ -477,7 +604,7 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     },
     [S.stopTimedOut]: raise(
       'ReplicationStopTimeout',
-      `States.Format('DMS tasks did not stop within ${input.phaseTimeoutsSeconds.stop} s: {}', States.JsonToString($.stop.tasks))`,
+      `States.Format('DMS tasks did not stop within ${within('stop')} s: {}', States.JsonToString($.stop.tasks))`,
       S.recover,
     ),
 
@@ -551,7 +678,7 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     ),
     [S.snapshotTimedOut]: raise(
       'SnapshotTimeout',
-      `States.Format('snapshot {} not available within ${input.phaseTimeoutsSeconds.snapshot} s (status {})', $.guard.snapshotIdentifier, $.snapshot.status)`,
+      `States.Format('snapshot {} not available within ${within('snapshot')} s (status {})', $.guard.snapshotIdentifier, $.snapshot.status)`,
       S.recover,
     ),
 
@@ -600,7 +727,7 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     },
     [S.resizeTimedOut]: raise(
       'ResizeTimeout',
-      `States.Format('resize not finished within ${input.phaseTimeoutsSeconds.resize} s: {}', States.JsonToString($.resize))`,
+      `States.Format('resize not finished within ${within('resize')} s: {}', States.JsonToString($.resize))`,
       S.recover,
     ),
 
@@ -636,7 +763,7 @@ export function buildResizeDefinition(input: ResizeDefinitionInput): AslDefiniti
     },
     [S.resumeTimedOut]: raise(
       'ResumeTimeout',
-      `States.Format('DMS tasks not running within ${input.phaseTimeoutsSeconds.resume} s: {}', States.JsonToString($.resume.tasks))`,
+      `States.Format('DMS tasks not running within ${within('resume')} s: {}', States.JsonToString($.resume.tasks))`,
       S.recover,
     ),
     [S.summarizeSuccess]: {

@@ -1,5 +1,14 @@
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../ops-stack';
+import {
+  CLASSIC_RESIZE_MIN_PHASE_SECONDS,
+  DEFAULT_PHASE_TIMEOUTS_SECONDS,
+  maxPhaseTimeoutSeconds,
+  MAX_POLLS_PER_PHASE,
+  PHASES,
+  type PhaseTimeoutVariables,
+  type ResolvedWorkflow,
+} from './workflow';
 
 /** Terraform variable names of the redshift-resize stack (also the keys of terraform.tfvars.example). */
 export const V = {
@@ -12,7 +21,26 @@ export const V = {
   maxNodeCount: 'redshift_max_node_count',
   resizeType: 'redshift_resize_type',
   cooldownMinutes: 'redshift_cooldown_minutes',
+  stopTimeout: 'redshift_stop_timeout_seconds',
+  snapshotTimeout: 'redshift_snapshot_timeout_seconds',
+  resizeTimeout: 'redshift_resize_timeout_seconds',
+  resumeTimeout: 'redshift_resume_timeout_seconds',
 } as const;
+
+/** The phase timeout variable of each workflow phase. */
+export const PHASE_TIMEOUT_VARIABLES: PhaseTimeoutVariables = {
+  stop: V.stopTimeout,
+  snapshot: V.snapshotTimeout,
+  resize: V.resizeTimeout,
+  resume: V.resumeTimeout,
+};
+
+const PHASE_DESCRIPTIONS: PhaseTimeoutVariables = {
+  stop: 'the DMS tasks to stop',
+  snapshot: 'the pre-resize snapshot to become available',
+  resize: `the resize to finish (at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} for "classic")`,
+  resume: 'the DMS tasks to run again (also the budget of the resume after a failure)',
+};
 
 /** The same limits the functions' env schemas enforce (functions/redshift-resize/env.ts), checked at plan. */
 const DMS_TASK_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:task:[A-Za-z0-9-]+$';
@@ -29,7 +57,24 @@ function wholeBetween(name: string, min: number, max: number) {
   };
 }
 
-export function declareVariables(stack: OpsStack) {
+function phaseTimeout(stack: OpsStack, workflow: ResolvedWorkflow, phase: (typeof PHASES)[number]) {
+  const name = PHASE_TIMEOUT_VARIABLES[phase];
+  const interval = workflow.pollIntervalsSeconds[phase];
+  const max = maxPhaseTimeoutSeconds(workflow, phase);
+  return new TerraformVariable(stack, name, {
+    type: 'number',
+    default: DEFAULT_PHASE_TIMEOUTS_SECONDS[phase],
+    description: `Longest time in seconds the workflow waits for ${PHASE_DESCRIPTIONS[phase]}, checked every ${interval} s. Past it the run fails into its recovery (resume DMS, notify).`,
+    validation: [
+      {
+        ...wholeBetween(name, interval, max),
+        errorMessage: `${name} must be a whole number from ${interval} (its poll interval) to ${max} (${MAX_POLLS_PER_PHASE} polls).`,
+      },
+    ],
+  });
+}
+
+export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
   return {
     clusterId: new TerraformVariable(stack, V.clusterId, {
       type: 'string',
@@ -103,8 +148,7 @@ export function declareVariables(stack: OpsStack) {
     resizeType: new TerraformVariable(stack, V.resizeType, {
       type: 'string',
       default: 'elastic',
-      description:
-        '"elastic" (minutes; dc2/ra3, at most double) or "classic" (hours to days; needs a longer resize phase timeout in the stack props).',
+      description: `"elastic" (minutes; dc2/ra3, at most double) or "classic" (hours to days; needs ${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}).`,
       validation: [
         {
           condition: `\${contains(["elastic", "classic"], var.${V.resizeType})}`,
@@ -119,5 +163,9 @@ export function declareVariables(stack: OpsStack) {
         'No resize within this many minutes of the last resize start or completion (at most 14 days, the reach of Redshift events).',
       validation: [wholeBetween(V.cooldownMinutes, 0, MAX_COOLDOWN_MINUTES)],
     }),
+    stopTimeout: phaseTimeout(stack, workflow, 'stop'),
+    snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),
+    resizeTimeout: phaseTimeout(stack, workflow, 'resize'),
+    resumeTimeout: phaseTimeout(stack, workflow, 'resume'),
   };
 }

@@ -1,33 +1,27 @@
 import { Token } from 'cdktf';
 import {
-  buildResizeDefinition,
-  maxReplicationPauseSeconds,
-  minimumExecutionTimeoutSeconds,
-  type AslDefinition,
-  type ResizeDefinitionInput,
+  maxReplicationPauseSecondsOf,
+  minimumExecutionTimeoutSecondsOf,
+  NumericExpression,
+  renderResizeDefinition,
   type ResizePhaseSeconds,
 } from './definition';
 
 /**
- * The workflow's timing, fixed at synth time. These are construct props, not Terraform variables: the
- * definition builder needs plain integers (poll attempt counts are computed from them and written into
- * Choice states), and a Terraform variable is only a token at synth. Changing them is a code change,
- * reviewed in a pull request together with the Aurora binlog retention it implies (see the README).
+ * The workflow's synth-time timing. The phase timeouts are Terraform variables (see variables.ts); the
+ * poll intervals stay construct props: they bound those variables' validations and are the Wait seconds.
  */
 export interface ResizeWorkflowProps {
   /**
-   * Longest time each phase may take before the run gives up on it and resumes DMS.
-   * @default { stop: 900, snapshot: 3600, resize: 21600, resume: 900 }
-   */
-  readonly phaseTimeoutsSeconds?: Partial<ResizePhaseSeconds>;
-  /**
-   * Wait between two checks of each phase (each at most its phase timeout).
+   * Wait between two checks of each phase. Each phase timeout variable must be at least its interval and at
+   * most MAX_POLLS_PER_PHASE intervals.
    * @default { stop: 30, snapshot: 60, resize: 300, resume: 30 }
    */
   readonly pollIntervalsSeconds?: Partial<ResizePhaseSeconds>;
   /**
-   * The execution's TimeoutSeconds, a backstop only (a timed-out execution runs no Catch and leaves DMS
-   * stopped); at least minimumExecutionTimeoutSeconds of the phases.
+   * Lower bound of the execution's TimeoutSeconds, a backstop only (a timed-out execution runs no Catch and
+   * leaves DMS stopped). The deployed TimeoutSeconds is the larger of this and the minimum the phase timeout
+   * variables need (minimumExecutionTimeoutSeconds), so a backstop never cuts a bounded run.
    * @default 172800 (48 h)
    */
   readonly executionTimeoutSeconds?: number;
@@ -38,6 +32,7 @@ export interface ResizeWorkflowProps {
   readonly snapshotRetentionDays?: number;
 }
 
+/** Defaults of the phase timeout variables. */
 export const DEFAULT_PHASE_TIMEOUTS_SECONDS: ResizePhaseSeconds = {
   stop: 900,
   snapshot: 3600,
@@ -52,23 +47,30 @@ export const DEFAULT_POLL_INTERVALS_SECONDS: ResizePhaseSeconds = {
 };
 export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 48 * 3600;
 export const DEFAULT_SNAPSHOT_RETENTION_DAYS = 35;
+/** Longest poll interval a prop may set (one hour). */
+export const MAX_POLL_INTERVAL_SECONDS = 3600;
+/**
+ * Most checks one phase may make: a phase timeout variable is at most this many poll intervals. An execution
+ * history holds at most 25,000 events and one poll iteration takes about 11; five loops (stop, snapshot,
+ * resize, resume, resume-on-failure) of 300 stay well below it.
+ */
+export const MAX_POLLS_PER_PHASE = 300;
+/** One year: Step Functions' limit for a STANDARD execution. */
+const MAX_EXECUTION_TIMEOUT_SECONDS = 365 * 24 * 3600;
 /**
  * A classic resize keeps the cluster read-only for hours or days. Below this resize budget the run would
  * give up (and resume DMS into a read-only cluster) while Redshift is still resizing, so the plan refuses
- * resize_type "classic" unless the resize phase timeout is raised to at least this.
+ * resize_type "classic" unless the resize phase timeout variable is at least this.
  */
 export const CLASSIC_RESIZE_MIN_PHASE_SECONDS = 24 * 3600;
 
-const PHASES = ['stop', 'snapshot', 'resize', 'resume'] as const;
+export const PHASES = ['stop', 'snapshot', 'resize', 'resume'] as const;
 
-/** The workflow's timing with defaults applied, validated. */
+/** The workflow's synth-time timing with defaults applied, validated. */
 export interface ResolvedWorkflow {
-  readonly phaseTimeoutsSeconds: ResizePhaseSeconds;
   readonly pollIntervalsSeconds: ResizePhaseSeconds;
   readonly executionTimeoutSeconds: number;
   readonly snapshotRetentionDays: number;
-  /** Longest replication pause an execution can cause; Aurora binlog retention must outlast it. */
-  readonly maxReplicationPauseSeconds: number;
 }
 
 function plainNumber(path: string, value: number): number {
@@ -82,19 +84,13 @@ function plainNumber(path: string, value: number): number {
 }
 
 export function resolveWorkflow(props: ResizeWorkflowProps = {}): ResolvedWorkflow {
-  const timeouts = { ...DEFAULT_PHASE_TIMEOUTS_SECONDS, ...props.phaseTimeoutsSeconds };
   const intervals = { ...DEFAULT_POLL_INTERVALS_SECONDS, ...props.pollIntervalsSeconds };
   const problems: string[] = [];
   for (const phase of PHASES) {
-    const timeout = plainNumber(`phaseTimeoutsSeconds.${phase}`, timeouts[phase]);
     const interval = plainNumber(`pollIntervalsSeconds.${phase}`, intervals[phase]);
-    if (!Number.isInteger(timeout) || timeout < 1)
-      problems.push(`phaseTimeoutsSeconds.${phase} must be a whole number >= 1, got ${timeout}`);
-    if (!Number.isInteger(interval) || interval < 1)
-      problems.push(`pollIntervalsSeconds.${phase} must be a whole number >= 1, got ${interval}`);
-    else if (interval > timeout)
+    if (!Number.isInteger(interval) || interval < 1 || interval > MAX_POLL_INTERVAL_SECONDS)
       problems.push(
-        `pollIntervalsSeconds.${phase} (${interval}) must not exceed phaseTimeoutsSeconds.${phase} (${timeout})`,
+        `pollIntervalsSeconds.${phase} must be a whole number from 1 to ${MAX_POLL_INTERVAL_SECONDS}, got ${interval}`,
       );
   }
   const retention = plainNumber(
@@ -107,25 +103,29 @@ export function resolveWorkflow(props: ResizeWorkflowProps = {}): ResolvedWorkfl
     'executionTimeoutSeconds',
     props.executionTimeoutSeconds ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS,
   );
-  const timing = { timeouts, intervals, executionTimeout, retention };
-  if (problems.length === 0) {
-    const minimum = minimumExecutionTimeoutSeconds(definitionInput(PLACEHOLDER_ARNS, timing));
-    if (!Number.isInteger(executionTimeout) || executionTimeout < minimum)
-      problems.push(
-        `executionTimeoutSeconds must be a whole number >= ${minimum} (the longest bounded run of these phases), got ${executionTimeout}`,
-      );
-  }
+  if (
+    !Number.isInteger(executionTimeout) ||
+    executionTimeout < 1 ||
+    executionTimeout > MAX_EXECUTION_TIMEOUT_SECONDS
+  )
+    problems.push(
+      `executionTimeoutSeconds must be a whole number from 1 to ${MAX_EXECUTION_TIMEOUT_SECONDS}, got ${executionTimeout}`,
+    );
   if (problems.length > 0)
     throw new Error(`RedshiftResizeStack workflow props are invalid: ${problems.join('; ')}`);
   return {
-    phaseTimeoutsSeconds: timeouts,
     pollIntervalsSeconds: intervals,
     executionTimeoutSeconds: executionTimeout,
     snapshotRetentionDays: retention,
-    maxReplicationPauseSeconds: maxReplicationPauseSeconds(
-      definitionInput(PLACEHOLDER_ARNS, timing),
-    ),
   };
+}
+
+/** Largest value the timeout variable of a phase accepts: MAX_POLLS_PER_PHASE poll intervals. */
+export function maxPhaseTimeoutSeconds(
+  workflow: ResolvedWorkflow,
+  phase: keyof ResizePhaseSeconds,
+): number {
+  return workflow.pollIntervalsSeconds[phase] * MAX_POLLS_PER_PHASE;
 }
 
 export interface WorkflowArns {
@@ -135,35 +135,46 @@ export interface WorkflowArns {
   readonly topic: string;
 }
 
-/** The bounds depend on the timing only; the ARNs are irrelevant to them. */
-const PLACEHOLDER_ARNS: WorkflowArns = { guard: 'g', replication: 'r', resize: 's', topic: 't' };
+/** The phase timeouts as Terraform expressions over the timeout variables (names from variables.ts). */
+export type PhaseTimeoutVariables = { readonly [P in keyof ResizePhaseSeconds]: string };
 
-interface Timing {
-  readonly timeouts: ResizePhaseSeconds;
-  readonly intervals: ResizePhaseSeconds;
-  readonly executionTimeout: number;
-  readonly retention: number;
+const timeoutExpressions = (names: PhaseTimeoutVariables) => ({
+  stop: new NumericExpression(`var.${names.stop}`),
+  snapshot: new NumericExpression(`var.${names.snapshot}`),
+  resize: new NumericExpression(`var.${names.resize}`),
+  resume: new NumericExpression(`var.${names.resume}`),
+});
+
+/**
+ * The longest replication pause, as a Terraform expression over the timeout variables (without `${}`).
+ * Aurora binlog retention must outlast it.
+ */
+export function maxReplicationPauseExpression(names: PhaseTimeoutVariables): string {
+  const pause = maxReplicationPauseSecondsOf({ phaseTimeoutsSeconds: timeoutExpressions(names) });
+  if (typeof pause === 'number') throw new Error('unreachable: the timeouts are expressions');
+  return pause.terraform;
 }
 
-function definitionInput(arns: WorkflowArns, w: Timing): ResizeDefinitionInput {
-  return {
+/**
+ * The state machine definition (a Terraform template: attempt bounds, TimeoutSeconds and the timeout
+ * messages come from the timeout variables) for these ARNs (which may hold Terraform references).
+ */
+export function workflowDefinition(
+  arns: WorkflowArns,
+  workflow: ResolvedWorkflow,
+  names: PhaseTimeoutVariables,
+): string {
+  const phaseTimeoutsSeconds = timeoutExpressions(names);
+  const minimum = minimumExecutionTimeoutSecondsOf({ phaseTimeoutsSeconds });
+  if (typeof minimum === 'number') throw new Error('unreachable: the timeouts are expressions');
+  return renderResizeDefinition({
     functionArns: { guard: arns.guard, replication: arns.replication, resize: arns.resize },
     topicArn: arns.topic,
-    phaseTimeoutsSeconds: w.timeouts,
-    pollIntervalsSeconds: w.intervals,
-    timeoutSeconds: w.executionTimeout,
-    snapshotRetentionDays: w.retention,
-  };
-}
-
-/** The state machine definition for these ARNs (which may hold Terraform references) and this timing. */
-export function workflowDefinition(arns: WorkflowArns, workflow: ResolvedWorkflow): AslDefinition {
-  return buildResizeDefinition(
-    definitionInput(arns, {
-      timeouts: workflow.phaseTimeoutsSeconds,
-      intervals: workflow.pollIntervalsSeconds,
-      executionTimeout: workflow.executionTimeoutSeconds,
-      retention: workflow.snapshotRetentionDays,
-    }),
-  );
+    phaseTimeoutsSeconds,
+    pollIntervalsSeconds: workflow.pollIntervalsSeconds,
+    timeoutSeconds: new NumericExpression(
+      `max(${workflow.executionTimeoutSeconds}, ${minimum.terraform})`,
+    ),
+    snapshotRetentionDays: workflow.snapshotRetentionDays,
+  });
 }

@@ -3,6 +3,9 @@ import {
   maxPollAttempts,
   maxReplicationPauseSeconds,
   minimumExecutionTimeoutSeconds,
+  minimumExecutionTimeoutSecondsOf,
+  NumericExpression,
+  renderResizeDefinition,
   ResizeDefinitionInputError,
   S,
   type AslChoiceState,
@@ -11,6 +14,7 @@ import {
   type AslTaskState,
   type ResizeDefinitionInput,
 } from '../../../stacks/redshift-resize/definition';
+import { substituteTf } from '../../../scripts/tf-values';
 import { validateDefinition } from '../../support/local-sfn';
 
 /** Terraform references, as the stack will pass them: the definition must not need real ARNs. */
@@ -270,5 +274,78 @@ describe('input validation', () => {
     const t = INPUT.phaseTimeoutsSeconds;
     expect(pause).toBeGreaterThanOrEqual(t.stop + t.snapshot + t.resize + 2 * t.resume);
     expect(minimumExecutionTimeoutSeconds(INPUT)).toBeGreaterThan(pause);
+  });
+});
+
+describe('renderResizeDefinition: phase timeouts as Terraform expressions', () => {
+  const timeouts = {
+    stop: new NumericExpression('var.stop'),
+    snapshot: new NumericExpression('var.snapshot'),
+    resize: new NumericExpression('var.resize'),
+    resume: new NumericExpression('var.resume'),
+  };
+  const minimum = minimumExecutionTimeoutSecondsOf({ phaseTimeoutsSeconds: timeouts });
+  /** Plain ARNs here, so the whole template can be rendered with substituteTf. */
+  const PLAIN = {
+    ...INPUT,
+    functionArns: {
+      guard: 'arn:aws:lambda:us-east-1:123456789012:function:guard',
+      replication: 'arn:aws:lambda:us-east-1:123456789012:function:replication',
+      resize: 'arn:aws:lambda:us-east-1:123456789012:function:resize',
+    },
+    topicArn: 'arn:aws:sns:us-east-1:123456789012:notifications',
+  };
+  const TEMPLATE_INPUT = {
+    ...PLAIN,
+    phaseTimeoutsSeconds: timeouts,
+    timeoutSeconds: new NumericExpression(
+      `max(172800, ${(minimum as NumericExpression).terraform})`,
+    ),
+  };
+  const VALUES = { stop: 900, snapshot: 3600, resize: 21_600, resume: 900 };
+  /** Terraform's rendering of the template with these variable values. */
+  const render = (text: string, vars: Record<string, number>) => substituteTf(text, vars, {});
+
+  test('with plain numbers it is the JSON of buildResizeDefinition', () => {
+    expect(renderResizeDefinition(INPUT)).toBe(JSON.stringify(buildResizeDefinition(INPUT)));
+  });
+
+  test('writes attempt bounds and TimeoutSeconds as unquoted interpolations', () => {
+    // Act
+    const text = renderResizeDefinition(TEMPLATE_INPUT);
+
+    // Assess
+    expect(text).toContain('"NumericGreaterThanEquals":${max(1, ceil(var.stop / 30))}');
+    expect(text).toContain('"NumericGreaterThanEquals":${max(1, ceil(var.resize / 300))}');
+    expect(text).toMatch(/"TimeoutSeconds":\$\{max\(172800, ceil\(/);
+    expect(text).toContain('did not stop within ${var.stop} s');
+    expect(text).not.toContain('__TF_NUM_');
+  });
+
+  test('rendered with the same values, it equals the plain-number definition', () => {
+    // Act
+    const rendered = render(renderResizeDefinition(TEMPLATE_INPUT), VALUES);
+
+    // Assess
+    expect(JSON.parse(rendered)).toEqual(buildResizeDefinition(PLAIN));
+  });
+
+  test('a smaller stop timeout gives a smaller stop bound', () => {
+    const rendered = JSON.parse(
+      render(renderResizeDefinition(TEMPLATE_INPUT), { ...VALUES, stop: 61 }),
+    ) as AslDefinition;
+    const choice = rendered.States[S.areTasksStopped] as AslChoiceState;
+    expect(choice.Choices[1]).toMatchObject({ NumericGreaterThanEquals: 3 });
+  });
+
+  test('refuses a plain TimeoutSeconds with expression phase timeouts (it could cut a bounded run)', () => {
+    expect(() => renderResizeDefinition({ ...TEMPLATE_INPUT, timeoutSeconds: 172_800 })).toThrow(
+      ResizeDefinitionInputError,
+    );
+  });
+
+  test('refuses an expression that is not a bare Terraform expression', () => {
+    expect(() => new NumericExpression('${var.stop}')).toThrow(ResizeDefinitionInputError);
+    expect(() => new NumericExpression('"900"')).toThrow(ResizeDefinitionInputError);
   });
 });

@@ -40,6 +40,18 @@ const machine = Object.values(resources(json, 'aws_sfn_state_machine'))[0] as {
 };
 const DEFINITION_JSON = deployed(machine.definition);
 const DEFINITION = JSON.parse(DEFINITION_JSON) as AslDefinition;
+/** The same synthesized definition, deployed with other tfvars values. */
+const deployedWith = (overrides: Record<string, unknown>) =>
+  substituteTf(machine.definition, { ...VARS, ...overrides }, json.variable, WORLD.partition);
+/** The attempt bound of a poll loop's Choice state. */
+const attemptBound = (definition: AslDefinition, choice: string) => {
+  const state = definition.States[choice];
+  const rule =
+    state?.Type === 'Choice'
+      ? state.Choices.find((c) => 'Variable' in c && c.Variable === '$.poll.attempts')
+      : undefined;
+  return rule && 'NumericGreaterThanEquals' in rule ? rule.NumericGreaterThanEquals : undefined;
+};
 
 const guardRedshift = mockClient(guard.redshift);
 const resizeRedshift = mockClient(resize.redshift);
@@ -86,8 +98,8 @@ beforeEach(() => {
   wireSns(world, smSns);
 });
 
-async function run(): Promise<LocalExecution> {
-  const exec = await runDefinition(DEFINITION_JSON, {
+async function run(definitionJson = DEFINITION_JSON): Promise<LocalExecution> {
+  const exec = await runDefinition(definitionJson, {
     executionName: EXECUTION_NAME,
     input: {
       clusterId: CLUSTER_ID,
@@ -165,6 +177,27 @@ describe('the definition the stack deploys', () => {
     expect(TOPIC_ARN).toBe(
       `arn:${WORLD.partition}:sns:${WORLD.region}:${WORLD.account}:${deployed(topic.name)}`,
     );
+  });
+
+  test('the phase timeout variables (tfvars defaults) become numeric attempt bounds: 30/60/72/30 polls', () => {
+    // Act
+    const bounds = [
+      S.areTasksStopped,
+      S.isSnapshotAvailable,
+      S.isResizeDone,
+      S.areTasksRunning,
+      S.isRecoveryDone,
+    ].map((choice) => attemptBound(DEFINITION, choice));
+
+    // Assess
+    expect([
+      VARS.redshift_stop_timeout_seconds,
+      VARS.redshift_snapshot_timeout_seconds,
+      VARS.redshift_resize_timeout_seconds,
+      VARS.redshift_resume_timeout_seconds,
+    ]).toEqual([900, 3600, 21600, 900]);
+    expect(bounds).toEqual([30, 60, 72, 30, 30]);
+    expect(typeof DEFINITION.TimeoutSeconds).toBe('number');
   });
 
   test('carries the stack default timing: 48 h backstop, 35-day snapshot retention', () => {
@@ -256,6 +289,40 @@ describe('the deployed definition, executed', () => {
       error: { Error: 'ResizeFailedError' },
       replicationRecovery: { settled: true },
     });
+  });
+
+  test('a small stop timeout variable bounds the stop loop: DMS still stopping after it means resume and fail', async () => {
+    // Prepare: deployed with redshift_stop_timeout_seconds = 90 (3 polls of 30 s); the tasks keep stopping longer.
+    const definitionJson = deployedWith({ redshift_stop_timeout_seconds: 90 });
+    expect(attemptBound(JSON.parse(definitionJson) as AslDefinition, S.areTasksStopped)).toBe(3);
+    world.stopPolls = 10;
+
+    // Act
+    const exec = await run(definitionJson);
+
+    // Assess
+    expect(exec.status).toBe('FAILED');
+    expect(exec.error).toBe('ReplicationStopTimeout');
+    expect(exec.cause).toContain('DMS tasks did not stop within 90 s');
+    expect(exec.visitedStates.filter((s) => s === S.stopTasks)).toHaveLength(3 + 1);
+    expect(exec.visitedStates).not.toContain(S.createSnapshot);
+    expect(world.cluster?.nodes).toBe(4);
+    expect(taskArnsOf('StartReplicationTask').sort()).toEqual([cdc1, cdc2].sort());
+    expect(world.published.map((p) => p.Subject)).toEqual([
+      `Redshift resize FAILED: ${CLUSTER_ID}`,
+    ]);
+  });
+
+  test('the same stop delay passes with the default stop timeout', async () => {
+    // Prepare: 10 polls of stopping fit in the default 30.
+    world.stopPolls = 10;
+
+    // Act
+    const exec = await run();
+
+    // Assess
+    expect(exec.status).toBe('SUCCEEDED');
+    expect(exec.visitedStates.filter((s) => s === S.stopTasks).length).toBeGreaterThan(3 + 1);
   });
 
   test('a cluster already at its maximum is skipped without touching DMS', async () => {
