@@ -1,32 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   plannedResources,
   proveStack,
   resourceCounts,
   synthAll,
-  TFVARS_EXAMPLE,
   type PlanJson,
   type StackProof,
 } from '../../scripts/offline-proof';
 import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import { describeOffline, offlineProof, offlineTools } from '../support/offline';
+import { describeOffline, offlineProof, offlineTools, variantVarFile } from '../support/offline';
 
 const STACK = 'capacity-reservations';
-
-/** terraform.tfvars.example with some values replaced (JSON-compatible HCL, as in the example). */
-function varFile(overrides: Record<string, unknown>): string {
-  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
-  for (const [name, value] of Object.entries(overrides)) {
-    const line = new RegExp(`^${name} = .*$`, 'm');
-    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
-    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
-  }
-  const path = join(mkdtempSync(join(tmpdir(), 'capacity-vars-')), 'test.tfvars');
-  writeFileSync(path, text);
-  return path;
-}
 
 interface ConfigResource {
   address: string;
@@ -200,7 +183,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
 describeOffline('offline Terraform proof: capacity-reservations network modes', () => {
   let outdir: string;
   const plan = (overrides: Record<string, unknown>) =>
-    proveStack(offlineTools!, outdir, STACK, varFile(overrides));
+    proveStack(offlineTools!, outdir, STACK, variantVarFile(overrides));
   beforeAll(async () => {
     outdir = await synthAll();
   }, 180_000);

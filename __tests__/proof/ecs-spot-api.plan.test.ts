@@ -1,53 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   plannedResources,
   proveStack,
   resourceCounts,
   synthAll,
-  TFVARS_EXAMPLE,
   type PlannedResource,
   type StackProof,
 } from '../../scripts/offline-proof';
 import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import { describeOffline, offlineTools } from '../support/offline';
+import {
+  checkBlock,
+  describeOffline,
+  offlineTools,
+  variantVarFile,
+  wrapped,
+} from '../support/offline';
 
 const STACK = 'ecs-spot-api';
-
-/** terraform.tfvars.example with some values changed, as a new var file. */
-function variantVarFile(overrides: Record<string, unknown>): string {
-  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
-  for (const [name, value] of Object.entries(overrides)) {
-    const line = new RegExp(`^${name} = .*$`, 'm');
-    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
-    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
-  }
-  const file = join(mkdtempSync(join(tmpdir(), 'ecs-vars-')), 'variant.tfvars');
-  writeFileSync(file, text);
-  return file;
-}
-
-/** Terraform wraps error messages: match the words with any whitespace between them. */
-const wrapped = (message: string) =>
-  new RegExp(
-    message
-      .split(/\s+/)
-      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('\\s+'),
-  );
-
-/** Status and messages of a check block in a plan. */
-function checkBlock(plan: StackProof['plan'], name: string) {
-  const checks = (plan as unknown as { checks?: Array<Record<string, unknown>> }).checks ?? [];
-  const check = checks.find((c) => (c.address as { name?: string }).name === name) as
-    | { status: string; instances?: Array<{ problems?: Array<{ message: string }> }> }
-    | undefined;
-  return {
-    status: check?.status,
-    messages: (check?.instances ?? []).flatMap((i) => (i.problems ?? []).map((p) => p.message)),
-  };
-}
 
 const one = (plan: StackProof['plan'], type: string, part = ''): PlannedResource => {
   const found = plannedResources(plan, type).filter((r) => r.address.includes(part));

@@ -1,19 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   plannedResources,
   proveStack,
   resourceCounts,
   synthAll,
-  TFVARS_EXAMPLE,
   type StackProof,
 } from '../../scripts/offline-proof';
 import { substituteTf } from '../../scripts/tf-values';
 import { validateDefinition } from '../support/local-sfn';
 import { readTfvarsExample } from '../support/tfvars';
 import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import { describeOffline, offlineProof, offlineTools } from '../support/offline';
+import { describeOffline, offlineProof, offlineTools, variantVarFile } from '../support/offline';
 
 describeOffline('offline Terraform proof: redshift-resize', () => {
   let proof: StackProof;
@@ -200,23 +198,10 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
   });
 });
 
-/** terraform.tfvars.example with some values replaced (JSON-compatible HCL, as in the example). */
-function varFile(overrides: Record<string, unknown>): string {
-  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
-  for (const [name, value] of Object.entries(overrides)) {
-    const line = new RegExp(`^${name} = .*$`, 'm');
-    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
-    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
-  }
-  const path = join(mkdtempSync(join(tmpdir(), 'redshift-vars-')), 'test.tfvars');
-  writeFileSync(path, text);
-  return path;
-}
-
 describeOffline('offline Terraform proof: redshift-resize variables', () => {
   let outdir: string;
   const plan = (overrides: Record<string, unknown>) =>
-    proveStack(offlineTools!, outdir, 'redshift-resize', varFile(overrides));
+    proveStack(offlineTools!, outdir, 'redshift-resize', variantVarFile(overrides));
   const LISTED = [
     'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000001',
     'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000002',

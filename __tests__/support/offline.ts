@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   proveStack,
   requireOfflineTools,
   synthAll,
+  TFVARS_EXAMPLE,
   type StackProof,
 } from '../../scripts/offline-proof';
 
@@ -16,4 +20,38 @@ export const describeOffline = offlineTools ? describe : describe.skip;
 export async function offlineProof(stack: string): Promise<StackProof> {
   if (!offlineTools) throw new Error('offline tools missing');
   return proveStack(offlineTools, await synthAll(), stack);
+}
+
+/** terraform.tfvars.example with some values replaced (JSON-compatible HCL, as in the example), as a new var file. */
+export function variantVarFile(overrides: Record<string, unknown>): string {
+  let text = readFileSync(TFVARS_EXAMPLE, 'utf8');
+  for (const [name, value] of Object.entries(overrides)) {
+    const line = new RegExp(`^${name} = .*$`, 'm');
+    if (!line.test(text)) throw new Error(`${name} is not in terraform.tfvars.example`);
+    text = text.replace(line, `${name} = ${JSON.stringify(value)}`);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'tfvars-')), 'variant.tfvars');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Terraform wraps error messages: match the words with any whitespace between them. */
+export const wrapped = (message: string): RegExp =>
+  new RegExp(
+    message
+      .split(/\s+/)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('\\s+'),
+  );
+
+/** Status and messages of a check block in a plan. */
+export function checkBlock(plan: StackProof['plan'], name: string) {
+  const checks = (plan as unknown as { checks?: Array<Record<string, unknown>> }).checks ?? [];
+  const check = checks.find((c) => (c.address as { name?: string }).name === name) as
+    | { status: string; instances?: Array<{ problems?: Array<{ message: string }> }> }
+    | undefined;
+  return {
+    status: check?.status,
+    messages: (check?.instances ?? []).flatMap((i) => (i.problems ?? []).map((p) => p.message)),
+  };
 }
