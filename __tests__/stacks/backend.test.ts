@@ -1,3 +1,4 @@
+import { TerraformStack, Testing } from 'cdktf';
 import {
   applyBackend,
   backendFromEnv,
@@ -52,8 +53,24 @@ describe('backend choice', () => {
     ).toThrow(/"bad prefix x"/);
   });
 
-  test('is exported for stacks', () => {
-    expect(typeof applyBackend).toBe('function');
+  test('applied to any stack, writes one cloud workspace named prefix + stack', () => {
+    // Prepare
+    const stack = new TerraformStack(Testing.app(), 'plain');
+
+    // Act
+    applyBackend(stack, 'plain', {
+      kind: 'cloud',
+      organization: 'acme',
+      hostname: 'h',
+      workspacePrefix: 'p-',
+    });
+
+    // Assess
+    expect(JSON.parse(Testing.synth(stack)).terraform.cloud).toEqual({
+      organization: 'acme',
+      hostname: 'h',
+      workspaces: { name: 'p-plain' },
+    });
   });
 });
 
