@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { join } from 'node:path';
 import { assertNoJsonSynth, asHclModule, formatModule, writeHclExtras } from './scripts/hcl-module';
 import { addStacks, STACKS } from './stacks/app';
-import { PrebuiltCodeSource } from './stacks/code-source';
+import { PrebuiltCodeSource } from './stacks/platform/code-source';
 
 // `npm run synth:hcl`: every stack as a reusable Terraform module in HCL (bundled to dist/main-hcl.js, next to
 // dist/assets). No backend and no provider block in the output: the calling root module owns both.

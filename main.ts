@@ -1,8 +1,8 @@
 import { App } from 'cdktf';
 import { join } from 'node:path';
 import { addStacks } from './stacks/app';
-import { backendFromEnv } from './stacks/backend';
-import { PrebuiltCodeSource } from './stacks/code-source';
+import { backendFromEnv } from './stacks/platform/backend';
+import { PrebuiltCodeSource } from './stacks/platform/code-source';
 
 // Bundled to dist/main.js by the build step, next to dist/assets.
 const app = new App();

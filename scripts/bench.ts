@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { BenchModule, BenchResult } from '../bench/types';
+import type { BenchModule, BenchResult } from '../__tests__/support/bench/types';
 import { ROOT } from './offline-proof';
 import { substituteTf } from './tf-values';
 
@@ -61,7 +61,7 @@ const providerRoot: Plugin = {
 async function synthBench(): Promise<BenchResult[]> {
   const baseline = join(dist, 'bench', 'baseline-app.js');
   await build({
-    entryPoints: [join(ROOT, 'bench', 'baseline-app.ts')],
+    entryPoints: [join(ROOT, '__tests__', 'support', 'bench', 'baseline-app.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -153,7 +153,13 @@ function jestFileBench(): BenchResult[] {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-jest-')), 'jest.json');
   spawnSync(
     join(ROOT, 'node_modules', '.bin', 'jest'),
-    ['__tests__/stacks', '--json', `--outputFile=${out}`, '--silent'],
+    [
+      '--testPathPatterns',
+      '(/stack\\.test\\.ts|__tests__/(platform|ecs)/)',
+      '--json',
+      `--outputFile=${out}`,
+      '--silent',
+    ],
     { cwd: ROOT, stdio: 'ignore' },
   );
   const report = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -313,7 +319,7 @@ async function moduleBenches(): Promise<BenchResult[]> {
   const dir = join(dist, 'bench');
   if (!existsSync(dir)) return [];
   const results: BenchResult[] = [];
-  for (const file of readdirSync(dir)
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.bench.js'))
     .sort()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -76,7 +76,7 @@ async function bundleHandler(entry) {
   return [name, { bytes: zip.length, sha256: createHash('sha256').update(zip).digest('base64') }];
 }
 
-async function bundleNodeEntries(entries, outdir) {
+async function bundleNodeEntries(entries, outdir, outbase = root) {
   if (entries.length === 0) return;
   await build({
     entryPoints: entries,
@@ -87,7 +87,7 @@ async function bundleNodeEntries(entries, outdir) {
     packages: 'external',
     sourcemap: 'inline',
     outdir,
-    outbase: root,
+    outbase,
     absWorkingDir: root,
     logLevel: 'error',
   });
@@ -107,9 +107,11 @@ export async function main() {
       ],
       dist,
     ),
+    // Each automation's benchmark sits with its tests: __tests__/<automation>/*.bench.ts -> dist/bench/<automation>/.
     bundleNodeEntries(
-      walk(join(root, 'bench'), (n) => n.endsWith('.bench.ts')),
-      dist,
+      walk(join(root, '__tests__'), (n) => n.endsWith('.bench.ts')),
+      join(dist, 'bench'),
+      join(root, '__tests__'),
     ),
   ]);
   writeFileSync(

@@ -1,10 +1,10 @@
 import type { App } from 'cdktf';
-import { CapacityReservationStack } from './capacity-reservation-stack';
-import { EbsSnapshotStack } from './ebs-snapshot-stack';
-import { EcsAutoscalingDrainStack } from './ecs-autoscaling-drain-stack';
-import { EcsSpotApiStack } from './ecs-spot-api-stack';
-import type { OpsStack, OpsStackProps } from './ops-stack';
-import { RedshiftResizeStack } from './redshift-resize-stack';
+import { CapacityReservationStack } from './capacity-reservations/stack';
+import { EbsSnapshotStack } from './ebs-snapshot-lifecycle/stack';
+import { EcsAutoscalingDrainStack } from './ecs-autoscaling-drain/stack';
+import { EcsSpotApiStack } from './ecs-spot-api/stack';
+import type { OpsStack, OpsStackProps } from './platform/ops-stack';
+import { RedshiftResizeStack } from './redshift-resize/stack';
 
 /** Every automation, by stack name: the one list main.ts, the tests and the offline proof share. */
 export const STACKS = {

@@ -28,9 +28,9 @@ import {
   serviceOf,
   text,
   type Widget,
-} from './dashboard';
-import type { NodeFunction } from './node-function';
-import type { OpsStack } from './ops-stack';
+} from './platform/dashboard';
+import type { NodeFunction } from './platform/node-function';
+import type { OpsStack } from './platform/ops-stack';
 
 /**
  * The dashboard of each automation: what it did (the handlers' EMF metrics, by the names the handlers import

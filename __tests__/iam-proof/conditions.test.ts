@@ -1,6 +1,6 @@
-import { arn, managedBy, resourceName, WORLD } from '../fixtures/deployment';
+import { arn, managedBy, resourceName, WORLD } from '../support/deployment';
 import { decide, deployedSubjects, type IamRequest, type ProofSubject } from './engine';
-import { STATE_MACHINE_SUBJECT } from '../../stacks/redshift-resize-stack';
+import { STATE_MACHINE_SUBJECT } from '../../stacks/redshift-resize/stack';
 import { synthStack } from '../support/synth';
 import { readTfvarsExample } from '../support/tfvars';
 import { substitute } from './engine';

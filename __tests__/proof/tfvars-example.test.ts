@@ -1,5 +1,5 @@
 import { STACKS, type StackName } from '../../stacks/app';
-import { WORLD } from '../fixtures/deployment';
+import { WORLD } from '../support/deployment';
 import { synthStack } from '../support/synth';
 import { readTfvarsExample } from '../support/tfvars';
 

@@ -15,7 +15,7 @@ import {
   type TfPlan,
 } from '../../scripts/plan-summary';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'plan-summary');
+const FIXTURES = join(__dirname, 'fixtures', 'plan-summary');
 const fixture = (name: string): TfPlan =>
   JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as TfPlan;
 const log = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');

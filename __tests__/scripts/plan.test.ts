@@ -12,7 +12,7 @@ import {
 } from '../../scripts/plan';
 import { summarizePlan, type StackSummary } from '../../scripts/plan-summary';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'plan-summary');
+const FIXTURES = join(__dirname, 'fixtures', 'plan-summary');
 const RUN_URL =
   'https://app.terraform.io/app/acme/ops-autopilot-ebs-snapshot-lifecycle/runs/run-CZcmD7eagjhyX0vN';
 

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addStacks, type StackName } from '../../stacks/app';
-import type { BackendChoice } from '../../stacks/backend';
-import type { CodeSource, FunctionCode } from '../../stacks/code-source';
-import { OpsStack } from '../../stacks/ops-stack';
+import type { BackendChoice } from '../../stacks/platform/backend';
+import type { CodeSource, FunctionCode } from '../../stacks/platform/code-source';
+import { OpsStack } from '../../stacks/platform/ops-stack';
 
 /** Stands in for the build step: a fixed small file per asset, so construct tests never run esbuild. */
 export class FakeCodeSource implements CodeSource {

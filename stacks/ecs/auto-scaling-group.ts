@@ -1,7 +1,7 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { type IResolvable, type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { OpsStack } from '../ops-stack';
+import { OpsStack } from '../platform/ops-stack';
 import type { EcsLaunchTemplate } from './launch-template';
 import { DEFAULT_INSTANCE_TYPES, SPOT_ALLOCATION_STRATEGIES } from './variables';
 import { numText } from './expr';

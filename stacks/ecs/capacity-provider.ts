@@ -1,7 +1,7 @@
 import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provider';
 import { type IResolvable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { OpsStack } from '../ops-stack';
+import { OpsStack } from '../platform/ops-stack';
 import type { EcsAutoScalingGroup } from './auto-scaling-group';
 
 export interface EcsAsgCapacityProviderProps {

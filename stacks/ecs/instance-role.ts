@@ -2,8 +2,8 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from '../iam';
-import { OpsStack } from '../ops-stack';
+import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import { OpsStack } from '../platform/ops-stack';
 
 export interface EcsInstanceRoleProps {
   /** Name suffix of the role and instance profile (`<name_prefix>-<name>`). */

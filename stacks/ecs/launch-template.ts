@@ -1,7 +1,7 @@
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { OpsStack } from '../ops-stack';
+import { OpsStack } from '../platform/ops-stack';
 import type { EcsInstanceRole } from './instance-role';
 import { ECS_AL2023_AMI_PARAMETER } from './variables';
 import { numText } from './expr';

@@ -7,7 +7,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { OpsStack } from '../ops-stack';
+import { OpsStack } from '../platform/ops-stack';
 import { checkSpotNoticeFit, spotNoticePrecondition } from './spot-notice';
 import { numText } from './expr';
 

@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import type { OpsStack } from '../ops-stack';
+import type { OpsStack } from '../platform/ops-stack';
 
 /** ECS-optimized Amazon Linux 2023 (x86_64), resolved by EC2 at launch: no AMI lookup at plan time. */
 export const ECS_AL2023_AMI_PARAMETER =

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import type { Alerts } from '../alerts';
-import { OpsStack } from '../ops-stack';
+import type { Alerts } from '../platform/alerts';
+import { OpsStack } from '../platform/ops-stack';
 import { EcsInstanceRole } from './instance-role';
 import { EcsLaunchTemplate } from './launch-template';
 import { EcsLoadBalancer, type EcsNetworkRefs } from './load-balancer';

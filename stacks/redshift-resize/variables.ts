@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import type { OpsStack } from '../ops-stack';
+import type { OpsStack } from '../platform/ops-stack';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
   DEFAULT_PHASE_TIMEOUTS_SECONDS,

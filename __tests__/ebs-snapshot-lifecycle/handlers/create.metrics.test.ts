@@ -1,0 +1,72 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CREATE_METRIC_SPECS, CREATE_METRICS } from '../../../functions/ebs-snapshot/metric-names';
+import { captureEmf, distinctSpecs, enableEmf, specOf } from '../../support/emf';
+import { recordIamCalls } from '../../support/iam-recorder';
+import {
+  CREATE_ENV,
+  createResourceTags,
+  Ec2World,
+  FakeTable,
+  scheduledEvent,
+} from '../fixtures/world';
+
+/** The create function's EMF output as CloudWatch reads it from the log (the dashboard graphs these). */
+
+const SERVICE = 'ebs-snapshot-create';
+const ec2Mock = mockClient(EC2Client);
+const ddbMock = mockClient(DynamoDBClient);
+recordIamCalls(SERVICE, [ec2Mock, ddbMock], createResourceTags);
+
+type Handler = typeof import('../../../functions/ebs-snapshot/create.handler').handler;
+const savedEnv = { ...process.env };
+let handler: Handler;
+let world: Ec2World;
+
+beforeAll(async () => {
+  Object.assign(process.env, CREATE_ENV);
+  enableEmf({ service: SERVICE });
+  ({ handler } = await import('../../../functions/ebs-snapshot/create.handler'));
+});
+afterAll(() => {
+  process.env = savedEnv;
+});
+beforeEach(() => {
+  ec2Mock.reset();
+  ddbMock.reset();
+  new FakeTable().install(ddbMock);
+  world = new Ec2World().install(ec2Mock);
+});
+
+describe('create EMF metrics', () => {
+  test('one document per run: created, skipped and failed, namespace OpsAutopilot, dimension service only', async () => {
+    // Act
+    const { metrics, result } = await captureEmf(() => handler(scheduledEvent()));
+
+    // Assess
+    expect(result).toMatchObject({ created: 5, skipped: 0, failed: 0 });
+    expect(world.snapshots).toHaveLength(5);
+    expect(metrics).toEqual(
+      [
+        [CREATE_METRICS.created, 5],
+        [CREATE_METRICS.skipped, 0],
+        [CREATE_METRICS.failed, 0],
+      ].map(([name, value]) => ({
+        namespace: 'OpsAutopilot',
+        name,
+        unit: 'Count',
+        dimensions: { service: SERVICE },
+        value,
+      })),
+    );
+  });
+
+  test('emits exactly the metrics functions/ebs-snapshot/metric-names.ts declares for create', async () => {
+    // Act
+    const { metrics } = await captureEmf(() => handler(scheduledEvent()));
+
+    // Assess
+    expect(distinctSpecs(metrics.map(specOf))).toEqual(distinctSpecs(CREATE_METRIC_SPECS));
+  });
+});

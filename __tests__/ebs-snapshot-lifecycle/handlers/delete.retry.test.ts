@@ -1,0 +1,87 @@
+/**
+ * DeleteSnapshot with a REAL EC2Client over a fake EC2 HTTP endpoint: the error codes EC2 sends in
+ * XML reach the handler logic under the names it checks, and throttling is retried by the SDK.
+ */
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
+import { deleteExpiredSnapshots, type DeleteDeps } from '../../../functions/ebs-snapshot/delete';
+import { recordIamCalls } from '../../support/iam-recorder';
+import { WORLD } from '../../support/deployment';
+import { FAKE_CREDENTIALS, FakeEc2Http, FastRecordingRetryStrategy } from '../fixtures/fake-ec2-http';
+import { DELETE_CONFIG, deleteResourceTags, NOW, streamEvent, ttlRemoveOf } from '../fixtures/world';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const recorded: Array<AwsStub<any, any, any>> = [];
+recordIamCalls('ebs-snapshot-delete', recorded, deleteResourceTags);
+
+let fake: FakeEc2Http;
+let retry: FastRecordingRetryStrategy;
+let deps: DeleteDeps;
+
+beforeEach(() => {
+  fake = new FakeEc2Http([], () => NOW);
+  retry = new FastRecordingRetryStrategy(4);
+  const ec2 = createEc2Client({
+    region: WORLD.region,
+    credentials: FAKE_CREDENTIALS,
+    requestHandler: fake,
+    retryStrategy: retry,
+  });
+  const ec2Mock = mockClient(ec2);
+  ec2Mock.send.callThrough();
+  recorded.splice(0, recorded.length, ec2Mock);
+  deps = { ec2 };
+});
+afterEach(() => {
+  for (const mock of recorded) mock.restore();
+});
+
+test('EC2 XML errors InvalidSnapshot.NotFound and InvalidSnapshot.InUse are told apart', async () => {
+  // Prepare
+  fake.failNext(
+    'DeleteSnapshot',
+    {
+      status: 400,
+      code: 'InvalidSnapshot.NotFound',
+      message: "The snapshot 'snap-00000000000000001' does not exist.",
+    },
+    {
+      status: 400,
+      code: 'InvalidSnapshot.InUse',
+      message: 'The snapshot snap-00000000000000002 is currently in use by ami-0abcdef1234567890',
+    },
+  );
+  const event = streamEvent(
+    ttlRemoveOf('snap-00000000000000001', '100'),
+    ttlRemoveOf('snap-00000000000000002', '200'),
+  );
+
+  // Act
+  const { response, counts } = await deleteExpiredSnapshots(deps, DELETE_CONFIG, event);
+
+  // Assess
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+  expect(counts).toMatchObject({ alreadyDeleted: 1, inUse: 1, deleted: 0, failed: 0 });
+  expect(retry.decisions.map((d) => [d.code, d.retried])).toEqual([
+    ['InvalidSnapshot.NotFound', false],
+    ['InvalidSnapshot.InUse', false],
+  ]);
+});
+
+test('RequestLimitExceeded on DeleteSnapshot is retried by the SDK and the record succeeds', async () => {
+  // Prepare
+  fake.failNext('DeleteSnapshot', { status: 503, code: 'RequestLimitExceeded' });
+
+  // Act
+  const { response, counts } = await deleteExpiredSnapshots(
+    deps,
+    DELETE_CONFIG,
+    streamEvent(ttlRemoveOf('snap-00000000000000001', '100')),
+  );
+
+  // Assess
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(counts.deleted).toBe(1);
+  expect(fake.count('DeleteSnapshot')).toBe(2);
+  expect(fake.requests.at(-1)?.params.get('SnapshotId')).toBe('snap-00000000000000001');
+});

@@ -1,0 +1,135 @@
+import { TTL_EXPIRY_FILTER } from '../../stacks/ebs-snapshot-lifecycle/stack';
+import { only, resources, synthStack } from '../support/synth';
+
+const { json } = synthStack('ebs-snapshot-lifecycle');
+
+function policyOf(fnName: string): {
+  Statement: Array<{
+    Sid: string;
+    Action: string | string[];
+    Condition?: unknown;
+    Resource: unknown;
+  }>;
+} {
+  const policies = Object.values(resources(json, 'aws_iam_role_policy'));
+  const role = Object.entries(resources(json, 'aws_iam_role')).find(
+    ([, r]) => r.name === `\${var.name_prefix}-${fnName}`,
+  );
+  if (!role) throw new Error(`no role for ${fnName}`);
+  const policy = policies.find((p) => p.role === `\${aws_iam_role.${role[0]}.name}`);
+  return JSON.parse(policy?.policy as string);
+}
+
+describe('EBS snapshot lifecycle stack', () => {
+  test('provider: region from a variable, allowed account, default tags project/stack/managed-by', () => {
+    expect(json.provider.aws?.[0]).toMatchObject({
+      region: '${var.region}',
+      allowed_account_ids: ['${var.account_id}'],
+      default_tags: [
+        {
+          tags: {
+            project: 'ops-autopilot',
+            stack: 'ebs-snapshot-lifecycle',
+            'managed-by': 'cdktf',
+          },
+        },
+      ],
+    });
+  });
+
+  test('table: on-demand, encrypted, TTL on ttl, stream with the old image, PITR from a variable', () => {
+    expect(only(json, 'aws_dynamodb_table')).toMatchObject({
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'snapshot_id',
+      ttl: { attribute_name: 'ttl', enabled: true },
+      stream_enabled: true,
+      stream_view_type: 'OLD_IMAGE',
+      server_side_encryption: { enabled: true },
+      point_in_time_recovery: { enabled: '${var.snapshot_table_point_in_time_recovery}' },
+    });
+  });
+
+  test('schedule: cron from a variable, defaulting to the seed', () => {
+    expect(only(json, 'aws_cloudwatch_event_rule').schedule_expression).toBe(
+      '${var.snapshot_schedule}',
+    );
+    expect(json.variable.snapshot_schedule?.default).toBe('cron(0 16 * * ? *)');
+  });
+
+  test('stream mapping: TTL expiries only, bisect, bounded retries, on-failure queue, partial batch failures', () => {
+    const mapping = only(json, 'aws_lambda_event_source_mapping');
+    expect(mapping).toMatchObject({
+      bisect_batch_on_function_error: true,
+      maximum_retry_attempts: 3,
+      function_response_types: ['ReportBatchItemFailures'],
+      destination_config: { on_failure: { destination_arn: '${aws_sqs_queue.failures.arn}' } },
+    });
+    const filter = mapping.filter_criteria as { filter: Array<{ pattern: string }> };
+    expect(JSON.parse(filter.filter[0]?.pattern ?? '{}')).toEqual(TTL_EXPIRY_FILTER);
+    expect(TTL_EXPIRY_FILTER).toMatchObject({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+    });
+  });
+
+  test('failure queue is encrypted', () => {
+    expect(only(json, 'aws_sqs_queue').sqs_managed_sse_enabled).toBe(true);
+  });
+
+  test('alerts: KMS-encrypted topic; errors of both functions and DLQ depth alarm to it', () => {
+    expect(only(json, 'aws_sns_topic').kms_master_key_id).toMatch(/^\$\{aws_kms_key\./);
+    const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
+    expect(alarms.map((a) => a.metric_name).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Errors',
+    ]);
+    for (const alarm of alarms)
+      expect(alarm.alarm_actions).toEqual([
+        expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/),
+      ]);
+  });
+
+  test('create may snapshot only with the managed-by request tag and tag only at creation', () => {
+    const statements = policyOf('ebs-snapshot-create').Statement;
+    expect(statements.find((s) => s.Sid === 'CreateOnlyManagedSnapshots')?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
+    });
+    expect(statements.find((s) => s.Sid === 'TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
+      StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' },
+    });
+  });
+
+  test('delete may delete only snapshots carrying the managed-by tag', () => {
+    const statement = policyOf('ebs-snapshot-delete').Statement.find(
+      (s) => s.Sid === 'DeleteOnlyManagedSnapshots',
+    );
+    expect(statement).toMatchObject({
+      Action: 'ec2:DeleteSnapshot',
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
+      },
+    });
+  });
+
+  test('functions get their configuration through the environment', () => {
+    const fns = Object.values(resources(json, 'aws_lambda_function'));
+    const create = fns.find((f) => f.function_name === '${var.name_prefix}-ebs-snapshot-create');
+    expect((create?.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      TABLE_NAME: '${var.name_prefix}-ebs-snapshots',
+      TAG_KEY: '${var.snapshot_tag_key}',
+      DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
+      MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
+    });
+  });
+});
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-ebs-snapshot-lifecycle', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-ebs-snapshot-lifecycle',
+    ]);
+  });
+});

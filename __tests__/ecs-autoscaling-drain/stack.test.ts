@@ -1,0 +1,459 @@
+import {
+  CHECK_QUEUE_VISIBILITY_SECONDS,
+  DRAIN_FUNCTION_TIMEOUT_SECONDS,
+  DRAIN_SERVICE_NAME,
+} from '../../stacks/ecs-autoscaling-drain/stack';
+import { ECS_VARIABLES } from '../../stacks/ecs/variables';
+import { WORLD } from '../support/deployment';
+import { DRAIN_NAMES } from './fixtures/env';
+import { only, resources, synthStack } from '../support/synth';
+
+const { json, stack } = synthStack('ecs-autoscaling-drain');
+type Resource = Record<string, unknown>;
+interface Statement {
+  Sid: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: unknown;
+}
+
+function byId(type: string, part: string): Resource {
+  const found = Object.entries(resources(json, type)).filter(([id]) => id.includes(part));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} with "${part}", found ${found.length}`);
+  return found[0]![1];
+}
+const ref = (type: string, part: string, attr: string) => {
+  const id = Object.keys(resources(json, type)).find((k) => k.includes(part));
+  return `\${${type}.${id}.${attr}}`;
+};
+const all = (type: string) => Object.values(resources(json, type));
+const text = (v: unknown) => JSON.stringify(v);
+/** A synthesized name as deployed in the shared test world. */
+const deployed = (name: unknown) => String(name).replaceAll('${var.name_prefix}', WORLD.namePrefix);
+const P = 'arn:${data.aws_partition.partition.partition}';
+const R = '${var.region}:${var.account_id}';
+
+const fn = () => only(json, 'aws_lambda_function');
+const drainPolicy = (): Statement[] =>
+  JSON.parse(String(byId('aws_iam_role_policy', 'drain_policy').policy)).Statement;
+
+describe('ecs-autoscaling-drain stack', () => {
+  test('declares the shared ECS variables and its own, each with a description and a default', () => {
+    const declared = Object.keys(json.variable);
+    for (const name of ECS_VARIABLES) expect(declared).toContain(name);
+    expect(declared.filter((v) => v.startsWith('ecs_drain_')).sort()).toEqual([
+      'ecs_drain_check_interval_seconds',
+      'ecs_drain_cluster_scale_in_minutes',
+      'ecs_drain_cluster_scale_in_reservation_percent',
+      'ecs_drain_cluster_scale_out_minutes',
+      'ecs_drain_cluster_scale_out_reservation_percent',
+      'ecs_drain_heartbeat_timeout_seconds',
+      'ecs_drain_max_instances',
+      'ecs_drain_max_seconds',
+      'ecs_drain_min_instances',
+      'ecs_drain_on_demand_base_capacity',
+      'ecs_drain_on_demand_percentage',
+      'ecs_drain_standalone_grace_seconds',
+      'ecs_drain_task_scale_in_cpu_percent',
+      'ecs_drain_task_scale_in_minutes',
+      'ecs_drain_task_scale_out_cpu_percent',
+      'ecs_drain_task_scale_out_minutes',
+    ]);
+    for (const name of declared.filter((v) => v.startsWith('ecs_'))) {
+      expect(json.variable[name]?.description).toBeTruthy();
+      expect(json.variable[name]?.default).toBeDefined();
+    }
+  });
+
+  test('every declared variable is used somewhere', () => {
+    const synthesized =
+      text(json.resource) +
+      text(json.output ?? {}) +
+      text((json as { locals?: unknown }).locals ?? {});
+    const unused = Object.keys(json.variable).filter(
+      (v) => !synthesized.includes(`var.${v}`) && v !== 'alert_email',
+    );
+    expect(unused).toEqual([]);
+  });
+
+  test('names match what the drain handler tests assume (cluster, group, hook, topic, queue)', () => {
+    expect({
+      cluster: deployed(only(json, 'aws_ecs_cluster').name),
+      autoScalingGroup: deployed(only(json, 'aws_autoscaling_group').name),
+      lifecycleHook: deployed(only(json, 'aws_autoscaling_lifecycle_hook').name),
+      topic: deployed(byId('aws_sns_topic', 'drain-lifecycle').name),
+      queue: deployed(byId('aws_sqs_queue', 'drain-checks').name),
+    }).toEqual(DRAIN_NAMES);
+  });
+
+  test('the seed runs 2 tasks on the EC2 launch type (no capacity provider: the hook drains)', () => {
+    expect(json.variable.ecs_desired_count?.default).toBe(2);
+    expect(only(json, 'aws_ecs_service')).toMatchObject({
+      launch_type: 'EC2',
+      desired_count: '${var.ecs_desired_count}',
+    });
+    expect(resources(json, 'aws_ecs_capacity_provider')).toEqual({});
+  });
+
+  test('one mixed group: On-Demand base and share from variables, not protected, not ECS-managed', () => {
+    const asg = only(json, 'aws_autoscaling_group');
+    expect(asg).toMatchObject({
+      min_size: '${var.ecs_drain_min_instances}',
+      max_size: '${var.ecs_drain_max_instances}',
+      capacity_rebalance: true,
+      force_delete: true,
+      protect_from_scale_in: false,
+      mixed_instances_policy: {
+        instances_distribution: {
+          on_demand_base_capacity: '${var.ecs_drain_on_demand_base_capacity}',
+          on_demand_percentage_above_base_capacity: '${var.ecs_drain_on_demand_percentage}',
+          spot_allocation_strategy: '${var.ecs_spot_allocation_strategy}',
+        },
+      },
+    });
+    expect((asg.tag as Resource[]).map((t) => t.key)).toEqual(['Name']);
+  });
+
+  describe('task scaling: step scaling on the service CPU', () => {
+    test.each([
+      ['out', 'GreaterThanThreshold', 'task_scale_out_cpu_percent', 'task_scale_out_minutes', 1],
+      ['in', 'LessThanThreshold', 'task_scale_in_cpu_percent', 'task_scale_in_minutes', -1],
+    ] as const)(
+      'scale-%s: %s threshold from variables adds %i',
+      (direction, operator, threshold, minutes, step) => {
+        const policy = byId('aws_appautoscaling_policy', `task-scale-${direction}`);
+        expect(policy).toMatchObject({
+          policy_type: 'StepScaling',
+          resource_id: ref('aws_appautoscaling_target', 'service-scaling', 'resource_id'),
+          step_scaling_policy_configuration: {
+            adjustment_type: 'ChangeInCapacity',
+            step_adjustment: [
+              direction === 'out'
+                ? { metric_interval_lower_bound: '0', scaling_adjustment: step }
+                : { metric_interval_upper_bound: '0', scaling_adjustment: step },
+            ],
+          },
+        });
+        const alarm = byId(
+          'aws_cloudwatch_metric_alarm',
+          `task-cpu-${direction === 'out' ? 'high' : 'low'}`,
+        );
+        expect(alarm).toMatchObject({
+          namespace: 'AWS/ECS',
+          metric_name: 'CPUUtilization',
+          dimensions: {
+            ClusterName: '${var.name_prefix}-ecs',
+            ServiceName: '${var.name_prefix}-ecs-drain-api',
+          },
+          period: 60,
+          comparison_operator: operator,
+          threshold: `\${var.ecs_drain_${threshold}}`,
+          evaluation_periods: `\${var.ecs_drain_${minutes}}`,
+          alarm_actions: [ref('aws_appautoscaling_policy', `task-scale-${direction}`, 'arn')],
+        });
+      },
+    );
+
+    test('between ecs_min_tasks and ecs_max_tasks', () => {
+      expect(only(json, 'aws_appautoscaling_target')).toMatchObject({
+        min_capacity: '${var.ecs_min_tasks}',
+        max_capacity: '${var.ecs_max_tasks}',
+        resource_id: 'service/${var.name_prefix}-ecs/${var.name_prefix}-ecs-drain-api',
+      });
+    });
+
+    test('the scale-in threshold must be below the scale-out one', () => {
+      expect(byId('aws_cloudwatch_metric_alarm', 'task-cpu-low').lifecycle).toMatchObject({
+        precondition: [
+          {
+            condition:
+              '${var.ecs_drain_task_scale_in_cpu_percent < var.ecs_drain_task_scale_out_cpu_percent}',
+          },
+        ],
+      });
+    });
+  });
+
+  describe('cluster scaling: step scaling on the cluster CPU reservation', () => {
+    test.each([
+      [
+        'out',
+        'high',
+        'GreaterThanThreshold',
+        'cluster_scale_out_reservation_percent',
+        'cluster_scale_out_minutes',
+        1,
+      ],
+      [
+        'in',
+        'low',
+        'LessThanThreshold',
+        'cluster_scale_in_reservation_percent',
+        'cluster_scale_in_minutes',
+        -1,
+      ],
+    ] as const)(
+      'scale-%s on reservation %s',
+      (direction, level, operator, threshold, minutes, step) => {
+        const policy = byId('aws_autoscaling_policy', `instance-scale-${direction}`);
+        expect(policy).toMatchObject({
+          autoscaling_group_name: ref('aws_autoscaling_group', 'asg', 'name'),
+          policy_type: 'StepScaling',
+          adjustment_type: 'ChangeInCapacity',
+        });
+        expect(text(policy.step_adjustment)).toContain(`"scaling_adjustment":${step}`);
+        expect(byId('aws_cloudwatch_metric_alarm', `cluster-reservation-${level}`)).toMatchObject({
+          namespace: 'AWS/ECS',
+          metric_name: 'CPUReservation',
+          dimensions: { ClusterName: '${var.name_prefix}-ecs' },
+          comparison_operator: operator,
+          threshold: `\${var.ecs_drain_${threshold}}`,
+          evaluation_periods: `\${var.ecs_drain_${minutes}}`,
+          alarm_actions: [ref('aws_autoscaling_policy', `instance-scale-${direction}`, 'arn')],
+        });
+      },
+    );
+  });
+
+  describe('drain on scale-in', () => {
+    test('lifecycle hook on termination, notifying the topic through its role, CONTINUE by default', () => {
+      expect(only(json, 'aws_autoscaling_lifecycle_hook')).toMatchObject({
+        autoscaling_group_name: ref('aws_autoscaling_group', 'asg', 'name'),
+        lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+        default_result: 'CONTINUE',
+        heartbeat_timeout: '${var.ecs_drain_heartbeat_timeout_seconds}',
+        notification_target_arn: ref('aws_sns_topic', 'drain-lifecycle', 'arn'),
+        role_arn: ref('aws_iam_role', 'hook-role', 'arn'),
+        depends_on: expect.arrayContaining([
+          'aws_iam_role_policy.hook-policy',
+          'aws_sns_topic_subscription.drain-subscription',
+          'aws_lambda_permission.drain-invoke',
+        ]),
+      });
+    });
+
+    test('hook preconditions: heartbeat outlasts a check and its retry, max drain and grace fit', () => {
+      const conditions = (
+        only(json, 'aws_autoscaling_lifecycle_hook').lifecycle as {
+          precondition: Array<{ condition: string }>;
+        }
+      ).precondition.map((p) => p.condition);
+      expect(conditions).toEqual([
+        `\${var.ecs_drain_heartbeat_timeout_seconds >= var.ecs_drain_check_interval_seconds + ${CHECK_QUEUE_VISIBILITY_SECONDS + 60}}`,
+        '${var.ecs_drain_max_seconds <= 100 * var.ecs_drain_heartbeat_timeout_seconds}',
+        '${var.ecs_drain_standalone_grace_seconds <= var.ecs_drain_max_seconds}',
+      ]);
+    });
+
+    test('the hook role may publish to the topic and use the alerts key only through SNS', () => {
+      const role = byId('aws_iam_role', 'hook-role');
+      expect(JSON.parse(String(role.assume_role_policy)).Statement[0].Principal).toEqual({
+        Service: 'autoscaling.amazonaws.com',
+      });
+      const statements: Statement[] = JSON.parse(
+        String(byId('aws_iam_role_policy', 'hook-policy').policy),
+      ).Statement;
+      expect(statements).toEqual([
+        {
+          Sid: 'NotifyDrain',
+          Effect: 'Allow',
+          Action: 'sns:Publish',
+          Resource: `${P}:sns:${R}:\${var.name_prefix}-ecs-drain-lifecycle`,
+        },
+        {
+          Sid: 'EncryptForTopic',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: `${P}:kms:${R}:key/*`,
+          Condition: {
+            StringEquals: { 'kms:ViaService': 'sns.${var.region}.amazonaws.com' },
+            'ForAnyValue:StringEquals': {
+              'kms:ResourceAliases': 'alias/${var.name_prefix}-ecs-autoscaling-drain',
+            },
+          },
+        },
+      ]);
+      expect(only(json, 'aws_kms_alias').name).toBe(
+        'alias/${var.name_prefix}-ecs-autoscaling-drain',
+      );
+    });
+
+    test('the topic is encrypted with the alerts key and delivers to the function', () => {
+      expect(byId('aws_sns_topic', 'drain-lifecycle').kms_master_key_id).toMatch(
+        /^\$\{aws_kms_key\..*\.arn\}$/,
+      );
+      expect(byId('aws_sns_topic_subscription', 'drain-subscription')).toMatchObject({
+        protocol: 'lambda',
+        topic_arn: ref('aws_sns_topic', 'drain-lifecycle', 'arn'),
+        endpoint: ref('aws_lambda_function', 'drain', 'arn'),
+      });
+      expect(only(json, 'aws_lambda_permission')).toMatchObject({
+        principal: 'sns.amazonaws.com',
+        source_arn: ref('aws_sns_topic', 'drain-lifecycle', 'arn'),
+      });
+    });
+
+    test('function: the drain asset with the environment of its contract', () => {
+      expect(fn()).toMatchObject({
+        function_name: '${var.name_prefix}-ecs-drain',
+        filename: expect.stringMatching(/ecs-drain-drain\.zip$/),
+        timeout: DRAIN_FUNCTION_TIMEOUT_SECONDS,
+        memory_size: 256,
+      });
+      expect((fn().environment as { variables: Record<string, string> }).variables).toMatchObject({
+        CLUSTER_NAME: '${var.name_prefix}-ecs',
+        CHECK_QUEUE_URL: ref('aws_sqs_queue', 'drain-checks', 'url'),
+        CHECK_INTERVAL_SECONDS: '${var.ecs_drain_check_interval_seconds}',
+        MAX_DRAIN_SECONDS: '${var.ecs_drain_max_seconds}',
+        STANDALONE_TASK_GRACE_SECONDS: '${var.ecs_drain_standalone_grace_seconds}',
+        POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
+      });
+    });
+
+    test('function recursion config Allow (its re-check loop through SQS would be cut after ~16 hops)', () => {
+      expect(only(json, 'aws_lambda_function_recursion_config')).toEqual({
+        function_name: ref('aws_lambda_function', 'drain', 'function_name'),
+        recursive_loop: 'Allow',
+      });
+    });
+
+    test('re-check queue: standard, per-message delays, visibility >= 6 x function timeout, DLQ after 5', () => {
+      const queue = byId('aws_sqs_queue', 'drain-checks');
+      expect(queue.fifo_queue).toBeUndefined();
+      expect(queue).toMatchObject({
+        delay_seconds: 0,
+        visibility_timeout_seconds: CHECK_QUEUE_VISIBILITY_SECONDS,
+        sqs_managed_sse_enabled: true,
+      });
+      expect(CHECK_QUEUE_VISIBILITY_SECONDS).toBeGreaterThanOrEqual(
+        6 * DRAIN_FUNCTION_TIMEOUT_SECONDS,
+      );
+      expect(Number(queue.message_retention_seconds)).toBeGreaterThanOrEqual(48 * 3600 + 3600);
+      expect(JSON.parse(String(queue.redrive_policy))).toEqual({
+        deadLetterTargetArn: ref('aws_sqs_queue', 'drain-failures', 'arn'),
+        maxReceiveCount: 5,
+      });
+      expect(byId('aws_sqs_queue', 'drain-failures')).toMatchObject({
+        sqs_managed_sse_enabled: true,
+        message_retention_seconds: 1209600,
+      });
+    });
+
+    test('event source: the queue, partial batch responses, small batches', () => {
+      expect(only(json, 'aws_lambda_event_source_mapping')).toMatchObject({
+        event_source_arn: ref('aws_sqs_queue', 'drain-checks', 'arn'),
+        function_name: ref('aws_lambda_function', 'drain', 'arn'),
+        function_response_types: ['ReportBatchItemFailures'],
+        batch_size: 5,
+        maximum_batching_window_in_seconds: 0,
+        scaling_config: { maximum_concurrency: 5 },
+      });
+    });
+
+    test('failed SNS-path invocations go to the DLQ', () => {
+      expect(only(json, 'aws_lambda_function_event_invoke_config')).toMatchObject({
+        maximum_retry_attempts: 2,
+        destination_config: {
+          on_failure: {
+            destination: `${P}:sqs:${R}:\${var.name_prefix}-ecs-drain-failures`,
+          },
+        },
+      });
+    });
+
+    test('function policy: exactly the contract, scoped to the cluster, its group and its queue', () => {
+      const cluster = `${P}:ecs:${R}:cluster/\${var.name_prefix}-ecs`;
+      const inCluster = { ArnEquals: { 'ecs:cluster': cluster } };
+      const queue = `${P}:sqs:${R}:\${var.name_prefix}-ecs-drain-checks`;
+      expect(
+        drainPolicy().filter((s) => !['WriteOwnLogs', 'OnFailureDestination'].includes(s.Sid)),
+      ).toEqual([
+        {
+          Sid: 'FindContainerInstance',
+          Effect: 'Allow',
+          Action: 'ecs:ListContainerInstances',
+          Resource: cluster,
+        },
+        {
+          Sid: 'DrainContainerInstancesOfCluster',
+          Effect: 'Allow',
+          Action: [
+            'ecs:DescribeContainerInstances',
+            'ecs:ListTasks',
+            'ecs:UpdateContainerInstancesState',
+          ],
+          Resource: `${P}:ecs:${R}:container-instance/\${var.name_prefix}-ecs/*`,
+          Condition: inCluster,
+        },
+        {
+          Sid: 'InspectAndStopTasksOfCluster',
+          Effect: 'Allow',
+          Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+          Resource: `${P}:ecs:${R}:task/\${var.name_prefix}-ecs/*`,
+          Condition: inCluster,
+        },
+        {
+          Sid: 'LifecycleActionsOfGroup',
+          Effect: 'Allow',
+          Action: [
+            'autoscaling:CompleteLifecycleAction',
+            'autoscaling:RecordLifecycleActionHeartbeat',
+          ],
+          Resource: `${P}:autoscaling:${R}:autoScalingGroup:*:autoScalingGroupName/\${var.name_prefix}-ecs-asg`,
+        },
+        { Sid: 'QueueNextCheck', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue },
+        {
+          Sid: 'ReceiveChecks',
+          Effect: 'Allow',
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          Resource: queue,
+        },
+      ]);
+    });
+
+    test('the event-source permissions are platform statements; the function never publishes to SNS', () => {
+      const subject = stack.iamSubjects.find((s) => s.name === 'ecs-drain-drain');
+      expect(subject?.statements.find((s) => s.sid === 'ReceiveChecks')?.platform).toBe(true);
+      expect(text(drainPolicy())).not.toContain('sns:');
+    });
+  });
+
+  test('alarms: drain errors, DLQ depth, timed-out drains, dropped recursion, target health', () => {
+    const alarms = all('aws_cloudwatch_metric_alarm');
+    const toTopic = alarms.filter((a) =>
+      text(a.alarm_actions).includes('aws_sns_topic.alerts_topic'),
+    );
+    expect(toTopic.map((a) => a.metric_name).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'DrainOutcome',
+      'Errors',
+      'HealthyHostCount',
+      'RecursiveInvocationsDropped',
+      'UnHealthyHostCount',
+    ]);
+    expect(byId('aws_cloudwatch_metric_alarm', 'drain-timed-out')).toMatchObject({
+      namespace: 'OpsAutopilot',
+      dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'TimedOut' },
+      statistic: 'Sum',
+      threshold: 0,
+    });
+  });
+
+  test('IAM proof subjects: the instance role and the drain function', () => {
+    expect(stack.iamSubjects.map((s) => s.name).sort()).toEqual([
+      'ecs-autoscaling-drain-instance-role',
+      'ecs-drain-drain',
+    ]);
+  });
+});
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-ecs-autoscaling-drain', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-ecs-autoscaling-drain',
+    ]);
+  });
+});

@@ -1,0 +1,380 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { POOL_METRICS } from '../../functions/capacity-reservation/metric-names';
+import { Alerts } from '../platform/alerts';
+import { capacityDashboard } from '../automation-dashboards';
+import { METRICS_NAMESPACE } from '../platform/dashboard';
+import { Network } from '../platform/network';
+import { NodeFunction } from '../platform/node-function';
+import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+
+export const RESERVER_ASSET = 'capacity-reservation-reserver';
+export const MYSQL_PORT = 3306;
+/** Tag RDS puts on the master secret it manages: the ARN of the cluster the secret belongs to. */
+export const RDS_SECRET_CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
+/** Lambda Node.js 20+ runtimes no longer load the Amazon CA bundle unless told to. */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+/**
+ * Capacity reservations: an Aurora MySQL Serverless v2 database holds the wanted capacity per pool
+ * (`odcr_capacity` rows); a scheduled function in the VPC brings the On-Demand Capacity Reservations it
+ * manages (tag `managed-by`) to that capacity, and alarms when a gap persists.
+ */
+export class CapacityReservationStack extends OpsStack {
+  constructor(scope: Construct, id: string, props: OpsStackProps) {
+    super(scope, id, props);
+    const v = declareVariables(this);
+
+    const alerts = new Alerts(this, 'alerts');
+    const network = new Network(this, 'network');
+
+    // ---- security groups: the database accepts MySQL from the function only ----
+    const clusterId = this.name('capacity-reservations');
+    const fnSg = new SecurityGroup(this, 'reserver-sg', {
+      name: this.name('capacity-reservation-reserver'),
+      description: 'Capacity reservation reserver: HTTPS to AWS APIs, MySQL to its database',
+      vpcId: network.vpcId,
+      tags: { Name: this.name('capacity-reservation-reserver') },
+    });
+    const dbSg = new SecurityGroup(this, 'database-sg', {
+      name: clusterId,
+      description: 'Capacity reservation database: MySQL from the reserver only',
+      vpcId: network.vpcId,
+      tags: { Name: clusterId },
+    });
+    new VpcSecurityGroupIngressRule(this, 'database-from-reserver', {
+      securityGroupId: dbSg.id,
+      description: 'MySQL from the reserver function',
+      ipProtocol: 'tcp',
+      fromPort: MYSQL_PORT,
+      toPort: MYSQL_PORT,
+      referencedSecurityGroupId: fnSg.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'reserver-to-database', {
+      securityGroupId: fnSg.id,
+      description: 'MySQL to the capacity database',
+      ipProtocol: 'tcp',
+      fromPort: MYSQL_PORT,
+      toPort: MYSQL_PORT,
+      referencedSecurityGroupId: dbSg.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'reserver-to-aws-apis', {
+      securityGroupId: fnSg.id,
+      description: 'HTTPS to AWS APIs (interface endpoints in the VPC, or through NAT)',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      // Endpoints mode keeps HTTPS inside the VPC; NAT (or an existing VPC) needs the internet.
+      cidrIpv4:
+        '${var.existing_vpc_id == "" && var.egress_mode == "endpoints" ? var.vpc_cidr : "0.0.0.0/0"}',
+    });
+
+    // ---- Aurora MySQL Serverless v2 ----
+    const subnetGroup = new DbSubnetGroup(this, 'database-subnets', {
+      name: clusterId,
+      description: 'Private subnets of the capacity reservation database',
+      subnetIds: network.privateSubnetIds,
+    });
+    const cluster = new RdsCluster(this, 'database', {
+      clusterIdentifier: clusterId,
+      engine: 'aurora-mysql',
+      engineMode: 'provisioned',
+      engineVersion: v.engineVersion.stringValue,
+      databaseName: v.dbName.stringValue,
+      masterUsername: 'admin',
+      manageMasterUserPassword: true,
+      storageEncrypted: true,
+      port: MYSQL_PORT,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [dbSg.id],
+      serverlessv2ScalingConfiguration: {
+        minCapacity: v.minAcu.numberValue,
+        maxCapacity: v.maxAcu.numberValue,
+      },
+      enableHttpEndpoint: v.dataApi.booleanValue,
+      deletionProtection: v.deletionProtection.booleanValue,
+      backupRetentionPeriod: v.backupRetention.numberValue,
+      skipFinalSnapshot: v.skipFinalSnapshot.booleanValue,
+      finalSnapshotIdentifier: `${clusterId}-final`,
+      copyTagsToSnapshot: true,
+      lifecycle: {
+        precondition: [
+          {
+            condition: '${var.capacity_db_min_acu <= var.capacity_db_max_acu}',
+            errorMessage: 'capacity_db_min_acu must not exceed capacity_db_max_acu.',
+          },
+        ],
+      },
+    });
+    new RdsClusterInstance(this, 'database-instance', {
+      count: v.instances.numberValue,
+      identifier: `${clusterId}-\${count.index + 1}`,
+      clusterIdentifier: cluster.id,
+      instanceClass: 'db.serverless',
+      engine: cluster.engine,
+      engineVersion: cluster.engineVersion,
+      publiclyAccessible: false,
+      // The engine version is the variable's: an automatic minor upgrade would drift from it.
+      autoMinorVersionUpgrade: false,
+    });
+    const clusterArn = this.arn('rds', `cluster:${clusterId}`);
+    const secretArn = cluster.masterUserSecret.get(0).secretArn;
+
+    // ---- the reserver ----
+    const dlqName = this.name('capacity-reservation-failures');
+    const dlq = new SqsQueue(this, 'failures', {
+      name: dlqName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1209600,
+    });
+    const dlqArn = this.arn('sqs', dlqName);
+
+    const reservations = this.arn('ec2', 'capacity-reservation/*');
+    const reserver = new NodeFunction(this, 'reserver', {
+      asset: RESERVER_ASSET,
+      name: RESERVER_ASSET,
+      description:
+        'Keeps managed On-Demand Capacity Reservations at the capacity the database asks for',
+      timeoutSeconds: 300,
+      memoryMb: 256,
+      reservedConcurrency: 1,
+      onFailure: { arn: dlqArn, kind: 'sqs' },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [fnSg.id] },
+      environment: {
+        DB_SECRET_ARN: secretArn,
+        DB_HOST: cluster.endpoint,
+        DB_PORT: String(MYSQL_PORT),
+        DB_NAME: v.dbName.stringValue,
+        DB_TLS: 'true',
+        LOCK_NAME: clusterId,
+        MANAGED_BY: this.managedBy,
+        DEFAULT_CHUNK_SIZE: v.chunkSize.stringValue,
+        CONCURRENCY: v.concurrency.stringValue,
+        NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+      },
+      statements: [
+        {
+          sid: 'ReadOwnDatabaseSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          // The managed secret's ARN is known only after apply; RDS names it rds!cluster-<uuid> and
+          // tags it with the cluster's ARN, which is built from variables.
+          resources: [this.arn('secretsmanager', 'secret:rds!cluster-*')],
+          conditions: {
+            StringEquals: { [`aws:ResourceTag/${RDS_SECRET_CLUSTER_TAG}`]: clusterArn },
+          },
+        },
+        {
+          sid: 'FindReservations',
+          actions: ['ec2:DescribeCapacityReservations'],
+          resources: ['*'],
+          wildcardReason:
+            'ec2:DescribeCapacityReservations supports no resource-level permissions.',
+        },
+        {
+          sid: 'CreateOnlyManagedReservations',
+          actions: ['ec2:CreateCapacityReservation'],
+          resources: [reservations],
+          conditions: { StringEquals: { 'aws:RequestTag/managed-by': this.managedBy } },
+        },
+        {
+          sid: 'TagReservationsOnlyAtCreation',
+          actions: ['ec2:CreateTags'],
+          resources: [reservations],
+          conditions: { StringEquals: { 'ec2:CreateAction': 'CreateCapacityReservation' } },
+        },
+        {
+          sid: 'ChangeOnlyManagedReservations',
+          actions: ['ec2:ModifyCapacityReservation', 'ec2:CancelCapacityReservation'],
+          resources: [reservations],
+          conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
+        },
+      ],
+    });
+
+    const rule = new CloudwatchEventRule(this, 'schedule', {
+      name: this.name('capacity-reservation-schedule'),
+      description: 'Reconciles capacity reservations with the capacity database',
+      scheduleExpression: v.schedule.stringValue,
+    });
+    new CloudwatchEventTarget(this, 'schedule-target', {
+      rule: rule.name,
+      arn: reserver.function.arn,
+      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+    });
+    new LambdaPermission(this, 'schedule-invoke', {
+      statementId: 'AllowEventBridgeSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: reserver.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
+
+    // ---- alarms ----
+    alerts.functionErrors('reserver-errors', reserver);
+    alerts.queueNotEmpty('failures-not-empty', dlqName);
+    alerts.alarm('capacity-gap', {
+      alarmName: `${reserver.functionName}-capacity-gap`,
+      alarmDescription:
+        'A capacity pool stayed below its target capacity (CapacityGap > 0) for capacity_gap_alarm_periods runs',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: v.gapPeriods.numberValue,
+      datapointsToAlarm: v.gapPeriods.numberValue,
+      // The handler publishes CapacityGap per pool (dimensions service + Pool); a Metrics Insights query
+      // takes the largest gap of every pool of this function, whatever its dimension set.
+      metricQuery: [
+        {
+          id: 'gap',
+          label: 'Largest capacity gap of any pool',
+          expression: `SELECT MAX(${POOL_METRICS.gap}) FROM "${METRICS_NAMESPACE}" WHERE service = '${RESERVER_ASSET}'`,
+          period: 300,
+          returnData: true,
+        },
+      ],
+    });
+
+    capacityDashboard(this, { reserver, failureQueueName: dlqName });
+
+    new TerraformOutput(this, 'db_cluster_endpoint', {
+      value: cluster.endpoint,
+      description: 'Writer endpoint of the capacity database (MySQL, TLS, port 3306).',
+    });
+    new TerraformOutput(this, 'db_secret_arn', {
+      value: secretArn,
+      description: 'The RDS-managed master secret (for the Query Editor / Data API).',
+    });
+    new TerraformOutput(this, 'reserver_function_name', { value: reserver.function.functionName });
+    new TerraformOutput(this, 'failure_queue_url', { value: dlq.url });
+    new TerraformOutput(this, 'alerts_topic_arn', { value: alerts.topic.arn });
+  }
+}
+
+function declareVariables(stack: OpsStack) {
+  const wholeBetween = (name: string, min: number, max: number) => ({
+    condition: `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`,
+    errorMessage: `${name} must be a whole number from ${min} to ${max}.`,
+  });
+  return {
+    schedule: new TerraformVariable(stack, 'capacity_schedule', {
+      type: 'string',
+      default: 'rate(5 minutes)',
+      description: 'How often the reserver reconciles (EventBridge expression).',
+      validation: [
+        {
+          condition: '${can(regex("^(rate|cron)[(].+[)]$", var.capacity_schedule))}',
+          errorMessage:
+            'capacity_schedule must be an EventBridge rate(...) or cron(...) expression.',
+        },
+      ],
+    }),
+    engineVersion: new TerraformVariable(stack, 'capacity_db_engine_version', {
+      type: 'string',
+      default: '8.0.mysql_aurora.3.10.3',
+      description:
+        'Aurora MySQL engine version (MySQL 8.0 compatible; 3.10 is a long-term-support line). Upgrades happen when this changes.',
+      validation: [
+        {
+          condition:
+            '${can(regex("^8[.]0[.]mysql_aurora[.]3[.][0-9]+[.][0-9]+$", var.capacity_db_engine_version))}',
+          errorMessage:
+            'capacity_db_engine_version must be an Aurora MySQL 3 version like "8.0.mysql_aurora.3.10.3".',
+        },
+      ],
+    }),
+    instances: new TerraformVariable(stack, 'capacity_db_instances', {
+      type: 'number',
+      default: 1,
+      description: 'Number of db.serverless instances (one writer; more are readers for failover).',
+      validation: [wholeBetween('capacity_db_instances', 1, 15)],
+    }),
+    minAcu: new TerraformVariable(stack, 'capacity_db_min_acu', {
+      type: 'number',
+      default: 0.5,
+      description:
+        'Minimum Aurora capacity units of each instance (0 lets an idle database pause).',
+      validation: [
+        {
+          condition:
+            '${var.capacity_db_min_acu >= 0 && var.capacity_db_min_acu <= 256 && floor(var.capacity_db_min_acu * 2) == var.capacity_db_min_acu * 2}',
+          errorMessage: 'capacity_db_min_acu must be 0 to 256 in steps of 0.5.',
+        },
+      ],
+    }),
+    maxAcu: new TerraformVariable(stack, 'capacity_db_max_acu', {
+      type: 'number',
+      default: 2,
+      description: 'Maximum Aurora capacity units of each instance.',
+      validation: [
+        {
+          condition:
+            '${var.capacity_db_max_acu >= 1 && var.capacity_db_max_acu <= 256 && floor(var.capacity_db_max_acu * 2) == var.capacity_db_max_acu * 2}',
+          errorMessage: 'capacity_db_max_acu must be 1 to 256 in steps of 0.5.',
+        },
+      ],
+    }),
+    dbName: new TerraformVariable(stack, 'capacity_db_name', {
+      type: 'string',
+      default: 'odcr',
+      description: 'Name of the database that holds the odcr_capacity table.',
+      validation: [
+        {
+          condition: '${can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", var.capacity_db_name))}',
+          errorMessage:
+            'capacity_db_name must start with a letter and hold at most 64 letters, digits or "_".',
+        },
+      ],
+    }),
+    deletionProtection: new TerraformVariable(stack, 'capacity_db_deletion_protection', {
+      type: 'bool',
+      default: true,
+      description: 'Deletion protection of the database cluster (turn off before destroying).',
+    }),
+    backupRetention: new TerraformVariable(stack, 'capacity_db_backup_retention_days', {
+      type: 'number',
+      default: 7,
+      description: 'Days of automated backups (point-in-time restore) of the database.',
+      validation: [wholeBetween('capacity_db_backup_retention_days', 1, 35)],
+    }),
+    skipFinalSnapshot: new TerraformVariable(stack, 'capacity_db_skip_final_snapshot', {
+      type: 'bool',
+      default: false,
+      description:
+        'Destroy the database without a final snapshot (else "<cluster>-final" is taken).',
+    }),
+    dataApi: new TerraformVariable(stack, 'capacity_db_data_api', {
+      type: 'bool',
+      default: true,
+      description:
+        'RDS Data API on the cluster, so the console Query Editor can edit odcr_capacity.',
+    }),
+    chunkSize: new TerraformVariable(stack, 'capacity_default_chunk_size', {
+      type: 'number',
+      default: 10,
+      description: 'Instances per reservation the reserver creates when a row sets no Chunk_Size.',
+      validation: [wholeBetween('capacity_default_chunk_size', 1, 1000)],
+    }),
+    concurrency: new TerraformVariable(stack, 'capacity_concurrency', {
+      type: 'number',
+      default: 4,
+      description: 'Rows the reserver reconciles in parallel.',
+      validation: [wholeBetween('capacity_concurrency', 1, 32)],
+    }),
+    gapPeriods: new TerraformVariable(stack, 'capacity_gap_alarm_periods', {
+      type: 'number',
+      default: 3,
+      description:
+        'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires.',
+      validation: [wholeBetween('capacity_gap_alarm_periods', 1, 288)],
+    }),
+  };
+}

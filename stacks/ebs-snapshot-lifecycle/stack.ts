@@ -1,0 +1,203 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Alerts } from '../platform/alerts';
+import { ebsSnapshotDashboard } from '../automation-dashboards';
+import { NodeFunction } from '../platform/node-function';
+import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+
+/** Only TTL expiries delete snapshots: DynamoDB's own REMOVE of a snapshot record, never a person's. */
+export const TTL_EXPIRY_FILTER = {
+  eventName: ['REMOVE'],
+  userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+  dynamodb: { OldImage: { snapshot_id: { S: [{ prefix: 'snap-' }] } } },
+};
+
+/**
+ * EBS snapshot lifecycle: a schedule snapshots tagged volumes and records each snapshot with a TTL;
+ * the table's stream deletes a snapshot when its record expires.
+ */
+export class EbsSnapshotStack extends OpsStack {
+  constructor(scope: Construct, id: string, props: OpsStackProps) {
+    super(scope, id, props);
+
+    const schedule = new TerraformVariable(this, 'snapshot_schedule', {
+      type: 'string',
+      default: 'cron(0 16 * * ? *)',
+      description:
+        'When to snapshot (EventBridge expression); the default is midnight UTC+8, as in the seed.',
+    });
+    const tagKey = new TerraformVariable(this, 'snapshot_tag_key', {
+      type: 'string',
+      default: 'Snapshot',
+      description:
+        'Volumes carrying this tag key are snapshotted; a whole-number value sets their retention in days.',
+    });
+    const retention = new TerraformVariable(this, 'snapshot_default_retention_days', {
+      type: 'number',
+      default: 7,
+      description: 'Retention of a snapshot, in days, when its volume tag value is not a number.',
+      validation: [
+        {
+          condition:
+            '${var.snapshot_default_retention_days >= 1 && floor(var.snapshot_default_retention_days) == var.snapshot_default_retention_days}',
+          errorMessage: 'snapshot_default_retention_days must be a whole number >= 1.',
+        },
+      ],
+    });
+    const pitr = new TerraformVariable(this, 'snapshot_table_point_in_time_recovery', {
+      type: 'bool',
+      default: false,
+      description: 'Point-in-time recovery for the snapshot table.',
+    });
+
+    const alerts = new Alerts(this, 'alerts');
+
+    const tableName = this.name('ebs-snapshots');
+    const table = new DynamodbTable(this, 'table', {
+      name: tableName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'snapshot_id',
+      attribute: [{ name: 'snapshot_id', type: 'S' }],
+      ttl: { attributeName: 'ttl', enabled: true },
+      streamEnabled: true,
+      streamViewType: 'OLD_IMAGE',
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: pitr.booleanValue },
+    });
+    const tableArn = this.arn('dynamodb', `table/${tableName}`);
+
+    const dlqName = this.name('ebs-snapshot-failures');
+    const dlq = new SqsQueue(this, 'failures', {
+      name: dlqName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1209600,
+    });
+    const dlqArn = this.arn('sqs', dlqName);
+
+    const snapshots = this.arn('ec2', 'snapshot/*', { account: '' });
+    const create = new NodeFunction(this, 'create', {
+      asset: 'ebs-snapshot-create',
+      name: 'ebs-snapshot-create',
+      description: 'Snapshots tagged EBS volumes and records each snapshot with its expiry',
+      timeoutSeconds: 900,
+      memoryMb: 512,
+      onFailure: { arn: dlqArn, kind: 'sqs' },
+      environment: {
+        TABLE_NAME: tableName,
+        TAG_KEY: tagKey.stringValue,
+        DEFAULT_RETENTION_DAYS: retention.stringValue,
+        MANAGED_BY: this.managedBy,
+      },
+      statements: [
+        {
+          sid: 'FindVolumesAndRunSnapshots',
+          actions: ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+          resources: ['*'],
+          wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
+        },
+        {
+          sid: 'SnapshotOnlyTaggedVolumes',
+          actions: ['ec2:CreateSnapshot'],
+          resources: [this.arn('ec2', 'volume/*')],
+          conditions: { Null: { [`aws:ResourceTag/${tagKey.stringValue}`]: 'false' } },
+        },
+        {
+          sid: 'CreateOnlyManagedSnapshots',
+          actions: ['ec2:CreateSnapshot'],
+          resources: [snapshots],
+          conditions: { StringEquals: { 'aws:RequestTag/managed-by': this.managedBy } },
+        },
+        {
+          sid: 'TagSnapshotsOnlyAtCreation',
+          actions: ['ec2:CreateTags'],
+          resources: [snapshots],
+          conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
+        },
+        { sid: 'RecordSnapshots', actions: ['dynamodb:PutItem'], resources: [tableArn] },
+      ],
+    });
+
+    const rule = new CloudwatchEventRule(this, 'schedule', {
+      name: this.name('ebs-snapshot-schedule'),
+      description: 'Snapshots tagged EBS volumes',
+      scheduleExpression: schedule.stringValue,
+    });
+    new CloudwatchEventTarget(this, 'schedule-target', {
+      rule: rule.name,
+      arn: create.function.arn,
+      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+    });
+    new LambdaPermission(this, 'schedule-invoke', {
+      statementId: 'AllowEventBridgeSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: create.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
+
+    const streamArn = this.arn('dynamodb', `table/${tableName}/stream/*`);
+    const remove = new NodeFunction(this, 'delete', {
+      asset: 'ebs-snapshot-delete',
+      name: 'ebs-snapshot-delete',
+      description: 'Deletes a snapshot when its record expires',
+      timeoutSeconds: 120,
+      environment: { MANAGED_BY: this.managedBy },
+      statements: [
+        {
+          sid: 'DeleteOnlyManagedSnapshots',
+          actions: ['ec2:DeleteSnapshot'],
+          resources: [snapshots],
+          conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
+        },
+        {
+          sid: 'ReadTableStream',
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [streamArn],
+          platform: true,
+        },
+        {
+          sid: 'ListTableStreams',
+          actions: ['dynamodb:ListStreams'],
+          resources: ['*'],
+          wildcardReason: 'dynamodb:ListStreams supports no resource-level permissions.',
+          platform: true,
+        },
+        {
+          sid: 'StreamFailuresToQueue',
+          actions: ['sqs:SendMessage'],
+          resources: [dlqArn],
+          platform: true,
+        },
+      ],
+    });
+
+    new LambdaEventSourceMapping(this, 'expiries', {
+      functionName: remove.function.arn,
+      eventSourceArn: table.streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 25,
+      maximumBatchingWindowInSeconds: 5,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 3,
+      maximumRecordAgeInSeconds: 86400,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      filterCriteria: { filter: [{ pattern: JSON.stringify(TTL_EXPIRY_FILTER) }] },
+      destinationConfig: { onFailure: { destinationArn: dlq.arn } },
+    });
+
+    alerts.functionErrors('create-errors', create);
+    alerts.functionErrors('delete-errors', remove);
+    alerts.queueNotEmpty('failures-not-empty', dlqName);
+    ebsSnapshotDashboard(this, { create, remove, failureQueueName: dlqName });
+
+    new TerraformOutput(this, 'snapshot_table_name', { value: table.name });
+    new TerraformOutput(this, 'failure_queue_url', { value: dlq.url });
+    new TerraformOutput(this, 'alerts_topic_arn', { value: alerts.topic.arn });
+  }
+}

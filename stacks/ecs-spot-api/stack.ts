@@ -1,0 +1,229 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
+import { TerraformOutput, TerraformVariable, Token } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Alerts } from '../platform/alerts';
+import { ecsSpotDashboard } from '../automation-dashboards';
+import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
+import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
+import { EcsServiceScalingTarget } from '../ecs/service-scaling';
+import { declareEcsVariables, numberVar } from '../ecs/variables';
+import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
+import { Network } from '../platform/network';
+import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+
+/**
+ * A scalable API on Spot instances: an ALB in front of an ECS service on EC2 whose tasks are split between
+ * an On-Demand and a Spot Auto Scaling group by a capacity provider strategy (On-Demand base, then
+ * weights), with ECS managed scaling, managed termination protection and managed instance draining, and
+ * service auto scaling on CPU (and optionally requests per target).
+ *
+ * Two groups rather than one mixed group: a capacity provider strategy can only steer tasks between
+ * capacity providers, and ECS cannot tell Spot from On-Demand instances inside one mixed group. With one
+ * provider per purchase option the strategy places exactly base + weight shares of tasks on each, and
+ * managed scaling sizes each group for its own tasks.
+ */
+export class EcsSpotApiStack extends OpsStack {
+  constructor(scope: Construct, id: string, props: OpsStackProps) {
+    super(scope, id, props);
+
+    const vars = declareEcsVariables(this);
+    const onDemandBase = numberVar(
+      this,
+      'ecs_spot_on_demand_base_tasks',
+      1,
+      0,
+      100000,
+      'Tasks that always run On-Demand before the weights apply (capacity provider strategy base).',
+    );
+    const onDemandWeight = numberVar(
+      this,
+      'ecs_spot_on_demand_weight',
+      1,
+      0,
+      1000,
+      'Relative share of tasks above the base on On-Demand instances. The seed splits: 50-50 = 1 and 1, 20-80 = 1 and 4, 0-100 = 0 and 1 (with ecs_spot_spot_weight).',
+    );
+    const spotWeight = numberVar(
+      this,
+      'ecs_spot_spot_weight',
+      4,
+      0,
+      1000,
+      'Relative share of tasks above the base on Spot instances (see ecs_spot_on_demand_weight).',
+    );
+    const targetCapacity = numberVar(
+      this,
+      'ecs_spot_target_capacity_percent',
+      100,
+      1,
+      100,
+      'Instance utilization ECS managed scaling aims for, in percent; below 100 keeps spare instances for faster task starts.',
+    );
+    const terminationProtection = new TerraformVariable(
+      this,
+      'ecs_spot_managed_termination_protection',
+      {
+        type: 'bool',
+        default: true,
+        description:
+          'ECS protects instances running tasks from scale-in. Destroy works either way (the groups are force-deleted); set false and apply first to hand instances back to plain Auto Scaling.',
+      },
+    ).booleanValue;
+    const onDemandMax = numberVar(
+      this,
+      'ecs_spot_on_demand_max_instances',
+      4,
+      1,
+      1000,
+      'Most instances of the On-Demand group (managed scaling starts from 0).',
+    );
+    const spotMax = numberVar(
+      this,
+      'ecs_spot_spot_max_instances',
+      10,
+      1,
+      1000,
+      'Most instances of the Spot group (managed scaling starts from 0).',
+    );
+    const cpuTarget = numberVar(
+      this,
+      'ecs_spot_cpu_target_percent',
+      60,
+      10,
+      90,
+      "Service auto scaling keeps the tasks' average CPU at this percentage (ECSServiceAverageCPUUtilization).",
+    );
+    const requestsPerTarget = numberVar(
+      this,
+      'ecs_spot_requests_per_target',
+      0,
+      0,
+      1000000,
+      'Also scale on load balancer requests per task per minute (ALBRequestCountPerTarget) at this target; 0 turns it off.',
+    );
+
+    const alerts = new Alerts(this, 'alerts');
+    const network = new Network(this, 'network', {
+      publicSubnets: true,
+      interfaceEndpoints: ECS_INTERFACE_ENDPOINTS,
+      gatewayEndpoints: ['s3'],
+    });
+    const app = new EcsWebApp(this, 'app', {
+      network,
+      vars,
+      clusterName: 'ecs-spot-api',
+      name: 'ecs-spot-api',
+    });
+
+    const group = (purpose: 'on-demand' | 'spot', maxSize: number) =>
+      new EcsAutoScalingGroup(this, `${purpose}-asg`, {
+        name: `ecs-spot-api-${purpose}`,
+        launchTemplate: app.launchTemplate,
+        subnetIds: network.privateSubnetIds,
+        minSize: 0,
+        maxSize,
+        instanceTypes: vars.instanceTypes,
+        onDemandBaseCapacity: 0,
+        onDemandPercentageAboveBaseCapacity: purpose === 'spot' ? 0 : 100,
+        spotAllocationStrategy: vars.spotAllocationStrategy,
+        ecsManaged: true,
+        protectFromScaleIn: terminationProtection,
+        refreshProtectedInstances: 'Refresh',
+        // Destroyed before the cluster: its instances must be gone before the cluster can be deleted.
+        dependsOn: [app.cluster.cluster],
+      });
+    const onDemandGroup = group('on-demand', onDemandMax);
+    const spotGroup = group('spot', spotMax);
+
+    const provider = (purpose: 'on-demand' | 'spot', asg: EcsAutoScalingGroup) =>
+      new EcsAsgCapacityProvider(this, `${purpose}-capacity`, {
+        name: `ecs-spot-api-${purpose}`,
+        autoScalingGroup: asg,
+        targetCapacityPercent: targetCapacity,
+        managedTerminationProtection: terminationProtection,
+      });
+    const onDemand = provider('on-demand', onDemandGroup);
+    const spot = provider('spot', spotGroup);
+
+    const strategy = [
+      {
+        capacityProvider: onDemand.capacityProvider.name,
+        base: onDemandBase,
+        weight: onDemandWeight,
+      },
+      { capacityProvider: spot.capacityProvider.name, base: 0, weight: spotWeight },
+    ];
+    const clusterProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity', {
+      clusterName: app.cluster.cluster.name,
+      capacityProviders: [onDemand.capacityProvider.name, spot.capacityProvider.name],
+      defaultCapacityProviderStrategy: strategy,
+      lifecycle: {
+        precondition: [
+          {
+            condition: `\${${Token.asString(onDemandWeight)} + ${Token.asString(spotWeight)} > 0}`,
+            errorMessage:
+              'ecs_spot_on_demand_weight and ecs_spot_spot_weight cannot both be 0: at least one capacity provider needs a weight.',
+          },
+        ],
+      },
+    });
+
+    // Depends on the cluster's providers, so a destroy removes the service before them.
+    const service = app.service('service', { capacityProviderStrategy: strategy }, [
+      clusterProviders,
+    ]);
+
+    const scaling = new EcsServiceScalingTarget(this, 'service-scaling', {
+      clusterName: app.cluster.clusterName,
+      service,
+      minTasks: vars.minTasks,
+      maxTasks: vars.maxTasks,
+    });
+    const target = scaling.target;
+    new AppautoscalingPolicy(this, 'cpu-tracking', {
+      name: `${service.serviceName}-cpu`,
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: target.serviceNamespace,
+      resourceId: target.resourceId,
+      scalableDimension: target.scalableDimension,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: cpuTarget,
+        predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        scaleOutCooldown: 60,
+        scaleInCooldown: 300,
+      },
+    });
+    const lb = app.loadBalancer;
+    new AppautoscalingPolicy(this, 'request-tracking', {
+      count: Token.asNumber(`\${${Token.asString(requestsPerTarget)} > 0 ? 1 : 0}`),
+      name: `${service.serviceName}-requests`,
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: target.serviceNamespace,
+      resourceId: target.resourceId,
+      scalableDimension: target.scalableDimension,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: requestsPerTarget,
+        predefinedMetricSpecification: {
+          predefinedMetricType: 'ALBRequestCountPerTarget',
+          resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
+        },
+        scaleOutCooldown: 60,
+        scaleInCooldown: 300,
+      },
+    });
+
+    app.alarms(alerts, service);
+    ecsSpotDashboard(this, {
+      clusterName: app.cluster.clusterName,
+      serviceName: service.serviceName,
+      cpuAnnotations: [{ label: 'ecs_spot_cpu_target_percent', value: cpuTarget }],
+      onDemand: { groupName: onDemandGroup.groupName, capacityProviderName: onDemand.providerName },
+      spot: { groupName: spotGroup.groupName, capacityProviderName: spot.providerName },
+    });
+
+    new TerraformOutput(this, 'load_balancer_dns_name', { value: lb.loadBalancer.dnsName });
+    new TerraformOutput(this, 'cluster_name', { value: app.cluster.cluster.name });
+    new TerraformOutput(this, 'service_name', { value: service.service.name });
+  }
+}

@@ -1,0 +1,386 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Alerts } from '../platform/alerts';
+import { redshiftDashboard } from '../automation-dashboards';
+import { policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import { NodeFunction } from '../platform/node-function';
+import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
+import {
+  CLASSIC_RESIZE_MIN_PHASE_SECONDS,
+  maxReplicationPauseExpression,
+  resolveWorkflow,
+  workflowDefinition,
+  type ResizeWorkflowProps,
+} from './workflow';
+
+export const STATE_MACHINE_SUBJECT = 'redshift-resize-state-machine';
+export const TRIGGER_ASSET = 'redshift-resize-trigger';
+export const GUARD_ASSET = 'redshift-resize-guard';
+export const REPLICATION_ASSET = 'redshift-resize-replication';
+export const RESIZE_ASSET = 'redshift-resize-resize';
+/** Placeholder for the DMS task resources in the replication policy, replaced by a Terraform list expression. */
+export const TASK_RESOURCES_PLACEHOLDER = 'REPLICATION_TASK_RESOURCES';
+
+export interface RedshiftResizeStackProps extends OpsStackProps {
+  /**
+   * Poll intervals, execution timeout floor and snapshot retention of the state machine (the phase
+   * timeouts are Terraform variables).
+   * @default see ResizeWorkflowProps (polls every 30/60/300/30 s for stop/snapshot/resize/resume, at least 48 h, 35 days)
+   */
+  readonly workflow?: ResizeWorkflowProps;
+}
+
+/**
+ * Redshift resize: an alarm on PercentageDiskSpaceUsed publishes to the stack's alerts topic; the trigger
+ * (subscribed to ALARM transitions of that alarm only) starts the state machine, which pauses the DMS tasks
+ * replicating into the cluster, snapshots, resizes, resumes them and notifies the same topic.
+ * One state machine per cluster: a second cluster is a second deployment (another name_prefix).
+ */
+export class RedshiftResizeStack extends OpsStack {
+  constructor(scope: Construct, id: string, props: RedshiftResizeStackProps) {
+    super(scope, id, props);
+    const workflow = resolveWorkflow(props.workflow);
+    const v = declareVariables(this, workflow);
+
+    const clusterId = v.clusterId.stringValue;
+    const clusterArn = this.arn('redshift', `cluster:${clusterId}`);
+    const resizeSnapshots = this.arn('redshift', `snapshot:${clusterId}/resize-*`);
+    const stateMachineName = this.name('redshift-resize');
+    const stateMachineArn = this.arn('states', `stateMachine:${stateMachineName}`);
+    const diskAlarmName = this.name('redshift-disk-space');
+
+    // One topic: the disk alarm, the workflow's notifications and the operational alarms all go to the
+    // alerts topic (KMS-encrypted, alert_email subscribed); the trigger's subscription filters it down to
+    // ALARM transitions of the disk alarm.
+    const alerts = new Alerts(this, 'alerts');
+    const topicArn = alerts.topicArn;
+
+    // ---- functions ----
+    const triggerDlqName = this.name('redshift-resize-trigger-failures');
+    const triggerDlq = new SqsQueue(this, 'trigger-failures', {
+      name: triggerDlqName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1209600,
+    });
+    const trigger = new NodeFunction(this, 'trigger', {
+      asset: TRIGGER_ASSET,
+      name: TRIGGER_ASSET,
+      description: 'Starts one resize execution per ALARM transition of the Redshift disk alarm',
+      timeoutSeconds: 30,
+      // Serializes deliveries, so two transitions cannot both see "nothing running" and start two runs.
+      reservedConcurrency: 1,
+      onFailure: { arn: this.arn('sqs', triggerDlqName), kind: 'sqs' },
+      environment: {
+        STATE_MACHINE_ARN: stateMachineArn,
+        ALARM_NAME: diskAlarmName,
+        CLUSTER_ID: clusterId,
+      },
+      statements: [
+        {
+          sid: 'StartOneResizeAtATime',
+          actions: ['states:ListExecutions', 'states:StartExecution'],
+          resources: [stateMachineArn],
+        },
+      ],
+    });
+
+    const guard = new NodeFunction(this, 'guard', {
+      asset: GUARD_ASSET,
+      name: GUARD_ASSET,
+      description: 'Decides whether and how far the Redshift cluster may be resized (reads only)',
+      timeoutSeconds: 60,
+      environment: {
+        CLUSTER_ID: clusterId,
+        MAX_NODE_COUNT: v.maxNodeCount.stringValue,
+        RESIZE_FACTOR: v.resizeFactor.stringValue,
+        RESIZE_TYPE: v.resizeType.stringValue,
+        COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
+      },
+      statements: [
+        {
+          sid: 'ReadCluster',
+          actions: ['redshift:DescribeClusters', 'redshift:DescribeResize'],
+          resources: [clusterArn],
+        },
+        {
+          sid: 'ReadResizeEvents',
+          actions: ['redshift:DescribeEvents'],
+          resources: ['*'],
+          wildcardReason: 'redshift:DescribeEvents supports no resource-level permissions.',
+        },
+      ],
+    });
+
+    const replication = new NodeFunction(this, 'replication', {
+      asset: REPLICATION_ASSET,
+      name: REPLICATION_ASSET,
+      description:
+        'Selects, pauses and resumes the DMS tasks replicating into the Redshift cluster',
+      timeoutSeconds: 60,
+      environment: {
+        REPLICATION_TASK_ARNS: `\${jsonencode(var.${V.taskArns})}`,
+        TARGET_ENDPOINT_ARN: v.targetEndpointArn.stringValue,
+      },
+      statements: [
+        {
+          sid: 'FindReplicationTasks',
+          actions: ['dms:DescribeReplicationTasks'],
+          resources: ['*'],
+          wildcardReason: 'dms:DescribeReplicationTasks supports no resource-level permissions.',
+        },
+        {
+          sid: 'PauseAndResumeReplicationTasks',
+          actions: ['dms:StopReplicationTask', 'dms:StartReplicationTask'],
+          resources: [TASK_RESOURCES_PLACEHOLDER],
+        },
+      ],
+    });
+    // List mode: exactly the listed tasks. Endpoint mode: the tasks are found at run time, so any task of
+    // the account and region. The list variable is spliced in whole, so the plan shows the policy whole.
+    // Inside an expression cdktf renders references bare, so the nested template spells out its `${}`.
+    const everyTask = `arn:\${${this.partition}}:dms:\${${this.region}}:\${${this.accountId}}:task:*`;
+    replication.policy.policy = spliceResources(
+      policyDocument(replication.statements),
+      TASK_RESOURCES_PLACEHOLDER,
+      `jsonencode(length(var.${V.taskArns}) > 0 ? var.${V.taskArns} : ["${everyTask}"])`,
+    );
+
+    const resize = new NodeFunction(this, 'resize', {
+      asset: RESIZE_ASSET,
+      name: RESIZE_ASSET,
+      description: 'Starts the Redshift resize (idempotently) and reports its progress',
+      timeoutSeconds: 60,
+      environment: { CLUSTER_ID: clusterId },
+      statements: [
+        {
+          sid: 'ResizeOnlyThisCluster',
+          actions: [
+            'redshift:DescribeClusters',
+            'redshift:DescribeResize',
+            'redshift:ResizeCluster',
+          ],
+          resources: [clusterArn],
+        },
+      ],
+    });
+
+    // ---- the state machine ----
+    const logGroup = new CloudwatchLogGroup(this, 'state-machine-logs', {
+      // The vended-logs prefix keeps the account's CloudWatch Logs resource policy small.
+      name: `/aws/vendedlogs/states/${stateMachineName}`,
+      retentionInDays: this.logRetentionDays,
+    });
+    const functionArns = [guard.arn, replication.arn, resize.arn];
+    const statements: PolicyStatement[] = [
+      {
+        sid: 'InvokeWorkflowFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+      },
+      {
+        sid: 'SnapshotBeforeResize',
+        actions: ['redshift:CreateClusterSnapshot'],
+        resources: [clusterArn, resizeSnapshots],
+      },
+      {
+        sid: 'WatchResizeSnapshot',
+        actions: ['redshift:DescribeClusterSnapshots'],
+        resources: [clusterArn, resizeSnapshots],
+      },
+      { sid: 'Notify', actions: ['sns:Publish'], resources: [topicArn] },
+      {
+        sid: 'EncryptNotifications',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        // The key's id is known only after apply; its alias is built from variables.
+        resources: [this.arn('kms', 'key/*')],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alertsKeyAlias(this) },
+        },
+        platform: true,
+      },
+      {
+        sid: 'DeliverExecutionLogs',
+        actions: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+        ],
+        resources: ['*'],
+        wildcardReason:
+          'CloudWatch Logs vended-log delivery actions support no resource-level permissions.',
+        platform: true,
+      },
+    ];
+    const role = new IamRole(this, 'state-machine-role', {
+      name: this.name('redshift-resize-state-machine'),
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'states.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': this.accountId },
+              ArnLike: { 'aws:SourceArn': this.arn('states', 'stateMachine:*') },
+            },
+          },
+        ],
+      }),
+    });
+    const policy = new IamRolePolicy(this, 'state-machine-policy', {
+      name: 'least-privilege',
+      role: role.name,
+      policy: policyDocument(statements),
+    });
+    registerStatements(policy, statements);
+    this.registerIamSubject(STATE_MACHINE_SUBJECT, policy, statements);
+
+    const definition = workflowDefinition(
+      { guard: guard.arn, replication: replication.arn, resize: resize.arn, topic: topicArn },
+      workflow,
+      PHASE_TIMEOUT_VARIABLES,
+    );
+    const preconditions = [
+      {
+        condition: `\${(length(var.${V.taskArns}) > 0) != (var.${V.targetEndpointArn} != "")}`,
+        errorMessage: `Set exactly one of ${V.taskArns} (a non-empty list) and ${V.targetEndpointArn}.`,
+      },
+      {
+        condition: `\${var.${V.resizeType} != "classic" || var.${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}}`,
+        errorMessage: `${V.resizeType} "classic" needs ${V.resizeTimeout} of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s. Raise it (and the Aurora binlog retention with it).`,
+      },
+    ];
+    const stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name: stateMachineName,
+      type: 'STANDARD',
+      roleArn: role.arn,
+      definition,
+      loggingConfiguration: {
+        logDestination: `${logGroup.arn}:*`,
+        level: 'ERROR',
+        includeExecutionData: false,
+      },
+      tracingConfiguration: { enabled: false },
+      lifecycle: { precondition: preconditions },
+      // The role must be able to invoke, snapshot and log before the first execution.
+      dependsOn: [policy],
+    });
+
+    // ---- the alarm and the trigger's subscription ----
+    alerts.alarm('disk-space', {
+      alarmName: diskAlarmName,
+      alarmDescription: `Redshift ${clusterId} PercentageDiskSpaceUsed at or above the threshold: starts ${stateMachineName}`,
+      namespace: 'AWS/Redshift',
+      metricName: 'PercentageDiskSpaceUsed',
+      dimensions: { ClusterIdentifier: clusterId },
+      statistic: 'Average',
+      period: 300,
+      evaluationPeriods: v.diskPeriods.numberValue,
+      threshold: v.diskThreshold.numberValue,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      // A gap in the metric (e.g. while the cluster resizes) keeps the state: no OK -> ALARM flapping.
+      treatMissingData: 'missing',
+    });
+    new LambdaPermission(this, 'trigger-invoke', {
+      statementId: 'AllowAlertsTopic',
+      action: 'lambda:InvokeFunction',
+      functionName: trigger.function.functionName,
+      principal: 'sns.amazonaws.com',
+      sourceArn: alerts.topic.arn,
+    });
+    new SnsTopicSubscription(this, 'trigger-subscription', {
+      topicArn: alerts.topic.arn,
+      protocol: 'lambda',
+      endpoint: trigger.function.arn,
+      filterPolicyScope: 'MessageBody',
+      filterPolicy: JSON.stringify(triggerFilterPolicy(diskAlarmName)),
+    });
+
+    // ---- operational alarms ----
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      alerts.alarm(`state-machine-${metric}`, {
+        alarmName: `${stateMachineName}-${metric}`,
+        alarmDescription:
+          metric === 'ExecutionsFailed'
+            ? `${stateMachineName}: an execution failed (its notification names the cause)`
+            : `${stateMachineName}: an execution ended without running its recovery; resume the DMS tasks in its $.replication.taskArns by hand`,
+        namespace: 'AWS/States',
+        metricName: metric,
+        dimensions: { StateMachineArn: stateMachineArn },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    alerts.functionErrors('trigger-errors', trigger);
+    alerts.functionErrors('guard-errors', guard);
+    alerts.functionErrors('replication-errors', replication);
+    alerts.functionErrors('resize-errors', resize);
+    alerts.queueNotEmpty('trigger-failures-not-empty', triggerDlqName);
+    redshiftDashboard(this, {
+      trigger,
+      guard,
+      replication,
+      resize,
+      stateMachineArn,
+      clusterId,
+      diskThresholdPercent: v.diskThreshold.numberValue,
+      triggerFailureQueueName: triggerDlqName,
+    });
+
+    new TerraformOutput(this, 'state_machine_arn', {
+      value: stateMachine.arn,
+      description: 'The resize workflow (one per cluster).',
+    });
+    new TerraformOutput(this, 'topic_arn', {
+      value: alerts.topic.arn,
+      description:
+        'The alerts topic: disk alarm, resize notifications and operational alarms (subscribe here).',
+    });
+    new TerraformOutput(this, 'max_replication_pause_seconds', {
+      value: `\${${maxReplicationPauseExpression(PHASE_TIMEOUT_VARIABLES)}}`,
+      description:
+        'Longest time a run can keep DMS paused; Aurora binlog retention must outlast it (README).',
+    });
+    new TerraformOutput(this, 'trigger_failure_queue_url', { value: triggerDlq.url });
+  }
+}
+
+/** The alias the Alerts construct gives the stack's key (alias/<name_prefix>-<stack>). */
+export function alertsKeyAlias(stack: OpsStack): string {
+  return `alias/${stack.name(stack.stackName)}`;
+}
+
+/** SNS payload filter: only ALARM transitions of the disk alarm reach the trigger. */
+export function triggerFilterPolicy(alarmName: string): Record<string, string[]> {
+  return { AlarmName: [alarmName], NewStateValue: ['ALARM'] };
+}
+
+/**
+ * Replaces the one `"<placeholder>"` in a policy document with `${<expression>}`, an expression that yields a
+ * JSON list (a Terraform list variable cannot be spliced through JSON.stringify: it would become a string).
+ */
+export function spliceResources(policy: string, placeholder: string, expression: string): string {
+  const quoted = JSON.stringify(placeholder);
+  const parts = policy.split(quoted);
+  if (parts.length !== 2)
+    throw new Error(`policy must hold "${placeholder}" exactly once, found ${parts.length - 1}`);
+  return parts.join(`\${${expression}}`);
+}
