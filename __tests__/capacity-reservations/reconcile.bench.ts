@@ -5,10 +5,7 @@ import { ensureSchema } from '../../functions/capacity-reservation/database';
 import { INSUFFICIENT_CAPACITY } from '../../functions/capacity-reservation/ec2';
 import { reconcile, type MetricsSink } from '../../functions/capacity-reservation/reconcile';
 import { clientConfig, withoutSdkRetryOn } from '../../functions/shared/aws';
-import {
-  FAKE_CREDENTIALS,
-  FakeEc2HttpHandler,
-} from './fixtures/ec2-http';
+import { FAKE_CREDENTIALS, FakeEc2HttpHandler } from './fixtures/ec2-http';
 import { Ec2World } from './fixtures/ec2-world';
 import { startMariaDb } from '../support/mariadb';
 import type { BenchResult } from '../support/bench/types';

@@ -4,7 +4,13 @@ import { FakeEc2Http } from './fixtures/fake-ec2-http';
 import { managedBy, resourceName, WORLD } from '../support/deployment';
 import { createDynamoDbClient, createEc2Client } from '../../functions/ebs-snapshot/clients';
 import { snapshotVolumes } from '../../functions/ebs-snapshot/create';
-import { ec2Throttle, FAKE_CREDENTIALS, median, okDynamoDb, rateLimited } from '../support/bench/fake-aws';
+import {
+  ec2Throttle,
+  FAKE_CREDENTIALS,
+  median,
+  okDynamoDb,
+  rateLimited,
+} from '../support/bench/fake-aws';
 import type { BenchResult } from '../support/bench/types';
 
 const VOLUMES = 1000;

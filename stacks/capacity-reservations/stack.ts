@@ -12,7 +12,7 @@ import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { POOL_METRICS } from '../../functions/capacity-reservation/metric-names';
 import { Alerts } from '../platform/alerts';
-import { capacityDashboard } from '../automation-dashboards';
+import { capacityDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { Network } from '../platform/network';
 import { NodeFunction } from '../platform/node-function';

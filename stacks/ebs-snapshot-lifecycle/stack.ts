@@ -7,7 +7,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
-import { ebsSnapshotDashboard } from '../automation-dashboards';
+import { ebsSnapshotDashboard } from './dashboard';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 

@@ -14,13 +14,18 @@ import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DRAIN_METRICS, OUTCOME_DIMENSION } from '../../functions/ecs-drain/metric-names';
 import { Alerts } from '../platform/alerts';
-import { ecsDrainDashboard } from '../automation-dashboards';
+import { ecsDrainDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
 import { declareEcsVariables, numberVar } from '../ecs/variables';
 import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
-import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import {
+  assumeRolePolicy,
+  policyDocument,
+  registerStatements,
+  type PolicyStatement,
+} from '../platform/iam';
 import { Network } from '../platform/network';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';

@@ -3,7 +3,7 @@ import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster
 import { TerraformOutput, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
-import { ecsSpotDashboard } from '../automation-dashboards';
+import { ecsSpotDashboard } from './dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';

@@ -2,7 +2,12 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import {
+  assumeRolePolicy,
+  policyDocument,
+  registerStatements,
+  type PolicyStatement,
+} from '../platform/iam';
 import { OpsStack } from '../platform/ops-stack';
 
 export interface EcsInstanceRoleProps {

@@ -10,7 +10,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { conditional, Fn, type ITerraformDependable, Op, ref, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import {
+  assumeRolePolicy,
+  policyDocument,
+  registerStatements,
+  type PolicyStatement,
+} from '../platform/iam';
 import { OpsStack } from '../platform/ops-stack';
 import { numText } from './expr';
 

@@ -8,7 +8,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
-import { redshiftDashboard } from '../automation-dashboards';
+import { redshiftDashboard } from './dashboard';
 import { policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';

@@ -16,11 +16,7 @@ import { readEnv } from '../../../functions/shared/env';
 import { insertSeedRow, readRow } from '../fixtures/demand';
 import { reservationTags, serveWorld } from '../fixtures/ec2-mock';
 import { Ec2ApiError, Ec2World } from '../fixtures/ec2-world';
-import {
-  DB_SECRET_ARN,
-  MANAGED_BY,
-  scheduledEvent,
-} from '../fixtures/events';
+import { DB_SECRET_ARN, MANAGED_BY, scheduledEvent } from '../fixtures/events';
 import { recordIamCalls } from '../../support/iam-recorder';
 import { describeWithMariaDb, startMariaDb, type MariaDbServer } from '../../support/mariadb';
 

@@ -8,7 +8,11 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
 import { snapshotVolumes, type SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
 import { recordIamCalls } from '../../support/iam-recorder';
-import { FAKE_CREDENTIALS, FakeEc2Http, FastRecordingRetryStrategy } from '../fixtures/fake-ec2-http';
+import {
+  FAKE_CREDENTIALS,
+  FakeEc2Http,
+  FastRecordingRetryStrategy,
+} from '../fixtures/fake-ec2-http';
 import { WORLD } from '../../support/deployment';
 import {
   CREATE_CONFIG,

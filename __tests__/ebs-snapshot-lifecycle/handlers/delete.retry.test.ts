@@ -7,8 +7,18 @@ import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
 import { deleteExpiredSnapshots, type DeleteDeps } from '../../../functions/ebs-snapshot/delete';
 import { recordIamCalls } from '../../support/iam-recorder';
 import { WORLD } from '../../support/deployment';
-import { FAKE_CREDENTIALS, FakeEc2Http, FastRecordingRetryStrategy } from '../fixtures/fake-ec2-http';
-import { DELETE_CONFIG, deleteResourceTags, NOW, streamEvent, ttlRemoveOf } from '../fixtures/world';
+import {
+  FAKE_CREDENTIALS,
+  FakeEc2Http,
+  FastRecordingRetryStrategy,
+} from '../fixtures/fake-ec2-http';
+import {
+  DELETE_CONFIG,
+  deleteResourceTags,
+  NOW,
+  streamEvent,
+  ttlRemoveOf,
+} from '../fixtures/world';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const recorded: Array<AwsStub<any, any, any>> = [];

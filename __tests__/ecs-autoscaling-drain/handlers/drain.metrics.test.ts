@@ -4,11 +4,7 @@ import {
   DRAIN_METRICS,
   OUTCOME_DIMENSION,
 } from '../../../functions/ecs-drain/metric-names';
-import {
-  NOTIFICATION_TIME_MS,
-  snsEvent,
-  TERMINATING_MESSAGE,
-} from '../fixtures/events';
+import { NOTIFICATION_TIME_MS, snsEvent, TERMINATING_MESSAGE } from '../fixtures/events';
 import { DRAIN_ENV } from '../fixtures/env';
 import { WORLD } from '../../support/deployment';
 import { createMocks, DrainWorld, resourceTags } from '../fixtures/world';

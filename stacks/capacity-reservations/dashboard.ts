@@ -1,0 +1,103 @@
+import {
+  POOL_DIMENSION,
+  POOL_METRICS,
+  RUN_METRICS,
+} from '../../functions/capacity-reservation/metric-names';
+import { SERVICE_DIMENSION } from '../../functions/shared/metric-spec';
+import {
+  emfMetric,
+  emfSearch,
+  emfNote,
+  graph,
+  heading,
+  insightsQuery,
+  lambdaErrors,
+  METRICS_NAMESPACE,
+  OpsDashboard,
+  ORANGE,
+  queueDepth,
+  RED,
+  serviceOf,
+} from '../platform/dashboard';
+import type { NodeFunction } from '../platform/node-function';
+import type { OpsStack } from '../platform/ops-stack';
+
+export interface CapacityDashboardRefs {
+  readonly reserver: NodeFunction;
+  readonly failureQueueName: string;
+}
+
+/** Target against actual capacity per pool, the gap, what each run did, bad rows and failures. */
+export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): OpsDashboard {
+  const { reserver } = r;
+  const perPool = (name: string, stat: string, period: number, label: string, color?: string) =>
+    emfSearch(reserver, name, [POOL_DIMENSION], stat, period, {
+      label,
+      ...(color ? { color } : {}),
+    });
+  return new OpsDashboard(stack, 'dashboard', {
+    widgets: [
+      heading('Capacity reservations', [
+        'Each run brings every pool (`<instance type>/<AZ>`, a row of odcr_capacity) to its Target_Capacity. Pools are found by SEARCH, so new rows appear by themselves.',
+        emfNote([reserver]),
+      ]),
+      graph({
+        title: 'Target against actual capacity, per pool (instances)',
+        width: 24,
+        period: 300,
+        series: [
+          perPool(POOL_METRICS.target, 'Maximum', 300, 'target'),
+          perPool(POOL_METRICS.actual, 'Minimum', 300, 'actual'),
+        ],
+      }),
+      graph({
+        title: 'Capacity gap per pool (target - actual)',
+        period: 300,
+        series: [perPool(POOL_METRICS.gap, 'Maximum', 300, 'gap')],
+      }),
+      graph({
+        title: 'Largest gap of any pool (what the gap alarm watches)',
+        period: 300,
+        series: [
+          insightsQuery(
+            {
+              namespace: METRICS_NAMESPACE,
+              metricName: POOL_METRICS.gap,
+              aggregate: 'MAX',
+              dimensionKeys: [POOL_DIMENSION, SERVICE_DIMENSION],
+              where: { [SERVICE_DIMENSION]: serviceOf(reserver) },
+            },
+            { label: 'largest gap', color: RED },
+          ),
+        ],
+      }),
+      graph({
+        title: 'Reservations created and insufficient capacity, per pool and hour',
+        stat: 'Sum',
+        period: 3600,
+        series: [
+          perPool(POOL_METRICS.reservationsCreated, 'Sum', 3600, 'reservations created'),
+          perPool(POOL_METRICS.insufficientCapacity, 'Sum', 3600, 'InsufficientCapacity', RED),
+        ],
+      }),
+      graph({
+        title: 'Invalid rows, reserver errors, failure queue',
+        period: 300,
+        series: [
+          emfMetric(
+            reserver,
+            RUN_METRICS.rowsInvalid,
+            {},
+            {
+              stat: 'Maximum',
+              label: 'invalid rows',
+              color: ORANGE,
+            },
+          ),
+          ...lambdaErrors([reserver]),
+          queueDepth(r.failureQueueName, 'failure queue'),
+        ],
+      }),
+    ],
+  });
+}
