@@ -1,11 +1,7 @@
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
@@ -15,8 +11,10 @@ import { Alerts } from '../platform/alerts';
 import { capacityDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { Network } from '../platform/network';
+import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { FunctionSchedule } from '../platform/scheduled-function';
 
 export const RESERVER_ASSET = 'capacity-reservation-reserver';
 export const MYSQL_PORT = 3306;
@@ -131,13 +129,7 @@ export class CapacityReservationStack extends OpsStack {
     const secretArn = cluster.masterUserSecret.get(0).secretArn;
 
     // ---- the reserver ----
-    const dlqName = this.name('capacity-reservation-failures');
-    const dlq = new SqsQueue(this, 'failures', {
-      name: dlqName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1209600,
-    });
-    const dlqArn = this.arn('sqs', dlqName);
+    const failures = new FailureQueue(this, 'failures', { name: 'capacity-reservation-failures' });
 
     const reservations = this.arn('ec2', 'capacity-reservation/*');
     const reserver = new NodeFunction(this, 'reserver', {
@@ -148,7 +140,7 @@ export class CapacityReservationStack extends OpsStack {
       timeoutSeconds: 300,
       memoryMb: 256,
       reservedConcurrency: 1,
-      onFailure: { arn: dlqArn, kind: 'sqs' },
+      onFailure: { arn: failures.arn, kind: 'sqs' },
       vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [fnSg.id] },
       environment: {
         DB_SECRET_ARN: secretArn,
@@ -201,27 +193,15 @@ export class CapacityReservationStack extends OpsStack {
       ],
     });
 
-    const rule = new CloudwatchEventRule(this, 'schedule', {
-      name: this.name('capacity-reservation-schedule'),
+    new FunctionSchedule(this, reserver, {
+      name: 'capacity-reservation-schedule',
       description: 'Reconciles capacity reservations with the capacity database',
-      scheduleExpression: v.schedule.stringValue,
-    });
-    new CloudwatchEventTarget(this, 'schedule-target', {
-      rule: rule.name,
-      arn: reserver.function.arn,
-      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-    });
-    new LambdaPermission(this, 'schedule-invoke', {
-      statementId: 'AllowEventBridgeSchedule',
-      action: 'lambda:InvokeFunction',
-      functionName: reserver.function.functionName,
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
+      expression: v.schedule.stringValue,
     });
 
     // ---- alarms ----
     alerts.functionErrors('reserver-errors', reserver);
-    alerts.queueNotEmpty('failures-not-empty', dlqName);
+    alerts.queueNotEmpty('failures-not-empty', failures.name);
     alerts.alarm('capacity-gap', {
       alarmName: `${reserver.functionName}-capacity-gap`,
       alarmDescription:
@@ -243,7 +223,7 @@ export class CapacityReservationStack extends OpsStack {
       ],
     });
 
-    capacityDashboard(this, { reserver, failureQueueName: dlqName });
+    capacityDashboard(this, { reserver, failureQueueName: failures.name });
 
     new TerraformOutput(this, 'db_cluster_endpoint', {
       value: cluster.endpoint,
@@ -254,7 +234,7 @@ export class CapacityReservationStack extends OpsStack {
       description: 'The RDS-managed master secret (for the Query Editor / Data API).',
     });
     new TerraformOutput(this, 'reserver_function_name', { value: reserver.function.functionName });
-    new TerraformOutput(this, 'failure_queue_url', { value: dlq.url });
+    new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url });
     new TerraformOutput(this, 'alerts_topic_arn', { value: alerts.topic.arn });
   }
 }

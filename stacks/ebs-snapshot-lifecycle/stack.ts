@@ -1,15 +1,13 @@
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { ebsSnapshotDashboard } from './dashboard';
+import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { FunctionSchedule } from '../platform/scheduled-function';
 
 /** Only TTL expiries delete snapshots: DynamoDB's own REMOVE of a snapshot record, never a person's. */
 export const TTL_EXPIRY_FILTER = {
@@ -72,13 +70,7 @@ export class EbsSnapshotStack extends OpsStack {
     });
     const tableArn = this.arn('dynamodb', `table/${tableName}`);
 
-    const dlqName = this.name('ebs-snapshot-failures');
-    const dlq = new SqsQueue(this, 'failures', {
-      name: dlqName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1209600,
-    });
-    const dlqArn = this.arn('sqs', dlqName);
+    const failures = new FailureQueue(this, 'failures', { name: 'ebs-snapshot-failures' });
 
     const snapshots = this.arn('ec2', 'snapshot/*', { account: '' });
     const create = new NodeFunction(this, 'create', {
@@ -87,7 +79,7 @@ export class EbsSnapshotStack extends OpsStack {
       description: 'Snapshots tagged EBS volumes and records each snapshot with its expiry',
       timeoutSeconds: 900,
       memoryMb: 512,
-      onFailure: { arn: dlqArn, kind: 'sqs' },
+      onFailure: { arn: failures.arn, kind: 'sqs' },
       environment: {
         TABLE_NAME: tableName,
         TAG_KEY: tagKey.stringValue,
@@ -123,22 +115,10 @@ export class EbsSnapshotStack extends OpsStack {
       ],
     });
 
-    const rule = new CloudwatchEventRule(this, 'schedule', {
-      name: this.name('ebs-snapshot-schedule'),
+    new FunctionSchedule(this, create, {
+      name: 'ebs-snapshot-schedule',
       description: 'Snapshots tagged EBS volumes',
-      scheduleExpression: schedule.stringValue,
-    });
-    new CloudwatchEventTarget(this, 'schedule-target', {
-      rule: rule.name,
-      arn: create.function.arn,
-      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-    });
-    new LambdaPermission(this, 'schedule-invoke', {
-      statementId: 'AllowEventBridgeSchedule',
-      action: 'lambda:InvokeFunction',
-      functionName: create.function.functionName,
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
+      expression: schedule.stringValue,
     });
 
     const streamArn = this.arn('dynamodb', `table/${tableName}/stream/*`);
@@ -171,7 +151,7 @@ export class EbsSnapshotStack extends OpsStack {
         {
           sid: 'StreamFailuresToQueue',
           actions: ['sqs:SendMessage'],
-          resources: [dlqArn],
+          resources: [failures.arn],
           platform: true,
         },
       ],
@@ -188,16 +168,16 @@ export class EbsSnapshotStack extends OpsStack {
       maximumRecordAgeInSeconds: 86400,
       functionResponseTypes: ['ReportBatchItemFailures'],
       filterCriteria: { filter: [{ pattern: JSON.stringify(TTL_EXPIRY_FILTER) }] },
-      destinationConfig: { onFailure: { destinationArn: dlq.arn } },
+      destinationConfig: { onFailure: { destinationArn: failures.queue.arn } },
     });
 
     alerts.functionErrors('create-errors', create);
     alerts.functionErrors('delete-errors', remove);
-    alerts.queueNotEmpty('failures-not-empty', dlqName);
-    ebsSnapshotDashboard(this, { create, remove, failureQueueName: dlqName });
+    alerts.queueNotEmpty('failures-not-empty', failures.name);
+    ebsSnapshotDashboard(this, { create, remove, failureQueueName: failures.name });
 
     new TerraformOutput(this, 'snapshot_table_name', { value: table.name });
-    new TerraformOutput(this, 'failure_queue_url', { value: dlq.url });
+    new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url });
     new TerraformOutput(this, 'alerts_topic_arn', { value: alerts.topic.arn });
   }
 }

@@ -2,8 +2,6 @@ import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-pol
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunctionRecursionConfig } from '@cdktf/provider-aws/lib/lambda-function-recursion-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -20,15 +18,12 @@ import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
 import { declareEcsVariables, numberVar } from '../ecs/variables';
 import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
-import {
-  assumeRolePolicy,
-  policyDocument,
-  registerStatements,
-  type PolicyStatement,
-} from '../platform/iam';
+import { type PolicyStatement } from '../platform/iam';
 import { Network } from '../platform/network';
+import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { ServiceRole } from '../platform/service-role';
 
 /** The drain function's timeout: one check is 6-10 API calls. */
 export const DRAIN_FUNCTION_TIMEOUT_SECONDS = 60;
@@ -326,13 +321,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     });
 
     // ---- Drain on scale-in: hook -> SNS -> function -> delayed SQS re-checks -> function ----
-    const failuresName = this.name('ecs-drain-failures');
-    const failures = new SqsQueue(this, 'drain-failures', {
-      name: failuresName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1209600,
-    });
-    const failuresArn = this.arn('sqs', failuresName);
+    const failures = new FailureQueue(this, 'drain-failures', { name: 'ecs-drain-failures' });
     const checksName = this.name('ecs-drain-checks');
     const checks = new SqsQueue(this, 'drain-checks', {
       name: checksName,
@@ -342,7 +331,10 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       // Longer than the longest drain (48 h) plus an hour.
       messageRetentionSeconds: 4 * 86400,
       sqsManagedSseEnabled: true,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: failures.arn, maxReceiveCount: 5 }),
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: failures.queue.arn,
+        maxReceiveCount: 5,
+      }),
     });
     const checksArn = this.arn('sqs', checksName);
 
@@ -392,7 +384,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       description: 'Drains an ECS container instance before Auto Scaling terminates it',
       timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
       memoryMb: 256,
-      onFailure: { arn: failuresArn, kind: 'sqs' },
+      onFailure: { arn: failures.arn, kind: 'sqs' },
       environment: {
         CLUSTER_NAME: clusterName,
         CHECK_QUEUE_URL: checks.url,
@@ -452,17 +444,14 @@ export class EcsAutoscalingDrainStack extends OpsStack {
         },
       },
     ];
-    const hookRole = new IamRole(this, 'hook-role', {
+    const hook = new ServiceRole(this, {
       name: this.name('ecs-drain-hook'),
       description: 'Auto Scaling lifecycle hook: notifies the drain topic',
-      assumeRolePolicy: assumeRolePolicy('autoscaling.amazonaws.com'),
+      service: 'autoscaling.amazonaws.com',
+      policyName: 'notify-drain',
+      statements: hookStatements,
+      ids: { role: 'hook-role', policy: 'hook-policy' },
     });
-    const hookPolicy = new IamRolePolicy(this, 'hook-policy', {
-      name: 'notify-drain',
-      role: hookRole.name,
-      policy: policyDocument(hookStatements),
-    });
-    registerStatements(hookPolicy, hookStatements);
     new AutoscalingLifecycleHook(this, 'drain-hook', {
       name: this.name('ecs-drain'),
       autoscalingGroupName: asg.group.name,
@@ -470,9 +459,9 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       defaultResult: 'CONTINUE',
       heartbeatTimeout: heartbeat,
       notificationTargetArn: topic.arn,
-      roleArn: hookRole.arn,
+      roleArn: hook.role.arn,
       // Creating the hook publishes a test notification: the role and the subscription must exist.
-      dependsOn: [hookPolicy, subscription, invoke],
+      dependsOn: [hook.policy, subscription, invoke],
       lifecycle: {
         precondition: [
           {
@@ -494,7 +483,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     // ---- Alarms ----
     app.alarms(alerts, service);
     alerts.functionErrors('drain-errors', drain);
-    alerts.queueNotEmpty('drain-failures-not-empty', failuresName);
+    alerts.queueNotEmpty('drain-failures-not-empty', failures.name);
     alerts.alarm('drain-timed-out', {
       alarmName: `${drain.functionName}-timed-out`,
       alarmDescription:
@@ -535,7 +524,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       drain,
       groupName: asg.groupName,
       checkQueueName: checksName,
-      failureQueueName: failuresName,
+      failureQueueName: failures.name,
       maxDrainSeconds: maxDrain,
     });
 

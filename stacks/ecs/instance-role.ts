@@ -2,13 +2,9 @@ import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import {
-  assumeRolePolicy,
-  policyDocument,
-  registerStatements,
-  type PolicyStatement,
-} from '../platform/iam';
+import { type PolicyStatement } from '../platform/iam';
 import { OpsStack } from '../platform/ops-stack';
+import { ServiceRole } from '../platform/service-role';
 
 export interface EcsInstanceRoleProps {
   /** Name suffix of the role and instance profile (`<name_prefix>-<name>`). */
@@ -111,22 +107,16 @@ export class EcsInstanceRole extends Construct {
     const name = stack.name(props.name);
 
     this.statements = ecsInstanceStatements(stack, props);
-    this.role = new IamRole(this, 'role', {
+    const role = new ServiceRole(this, {
       name,
       description: 'ECS container instances: the container agent of one cluster',
-      assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
+      service: 'ec2.amazonaws.com',
+      policyName: 'ecs-agent',
+      statements: this.statements,
+      iamSubject: props.iamSubjectName ?? `${stack.stackName}-instance-role`,
     });
-    this.policy = new IamRolePolicy(this, 'policy', {
-      name: 'ecs-agent',
-      role: this.role.name,
-      policy: policyDocument(this.statements),
-    });
-    registerStatements(this.policy, this.statements);
-    stack.registerIamSubject(
-      props.iamSubjectName ?? `${stack.stackName}-instance-role`,
-      this.policy,
-      this.statements,
-    );
+    this.role = role.role;
+    this.policy = role.policy;
     this.instanceProfile = new IamInstanceProfile(this, 'profile', {
       name,
       role: this.role.name,

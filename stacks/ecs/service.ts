@@ -6,17 +6,12 @@ import {
 } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { conditional, Fn, type ITerraformDependable, Op, ref, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  assumeRolePolicy,
-  policyDocument,
-  registerStatements,
-  type PolicyStatement,
-} from '../platform/iam';
+import { type PolicyStatement } from '../platform/iam';
 import { OpsStack } from '../platform/ops-stack';
+import { ServiceRole } from '../platform/service-role';
 import { numText } from './expr';
 
 /** Name of the one container of the task; the target group forwards to it. */
@@ -129,19 +124,15 @@ export class EcsWebService extends Construct {
         resources: [secret],
       },
     ];
-    this.executionRole = new IamRole(this, 'execution-role', {
+    this.executionRole = new ServiceRole(this, {
       count,
       name: `${this.serviceName}-execution`,
       description: 'ECS task execution: reads the private registry credentials only',
-      assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com'),
-    });
-    const executionPolicy = new IamRolePolicy(this, 'execution-policy', {
-      count,
-      name: 'registry-credentials',
-      role: Token.asString(`\${one(${this.executionRole.fqn}[*].name)}`),
-      policy: policyDocument(this.executionStatements),
-    });
-    registerStatements(executionPolicy, this.executionStatements);
+      service: 'ecs-tasks.amazonaws.com',
+      policyName: 'registry-credentials',
+      statements: this.executionStatements,
+      ids: { role: 'execution-role', policy: 'execution-policy' },
+    }).role;
 
     // null drops the field: the provider reads the JSON into the API's types, which omit nil fields.
     const repositoryCredentials = Token.isUnresolved(secret)

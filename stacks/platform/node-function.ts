@@ -5,8 +5,9 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { assumeRolePolicy, policyDocument, registerStatements, type PolicyStatement } from './iam';
+import { type PolicyStatement } from './iam';
 import { OpsStack } from './ops-stack';
+import { ServiceRole } from './service-role';
 
 export interface NodeFunctionProps {
   /** Bundle name from the build step: functions/<group>/<name>.handler.ts -> "<group>-<name>". */
@@ -97,18 +98,16 @@ export class NodeFunction extends Construct {
         : []),
     ];
 
-    this.role = new IamRole(this, 'role', {
+    const role = new ServiceRole(this, {
       name: this.functionName,
-      assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'),
+      service: 'lambda.amazonaws.com',
+      policyName: 'least-privilege',
+      statements: this.statements,
+      iamSubject: props.asset,
     });
-    const policy = new IamRolePolicy(this, 'policy', {
-      name: 'least-privilege',
-      role: this.role.name,
-      policy: policyDocument(this.statements),
-    });
-    this.policy = policy;
-    registerStatements(policy, this.statements);
-    stack.registerIamSubject(props.asset, policy, this.statements);
+    this.role = role.role;
+    this.policy = role.policy;
+    const policy = role.policy;
 
     const code = stack.codeSource.code(props.asset);
     const archive = code.kind === 'directory';

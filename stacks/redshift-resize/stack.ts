@@ -1,17 +1,16 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { redshiftDashboard } from './dashboard';
-import { policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
+import { policyDocument, type PolicyStatement } from '../platform/iam';
+import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { ServiceRole } from '../platform/service-role';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
@@ -64,11 +63,8 @@ export class RedshiftResizeStack extends OpsStack {
     const topicArn = alerts.topicArn;
 
     // ---- functions ----
-    const triggerDlqName = this.name('redshift-resize-trigger-failures');
-    const triggerDlq = new SqsQueue(this, 'trigger-failures', {
-      name: triggerDlqName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1209600,
+    const triggerFailures = new FailureQueue(this, 'trigger-failures', {
+      name: 'redshift-resize-trigger-failures',
     });
     const trigger = new NodeFunction(this, 'trigger', {
       asset: TRIGGER_ASSET,
@@ -77,7 +73,7 @@ export class RedshiftResizeStack extends OpsStack {
       timeoutSeconds: 30,
       // Serializes deliveries, so two transitions cannot both see "nothing running" and start two runs.
       reservedConcurrency: 1,
-      onFailure: { arn: this.arn('sqs', triggerDlqName), kind: 'sqs' },
+      onFailure: { arn: triggerFailures.arn, kind: 'sqs' },
       environment: {
         STATE_MACHINE_ARN: stateMachineArn,
         ALARM_NAME: diskAlarmName,
@@ -225,9 +221,11 @@ export class RedshiftResizeStack extends OpsStack {
         platform: true,
       },
     ];
-    const role = new IamRole(this, 'state-machine-role', {
+    const stateMachineRole = new ServiceRole(this, {
       name: this.name('redshift-resize-state-machine'),
-      assumeRolePolicy: JSON.stringify({
+      service: 'states.amazonaws.com',
+      // Only this account's state machines may assume it (confused-deputy guard).
+      trustPolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
           {
@@ -241,14 +239,11 @@ export class RedshiftResizeStack extends OpsStack {
           },
         ],
       }),
+      policyName: 'least-privilege',
+      statements,
+      iamSubject: STATE_MACHINE_SUBJECT,
+      ids: { role: 'state-machine-role', policy: 'state-machine-policy' },
     });
-    const policy = new IamRolePolicy(this, 'state-machine-policy', {
-      name: 'least-privilege',
-      role: role.name,
-      policy: policyDocument(statements),
-    });
-    registerStatements(policy, statements);
-    this.registerIamSubject(STATE_MACHINE_SUBJECT, policy, statements);
 
     const definition = workflowDefinition(
       { guard: guard.arn, replication: replication.arn, resize: resize.arn, topic: topicArn },
@@ -268,7 +263,7 @@ export class RedshiftResizeStack extends OpsStack {
     const stateMachine = new SfnStateMachine(this, 'state-machine', {
       name: stateMachineName,
       type: 'STANDARD',
-      roleArn: role.arn,
+      roleArn: stateMachineRole.role.arn,
       definition,
       loggingConfiguration: {
         logDestination: `${logGroup.arn}:*`,
@@ -278,7 +273,7 @@ export class RedshiftResizeStack extends OpsStack {
       tracingConfiguration: { enabled: false },
       lifecycle: { precondition: preconditions },
       // The role must be able to invoke, snapshot and log before the first execution.
-      dependsOn: [policy],
+      dependsOn: [stateMachineRole.policy],
     });
 
     // ---- the alarm and the trigger's subscription ----
@@ -333,7 +328,7 @@ export class RedshiftResizeStack extends OpsStack {
     alerts.functionErrors('guard-errors', guard);
     alerts.functionErrors('replication-errors', replication);
     alerts.functionErrors('resize-errors', resize);
-    alerts.queueNotEmpty('trigger-failures-not-empty', triggerDlqName);
+    alerts.queueNotEmpty('trigger-failures-not-empty', triggerFailures.name);
     redshiftDashboard(this, {
       trigger,
       guard,
@@ -342,7 +337,7 @@ export class RedshiftResizeStack extends OpsStack {
       stateMachineArn,
       clusterId,
       diskThresholdPercent: v.diskThreshold.numberValue,
-      triggerFailureQueueName: triggerDlqName,
+      triggerFailureQueueName: triggerFailures.name,
     });
 
     new TerraformOutput(this, 'state_machine_arn', {
@@ -359,7 +354,7 @@ export class RedshiftResizeStack extends OpsStack {
       description:
         'Longest time a run can keep DMS paused; Aurora binlog retention must outlast it (README).',
     });
-    new TerraformOutput(this, 'trigger_failure_queue_url', { value: triggerDlq.url });
+    new TerraformOutput(this, 'trigger_failure_queue_url', { value: triggerFailures.queue.url });
   }
 }
 
