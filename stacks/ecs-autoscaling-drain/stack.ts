@@ -1,7 +1,4 @@
-import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
-import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunctionRecursionConfig } from '@cdktf/provider-aws/lib/lambda-function-recursion-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -16,7 +13,9 @@ import { ecsDrainDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
-import { declareEcsVariables, numberVar } from '../ecs/variables';
+import { declareEcsVariables } from '../ecs/variables';
+import { instanceStepPolicies, ScalingAlarms, taskStepPolicies } from './scaling';
+import { declareDrainVariables } from './variables';
 import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
 import { type PolicyStatement } from '../platform/iam';
 import { Network } from '../platform/network';
@@ -46,133 +45,24 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareEcsVariables(this);
-    const v = (
-      name: string,
-      def: number,
-      min: number,
-      max: number,
-      description: string,
-      unit?: string,
-    ) => numberVar(this, `ecs_drain_${name}`, def, min, max, description, unit);
-    const onDemandBase = v(
-      'on_demand_base_capacity',
-      0,
-      0,
-      1000,
-      'On-Demand instances the group keeps before ecs_drain_on_demand_percentage applies.',
-    );
-    const onDemandPercentage = v(
-      'on_demand_percentage',
-      100,
-      0,
-      100,
-      'On-Demand share of the instances above the base, in percent (100 = no Spot, as in the seed).',
-      ' percent',
-    );
-    const minInstances = v(
-      'min_instances',
-      2,
-      0,
-      1000,
-      'Fewest container instances (2: one per AZ for HA).',
-    );
-    const maxInstances = v('max_instances', 6, 1, 1000, 'Most container instances.');
-    const taskOutCpu = v(
-      'task_scale_out_cpu_percent',
-      75,
-      1,
-      100,
-      "Add a task when the service's average CPU stays above this percentage for ecs_drain_task_scale_out_minutes.",
-      ' percent',
-    );
-    const taskOutMinutes = v(
-      'task_scale_out_minutes',
-      3,
-      1,
-      60,
-      'Consecutive minutes above ecs_drain_task_scale_out_cpu_percent before a task is added.',
-      ' minutes',
-    );
-    const taskInCpu = v(
-      'task_scale_in_cpu_percent',
-      25,
-      0,
-      99,
-      "Remove a task when the service's average CPU stays below this percentage (below the scale-out one) for ecs_drain_task_scale_in_minutes.",
-      ' percent',
-    );
-    const taskInMinutes = v(
-      'task_scale_in_minutes',
-      10,
-      1,
-      60,
-      'Consecutive minutes below ecs_drain_task_scale_in_cpu_percent before a task is removed.',
-      ' minutes',
-    );
-    const clusterOutReservation = v(
-      'cluster_scale_out_reservation_percent',
-      75,
-      1,
-      100,
-      "Add an instance when the cluster's CPU reservation stays above this percentage for ecs_drain_cluster_scale_out_minutes.",
-      ' percent',
-    );
-    const clusterOutMinutes = v(
-      'cluster_scale_out_minutes',
-      3,
-      1,
-      60,
-      'Consecutive minutes above ecs_drain_cluster_scale_out_reservation_percent before an instance is added.',
-      ' minutes',
-    );
-    const clusterInReservation = v(
-      'cluster_scale_in_reservation_percent',
-      30,
-      0,
-      99,
-      "Remove an instance (drained first) when the cluster's CPU reservation stays below this percentage (below the scale-out one) for ecs_drain_cluster_scale_in_minutes.",
-      ' percent',
-    );
-    const clusterInMinutes = v(
-      'cluster_scale_in_minutes',
-      15,
-      1,
-      60,
-      'Consecutive minutes below ecs_drain_cluster_scale_in_reservation_percent before an instance is removed.',
-      ' minutes',
-    );
-    const heartbeat = v(
-      'heartbeat_timeout_seconds',
-      900,
-      30,
-      7200,
-      "Lifecycle hook heartbeat timeout: the drain records a heartbeat at every check, so it must outlast a check interval plus a failed check's retry (interval + 360 + 60).",
-      ' seconds',
-    );
-    const checkInterval = v(
-      'check_interval_seconds',
-      30,
-      5,
-      900,
-      'Seconds between two checks of a draining instance (SQS message delay).',
-      ' seconds',
-    );
-    const maxDrain = v(
-      'max_seconds',
-      3600,
-      60,
-      172800,
-      'Longest a drain may take, then the instance terminates anyway (at most 100 x the heartbeat timeout and 48 hours).',
-      ' seconds',
-    );
-    const standaloneGrace = v(
-      'standalone_grace_seconds',
-      300,
-      0,
-      172800,
-      'Standalone tasks (RunTask) still running this long after the drain began are stopped; service tasks never are. At most ecs_drain_max_seconds.',
-      ' seconds',
-    );
+    const {
+      onDemandBase,
+      onDemandPercentage,
+      minInstances,
+      maxInstances,
+      taskOutCpu,
+      taskOutMinutes,
+      taskInCpu,
+      taskInMinutes,
+      clusterOutReservation,
+      clusterOutMinutes,
+      clusterInReservation,
+      clusterInMinutes,
+      heartbeat,
+      checkInterval,
+      maxDrain,
+      standaloneGrace,
+    } = declareDrainVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
     const network = new Network(this, 'network', {
@@ -209,115 +99,52 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       minTasks: vars.minTasks,
       maxTasks: vars.maxTasks,
     });
-    const target = scaling.target;
-    const taskStep = (direction: 'out' | 'in') =>
-      new AppautoscalingPolicy(this, `task-scale-${direction}`, {
-        name: `${service.serviceName}-scale-${direction}`,
-        policyType: 'StepScaling',
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        stepScalingPolicyConfiguration: {
-          adjustmentType: 'ChangeInCapacity',
-          cooldown: direction === 'out' ? 60 : 300,
-          metricAggregationType: 'Average',
-          stepAdjustment: [
-            direction === 'out'
-              ? { metricIntervalLowerBound: '0', scalingAdjustment: 1 }
-              : { metricIntervalUpperBound: '0', scalingAdjustment: -1 },
-          ],
-        },
-      });
-    const taskOut = taskStep('out');
-    const taskIn = taskStep('in');
-    const serviceCpu = {
-      namespace: 'AWS/ECS',
-      metricName: 'CPUUtilization',
-      dimensions: { ClusterName: clusterName, ServiceName: service.serviceName },
-      statistic: 'Average',
-      period: 60,
-    };
-    new CloudwatchMetricAlarm(this, 'task-cpu-high', {
-      ...serviceCpu,
-      alarmName: `${service.serviceName}-cpu-high`,
-      alarmDescription: 'Adds a task: service CPU above the scale-out threshold',
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: taskOutCpu,
-      evaluationPeriods: taskOutMinutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [taskOut.arn],
-    });
-    new CloudwatchMetricAlarm(this, 'task-cpu-low', {
-      ...serviceCpu,
-      alarmName: `${service.serviceName}-cpu-low`,
-      alarmDescription: 'Removes a task: service CPU below the scale-in threshold',
-      comparisonOperator: 'LessThanThreshold',
-      threshold: taskInCpu,
-      evaluationPeriods: taskInMinutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [taskIn.arn],
-      lifecycle: {
-        precondition: [
-          {
-            condition: `\${${Token.asString(taskInCpu)} < ${Token.asString(taskOutCpu)}}`,
-            errorMessage: `ecs_drain_task_scale_in_cpu_percent (${Token.asString(taskInCpu)}) must be below ecs_drain_task_scale_out_cpu_percent (${Token.asString(taskOutCpu)}).`,
-          },
-        ],
+    new ScalingAlarms(this, {
+      ids: { high: 'task-cpu-high', low: 'task-cpu-low' },
+      alarmNamePrefix: `${service.serviceName}-cpu`,
+      metric: {
+        namespace: 'AWS/ECS',
+        metricName: 'CPUUtilization',
+        dimensions: { ClusterName: clusterName, ServiceName: service.serviceName },
       },
+      out: {
+        threshold: taskOutCpu,
+        minutes: taskOutMinutes,
+        variable: 'ecs_drain_task_scale_out_cpu_percent',
+        alarmDescription: 'Adds a task: service CPU above the scale-out threshold',
+      },
+      in: {
+        threshold: taskInCpu,
+        minutes: taskInMinutes,
+        variable: 'ecs_drain_task_scale_in_cpu_percent',
+        alarmDescription: 'Removes a task: service CPU below the scale-in threshold',
+      },
+      policies: taskStepPolicies(this, service.serviceName, scaling.target),
     });
 
     // ---- Cluster scaling: step scaling on the cluster's CPU reservation ----
-    const instanceStep = (direction: 'out' | 'in') =>
-      new AutoscalingPolicy(this, `instance-scale-${direction}`, {
-        name: `${asg.groupName}-scale-${direction}`,
-        autoscalingGroupName: asg.group.name,
-        policyType: 'StepScaling',
-        adjustmentType: 'ChangeInCapacity',
-        metricAggregationType: 'Average',
-        ...(direction === 'out' ? { estimatedInstanceWarmup: 120 } : {}),
-        stepAdjustment: [
-          direction === 'out'
-            ? { metricIntervalLowerBound: '0', scalingAdjustment: 1 }
-            : { metricIntervalUpperBound: '0', scalingAdjustment: -1 },
-        ],
-      });
-    const instanceOut = instanceStep('out');
-    const instanceIn = instanceStep('in');
-    const reservation = {
-      namespace: 'AWS/ECS',
-      metricName: 'CPUReservation',
-      dimensions: { ClusterName: clusterName },
-      statistic: 'Average',
-      period: 60,
-    };
-    new CloudwatchMetricAlarm(this, 'cluster-reservation-high', {
-      ...reservation,
-      alarmName: `${clusterName}-cpu-reservation-high`,
-      alarmDescription: 'Adds an instance: cluster CPU reservation above the scale-out threshold',
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: clusterOutReservation,
-      evaluationPeriods: clusterOutMinutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [instanceOut.arn],
-    });
-    new CloudwatchMetricAlarm(this, 'cluster-reservation-low', {
-      ...reservation,
-      alarmName: `${clusterName}-cpu-reservation-low`,
-      alarmDescription:
-        'Removes an instance (drained first): cluster CPU reservation below the scale-in threshold',
-      comparisonOperator: 'LessThanThreshold',
-      threshold: clusterInReservation,
-      evaluationPeriods: clusterInMinutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [instanceIn.arn],
-      lifecycle: {
-        precondition: [
-          {
-            condition: `\${${Token.asString(clusterInReservation)} < ${Token.asString(clusterOutReservation)}}`,
-            errorMessage: `ecs_drain_cluster_scale_in_reservation_percent (${Token.asString(clusterInReservation)}) must be below ecs_drain_cluster_scale_out_reservation_percent (${Token.asString(clusterOutReservation)}).`,
-          },
-        ],
+    new ScalingAlarms(this, {
+      ids: { high: 'cluster-reservation-high', low: 'cluster-reservation-low' },
+      alarmNamePrefix: `${clusterName}-cpu-reservation`,
+      metric: {
+        namespace: 'AWS/ECS',
+        metricName: 'CPUReservation',
+        dimensions: { ClusterName: clusterName },
       },
+      out: {
+        threshold: clusterOutReservation,
+        minutes: clusterOutMinutes,
+        variable: 'ecs_drain_cluster_scale_out_reservation_percent',
+        alarmDescription: 'Adds an instance: cluster CPU reservation above the scale-out threshold',
+      },
+      in: {
+        threshold: clusterInReservation,
+        minutes: clusterInMinutes,
+        variable: 'ecs_drain_cluster_scale_in_reservation_percent',
+        alarmDescription:
+          'Removes an instance (drained first): cluster CPU reservation below the scale-in threshold',
+      },
+      policies: instanceStepPolicies(this, asg),
     });
 
     // ---- Drain on scale-in: hook -> SNS -> function -> delayed SQS re-checks -> function ----

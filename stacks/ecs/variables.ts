@@ -28,23 +28,25 @@ export function wholeNumberIn(name: string, min: number, max: number): string {
 }
 
 /** A number variable that must be a whole number in [min, max]. */
-export function numberVar(
-  stack: OpsStack,
-  name: string,
-  def: number,
-  min: number,
-  max: number,
-  description: string,
-  unit = '',
-): number {
+export interface NumberVarSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+  /** Said after the range in the validation message, e.g. ' seconds'. @default '' */
+  readonly unit?: string;
+}
+
+/** A whole-number variable with its range checked by Terraform at plan time. */
+export function numberVar(stack: OpsStack, name: string, spec: NumberVarSpec): number {
   return new TerraformVariable(stack, name, {
     type: 'number',
-    default: def,
-    description,
+    default: spec.default,
+    description: spec.description,
     validation: [
       {
-        condition: wholeNumberIn(name, min, max),
-        errorMessage: `${name} must be a whole number from ${min} to ${max}${unit}.`,
+        condition: wholeNumberIn(name, spec.min, spec.max),
+        errorMessage: `${name} must be a whole number from ${spec.min} to ${spec.max}${spec.unit ?? ''}.`,
       },
     ],
   }).numberValue;
@@ -212,122 +214,104 @@ export function declareEcsVariables(stack: OpsStack): EcsVariables {
     amiParameter: amiParameter.stringValue,
     instanceTypes: instanceTypes.listValue,
     spotAllocationStrategy: spotAllocationStrategy.stringValue,
-    rootVolumeSizeGib: numberVar(
-      stack,
-      'ecs_root_volume_size_gib',
-      30,
-      30,
-      16384,
-      'Size of the encrypted gp3 root volume of each container instance, in GiB (the ECS-optimized AL2023 AMI needs 30).',
-      ' GiB',
-    ),
+    rootVolumeSizeGib: numberVar(stack, 'ecs_root_volume_size_gib', {
+      default: 30,
+      min: 30,
+      max: 16384,
+      description:
+        'Size of the encrypted gp3 root volume of each container instance, in GiB (the ECS-optimized AL2023 AMI needs 30).',
+      unit: ' GiB',
+    }),
     containerImage: containerImage.stringValue,
-    containerPort: numberVar(
-      stack,
-      'ecs_container_port',
-      80,
-      1,
-      65535,
-      'Port the container listens on; the host port is dynamic (bridge mode, hostPort 0).',
-    ),
+    containerPort: numberVar(stack, 'ecs_container_port', {
+      default: 80,
+      min: 1,
+      max: 65535,
+      description:
+        'Port the container listens on; the host port is dynamic (bridge mode, hostPort 0).',
+    }),
     containerHealthCheckCommand: healthCheckCommand.stringValue,
-    taskCpu: numberVar(
-      stack,
-      'ecs_task_cpu',
-      256,
-      128,
-      10240,
-      'CPU units reserved for the container (1024 = one vCPU).',
-    ),
-    taskMemoryMib: numberVar(
-      stack,
-      'ecs_task_memory_mib',
-      512,
-      64,
-      122880,
-      'Hard memory limit of the container (memory), in MiB: the container is killed above it.',
-      ' MiB',
-    ),
-    taskMemoryReservationMib: numberVar(
-      stack,
-      'ecs_task_memory_reservation_mib',
-      256,
-      6,
-      122880,
-      'Soft memory limit of the container (memoryReservation), in MiB: what placement reserves; at most ecs_task_memory_mib.',
-      ' MiB',
-    ),
-    containerStopTimeoutSeconds: numberVar(
-      stack,
-      'ecs_container_stop_timeout_seconds',
-      30,
-      2,
-      120,
-      'Seconds between SIGTERM and SIGKILL when a task stops (ECS_CONTAINER_STOP_TIMEOUT and the container stopTimeout). With ecs_deregistration_delay_seconds it must fit in the 2-minute Spot notice.',
-      ' seconds',
-    ),
-    deregistrationDelaySeconds: numberVar(
-      stack,
-      'ecs_deregistration_delay_seconds',
-      30,
-      0,
-      3600,
-      'Seconds the load balancer keeps draining a deregistered task; with ecs_container_stop_timeout_seconds it must fit in the 2-minute Spot notice.',
-      ' seconds',
-    ),
+    taskCpu: numberVar(stack, 'ecs_task_cpu', {
+      default: 256,
+      min: 128,
+      max: 10240,
+      description: 'CPU units reserved for the container (1024 = one vCPU).',
+    }),
+    taskMemoryMib: numberVar(stack, 'ecs_task_memory_mib', {
+      default: 512,
+      min: 64,
+      max: 122880,
+      description:
+        'Hard memory limit of the container (memory), in MiB: the container is killed above it.',
+      unit: ' MiB',
+    }),
+    taskMemoryReservationMib: numberVar(stack, 'ecs_task_memory_reservation_mib', {
+      default: 256,
+      min: 6,
+      max: 122880,
+      description:
+        'Soft memory limit of the container (memoryReservation), in MiB: what placement reserves; at most ecs_task_memory_mib.',
+      unit: ' MiB',
+    }),
+    containerStopTimeoutSeconds: numberVar(stack, 'ecs_container_stop_timeout_seconds', {
+      default: 30,
+      min: 2,
+      max: 120,
+      description:
+        'Seconds between SIGTERM and SIGKILL when a task stops (ECS_CONTAINER_STOP_TIMEOUT and the container stopTimeout). With ecs_deregistration_delay_seconds it must fit in the 2-minute Spot notice.',
+      unit: ' seconds',
+    }),
+    deregistrationDelaySeconds: numberVar(stack, 'ecs_deregistration_delay_seconds', {
+      default: 30,
+      min: 0,
+      max: 3600,
+      description:
+        'Seconds the load balancer keeps draining a deregistered task; with ecs_container_stop_timeout_seconds it must fit in the 2-minute Spot notice.',
+      unit: ' seconds',
+    }),
     healthCheckPath: healthCheckPath.stringValue,
     certificateArn: certificateArn.stringValue,
     privateRegistrySecretArn: secretArn.stringValue,
-    desiredCount: numberVar(
-      stack,
-      'ecs_desired_count',
-      2,
-      0,
-      1000,
-      'Tasks the service starts with (the seed runs 2); service auto scaling moves it between ecs_min_tasks and ecs_max_tasks afterwards.',
-    ),
-    minTasks: numberVar(
-      stack,
-      'ecs_min_tasks',
-      2,
-      0,
-      1000,
-      'Fewest tasks service auto scaling keeps.',
-    ),
-    maxTasks: numberVar(
-      stack,
-      'ecs_max_tasks',
-      10,
-      1,
-      1000,
-      'Most tasks service auto scaling starts; at least ecs_min_tasks.',
-    ),
-    deploymentMinimumHealthyPercent: numberVar(
-      stack,
-      'ecs_deployment_minimum_healthy_percent',
-      100,
-      0,
-      100,
-      'Share of the desired tasks that must stay healthy during a deployment, in percent.',
-      ' percent',
-    ),
-    deploymentMaximumPercent: numberVar(
-      stack,
-      'ecs_deployment_maximum_percent',
-      200,
-      100,
-      400,
-      'Most tasks during a deployment, in percent of the desired count.',
-      ' percent',
-    ),
-    healthCheckGracePeriodSeconds: numberVar(
-      stack,
-      'ecs_health_check_grace_period_seconds',
-      60,
-      0,
-      2147483647,
-      'Seconds ECS ignores failing load balancer health checks of a new task.',
-      ' seconds',
-    ),
+    desiredCount: numberVar(stack, 'ecs_desired_count', {
+      default: 2,
+      min: 0,
+      max: 1000,
+      description:
+        'Tasks the service starts with (the seed runs 2); service auto scaling moves it between ecs_min_tasks and ecs_max_tasks afterwards.',
+    }),
+    minTasks: numberVar(stack, 'ecs_min_tasks', {
+      default: 2,
+      min: 0,
+      max: 1000,
+      description: 'Fewest tasks service auto scaling keeps.',
+    }),
+    maxTasks: numberVar(stack, 'ecs_max_tasks', {
+      default: 10,
+      min: 1,
+      max: 1000,
+      description: 'Most tasks service auto scaling starts; at least ecs_min_tasks.',
+    }),
+    deploymentMinimumHealthyPercent: numberVar(stack, 'ecs_deployment_minimum_healthy_percent', {
+      default: 100,
+      min: 0,
+      max: 100,
+      description:
+        'Share of the desired tasks that must stay healthy during a deployment, in percent.',
+      unit: ' percent',
+    }),
+    deploymentMaximumPercent: numberVar(stack, 'ecs_deployment_maximum_percent', {
+      default: 200,
+      min: 100,
+      max: 400,
+      description: 'Most tasks during a deployment, in percent of the desired count.',
+      unit: ' percent',
+    }),
+    healthCheckGracePeriodSeconds: numberVar(stack, 'ecs_health_check_grace_period_seconds', {
+      default: 60,
+      min: 0,
+      max: 2147483647,
+      description: 'Seconds ECS ignores failing load balancer health checks of a new task.',
+      unit: ' seconds',
+    }),
   };
 }

@@ -1,0 +1,124 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import type { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { Token } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
+
+type Direction = 'out' | 'in';
+
+/** One step: add one above the alarm's threshold, remove one below it. */
+const step = (direction: Direction) =>
+  direction === 'out'
+    ? { metricIntervalLowerBound: '0', scalingAdjustment: 1 }
+    : { metricIntervalUpperBound: '0', scalingAdjustment: -1 };
+
+export interface StepPolicies {
+  readonly out: { readonly arn: string };
+  readonly in: { readonly arn: string };
+}
+
+/** Step scaling of a service's task count: one task per alarm, out after 60 s, in after 300 s. */
+export function taskStepPolicies(
+  scope: Construct,
+  serviceName: string,
+  target: AppautoscalingTarget,
+): StepPolicies {
+  const policy = (direction: Direction) =>
+    new AppautoscalingPolicy(scope, `task-scale-${direction}`, {
+      name: `${serviceName}-scale-${direction}`,
+      policyType: 'StepScaling',
+      serviceNamespace: target.serviceNamespace,
+      resourceId: target.resourceId,
+      scalableDimension: target.scalableDimension,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ChangeInCapacity',
+        cooldown: direction === 'out' ? 60 : 300,
+        metricAggregationType: 'Average',
+        stepAdjustment: [step(direction)],
+      },
+    });
+  return { out: policy('out'), in: policy('in') };
+}
+
+/** Step scaling of an Auto Scaling group: one instance per alarm, new ones warm for 120 s. */
+export function instanceStepPolicies(scope: Construct, asg: EcsAutoScalingGroup): StepPolicies {
+  const policy = (direction: Direction) =>
+    new AutoscalingPolicy(scope, `instance-scale-${direction}`, {
+      name: `${asg.groupName}-scale-${direction}`,
+      autoscalingGroupName: asg.group.name,
+      policyType: 'StepScaling',
+      adjustmentType: 'ChangeInCapacity',
+      metricAggregationType: 'Average',
+      ...(direction === 'out' ? { estimatedInstanceWarmup: 120 } : {}),
+      stepAdjustment: [step(direction)],
+    });
+  return { out: policy('out'), in: policy('in') };
+}
+
+export interface ThresholdSide {
+  /** The threshold (a number variable). */
+  readonly threshold: number;
+  /** Consecutive one-minute periods beyond it before the alarm acts (a number variable). */
+  readonly minutes: number;
+  /** The variable that sets the threshold, named in the plan-time check. */
+  readonly variable: string;
+  readonly alarmDescription: string;
+}
+
+export interface ScalingAlarmsProps {
+  /** Construct ids of the high and the low alarm. */
+  readonly ids: { readonly high: string; readonly low: string };
+  /** The alarms are `<alarmNamePrefix>-high` and `<alarmNamePrefix>-low`. */
+  readonly alarmNamePrefix: string;
+  readonly metric: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, string>>;
+  };
+  readonly out: ThresholdSide;
+  readonly in: ThresholdSide;
+  readonly policies: StepPolicies;
+}
+
+/**
+ * The two alarms of step scaling on one metric (one-minute averages): above `out` it scales out, below `in`
+ * it scales in. A plan-time check keeps `in` below `out`, so the two never fight. Not a Construct: the
+ * alarms are added to `scope` under `ids`, the addresses the stack had with the blocks inline.
+ */
+export class ScalingAlarms {
+  constructor(scope: Construct, props: ScalingAlarmsProps) {
+    const metric = { ...props.metric, statistic: 'Average', period: 60 };
+    const outAt = Token.asString(props.out.threshold);
+    const inAt = Token.asString(props.in.threshold);
+    new CloudwatchMetricAlarm(scope, props.ids.high, {
+      ...metric,
+      alarmName: `${props.alarmNamePrefix}-high`,
+      alarmDescription: props.out.alarmDescription,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: props.out.threshold,
+      evaluationPeriods: props.out.minutes,
+      treatMissingData: 'notBreaching',
+      alarmActions: [props.policies.out.arn],
+    });
+    new CloudwatchMetricAlarm(scope, props.ids.low, {
+      ...metric,
+      alarmName: `${props.alarmNamePrefix}-low`,
+      alarmDescription: props.in.alarmDescription,
+      comparisonOperator: 'LessThanThreshold',
+      threshold: props.in.threshold,
+      evaluationPeriods: props.in.minutes,
+      treatMissingData: 'notBreaching',
+      alarmActions: [props.policies.in.arn],
+      lifecycle: {
+        precondition: [
+          {
+            condition: `\${${inAt} < ${outAt}}`,
+            errorMessage: `${props.in.variable} (${inAt}) must be below ${props.out.variable} (${outAt}).`,
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { numberVar, type NumberVarSpec } from '../ecs/variables';
+import type { OpsStack } from '../platform/ops-stack';
+
+/** The stack's own variables, `ecs_drain_*`, beside the shared ECS ones (declareEcsVariables). */
+export function declareDrainVariables(stack: OpsStack) {
+  const v = (name: string, spec: NumberVarSpec) => numberVar(stack, `ecs_drain_${name}`, spec);
+  return {
+    onDemandBase: v('on_demand_base_capacity', {
+      default: 0,
+      min: 0,
+      max: 1000,
+      description:
+        'On-Demand instances the group keeps before ecs_drain_on_demand_percentage applies.',
+    }),
+    onDemandPercentage: v('on_demand_percentage', {
+      default: 100,
+      min: 0,
+      max: 100,
+      description:
+        'On-Demand share of the instances above the base, in percent (100 = no Spot, as in the seed).',
+      unit: ' percent',
+    }),
+    minInstances: v('min_instances', {
+      default: 2,
+      min: 0,
+      max: 1000,
+      description: 'Fewest container instances (2: one per AZ for HA).',
+    }),
+    maxInstances: v('max_instances', {
+      default: 6,
+      min: 1,
+      max: 1000,
+      description: 'Most container instances.',
+    }),
+    taskOutCpu: v('task_scale_out_cpu_percent', {
+      default: 75,
+      min: 1,
+      max: 100,
+      description:
+        "Add a task when the service's average CPU stays above this percentage for ecs_drain_task_scale_out_minutes.",
+      unit: ' percent',
+    }),
+    taskOutMinutes: v('task_scale_out_minutes', {
+      default: 3,
+      min: 1,
+      max: 60,
+      description:
+        'Consecutive minutes above ecs_drain_task_scale_out_cpu_percent before a task is added.',
+      unit: ' minutes',
+    }),
+    taskInCpu: v('task_scale_in_cpu_percent', {
+      default: 25,
+      min: 0,
+      max: 99,
+      description:
+        "Remove a task when the service's average CPU stays below this percentage (below the scale-out one) for ecs_drain_task_scale_in_minutes.",
+      unit: ' percent',
+    }),
+    taskInMinutes: v('task_scale_in_minutes', {
+      default: 10,
+      min: 1,
+      max: 60,
+      description:
+        'Consecutive minutes below ecs_drain_task_scale_in_cpu_percent before a task is removed.',
+      unit: ' minutes',
+    }),
+    clusterOutReservation: v('cluster_scale_out_reservation_percent', {
+      default: 75,
+      min: 1,
+      max: 100,
+      description:
+        "Add an instance when the cluster's CPU reservation stays above this percentage for ecs_drain_cluster_scale_out_minutes.",
+      unit: ' percent',
+    }),
+    clusterOutMinutes: v('cluster_scale_out_minutes', {
+      default: 3,
+      min: 1,
+      max: 60,
+      description:
+        'Consecutive minutes above ecs_drain_cluster_scale_out_reservation_percent before an instance is added.',
+      unit: ' minutes',
+    }),
+    clusterInReservation: v('cluster_scale_in_reservation_percent', {
+      default: 30,
+      min: 0,
+      max: 99,
+      description:
+        "Remove an instance (drained first) when the cluster's CPU reservation stays below this percentage (below the scale-out one) for ecs_drain_cluster_scale_in_minutes.",
+      unit: ' percent',
+    }),
+    clusterInMinutes: v('cluster_scale_in_minutes', {
+      default: 15,
+      min: 1,
+      max: 60,
+      description:
+        'Consecutive minutes below ecs_drain_cluster_scale_in_reservation_percent before an instance is removed.',
+      unit: ' minutes',
+    }),
+    heartbeat: v('heartbeat_timeout_seconds', {
+      default: 900,
+      min: 30,
+      max: 7200,
+      description:
+        "Lifecycle hook heartbeat timeout: the drain records a heartbeat at every check, so it must outlast a check interval plus a failed check's retry (interval + 360 + 60).",
+      unit: ' seconds',
+    }),
+    checkInterval: v('check_interval_seconds', {
+      default: 30,
+      min: 5,
+      max: 900,
+      description: 'Seconds between two checks of a draining instance (SQS message delay).',
+      unit: ' seconds',
+    }),
+    maxDrain: v('max_seconds', {
+      default: 3600,
+      min: 60,
+      max: 172800,
+      description:
+        'Longest a drain may take, then the instance terminates anyway (at most 100 x the heartbeat timeout and 48 hours).',
+      unit: ' seconds',
+    }),
+    standaloneGrace: v('standalone_grace_seconds', {
+      default: 300,
+      min: 0,
+      max: 172800,
+      description:
+        'Standalone tasks (RunTask) still running this long after the drain began are stopped; service tasks never are. At most ecs_drain_max_seconds.',
+      unit: ' seconds',
+    }),
+  };
+}
+
+export type DrainVariables = ReturnType<typeof declareDrainVariables>;
