@@ -2,7 +2,7 @@ import {
   CHECK_QUEUE_VISIBILITY_SECONDS,
   DRAIN_FUNCTION_TIMEOUT_SECONDS,
   DRAIN_SERVICE_NAME,
-} from '../../stacks/ecs-autoscaling-drain/stack';
+} from '../../stacks/ecs-autoscaling-drain/drain-hook';
 import { ECS_VARIABLES } from '../../stacks/ecs/variables';
 import { WORLD } from '../support/deployment';
 import { DRAIN_NAMES } from './fixtures/env';
