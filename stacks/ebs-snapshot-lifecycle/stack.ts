@@ -1,6 +1,6 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { ebsSnapshotDashboard } from './dashboard';
@@ -8,6 +8,7 @@ import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { declareSnapshotVariables } from './variables';
 
 /** Only TTL expiries delete snapshots: DynamoDB's own REMOVE of a snapshot record, never a person's. */
 export const TTL_EXPIRY_FILTER = {
@@ -24,35 +25,7 @@ export class EbsSnapshotStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
 
-    const schedule = new TerraformVariable(this, 'snapshot_schedule', {
-      type: 'string',
-      default: 'cron(0 16 * * ? *)',
-      description:
-        'When to snapshot (EventBridge expression); the default is midnight UTC+8, as in the seed.',
-    });
-    const tagKey = new TerraformVariable(this, 'snapshot_tag_key', {
-      type: 'string',
-      default: 'Snapshot',
-      description:
-        'Volumes carrying this tag key are snapshotted; a whole-number value sets their retention in days.',
-    });
-    const retention = new TerraformVariable(this, 'snapshot_default_retention_days', {
-      type: 'number',
-      default: 7,
-      description: 'Retention of a snapshot, in days, when its volume tag value is not a number.',
-      validation: [
-        {
-          condition:
-            '${var.snapshot_default_retention_days >= 1 && floor(var.snapshot_default_retention_days) == var.snapshot_default_retention_days}',
-          errorMessage: 'snapshot_default_retention_days must be a whole number >= 1.',
-        },
-      ],
-    });
-    const pitr = new TerraformVariable(this, 'snapshot_table_point_in_time_recovery', {
-      type: 'bool',
-      default: false,
-      description: 'Point-in-time recovery for the snapshot table.',
-    });
+    const { schedule, tagKey, retention, pitr } = declareSnapshotVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
 

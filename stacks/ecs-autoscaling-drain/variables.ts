@@ -1,5 +1,5 @@
-import { numberVar, type NumberVarSpec } from '../ecs/variables';
 import type { OpsStack } from '../platform/ops-stack';
+import { numberVar, type NumberVarSpec } from '../platform/variables';
 
 /** The stack's own variables, `ecs_drain_*`, beside the shared ECS ones (declareEcsVariables). */
 export function declareDrainVariables(stack: OpsStack) {

@@ -1,13 +1,14 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
-import { TerraformOutput, TerraformVariable, Token } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { ecsSpotDashboard } from './dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
-import { declareEcsVariables, numberVar } from '../ecs/variables';
+import { declareEcsVariables } from '../ecs/variables';
+import { declareSpotVariables } from './variables';
 import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
 import { Network } from '../platform/network';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
@@ -28,70 +29,17 @@ export class EcsSpotApiStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareEcsVariables(this);
-    const onDemandBase = numberVar(this, 'ecs_spot_on_demand_base_tasks', {
-      default: 1,
-      min: 0,
-      max: 100000,
-      description:
-        'Tasks that always run On-Demand before the weights apply (capacity provider strategy base).',
-    });
-    const onDemandWeight = numberVar(this, 'ecs_spot_on_demand_weight', {
-      default: 1,
-      min: 0,
-      max: 1000,
-      description:
-        'Relative share of tasks above the base on On-Demand instances. The seed splits: 50-50 = 1 and 1, 20-80 = 1 and 4, 0-100 = 0 and 1 (with ecs_spot_spot_weight).',
-    });
-    const spotWeight = numberVar(this, 'ecs_spot_spot_weight', {
-      default: 4,
-      min: 0,
-      max: 1000,
-      description:
-        'Relative share of tasks above the base on Spot instances (see ecs_spot_on_demand_weight).',
-    });
-    const targetCapacity = numberVar(this, 'ecs_spot_target_capacity_percent', {
-      default: 100,
-      min: 1,
-      max: 100,
-      description:
-        'Instance utilization ECS managed scaling aims for, in percent; below 100 keeps spare instances for faster task starts.',
-    });
-    const terminationProtection = new TerraformVariable(
-      this,
-      'ecs_spot_managed_termination_protection',
-      {
-        type: 'bool',
-        default: true,
-        description:
-          'ECS protects instances running tasks from scale-in. Destroy works either way (the groups are force-deleted); set false and apply first to hand instances back to plain Auto Scaling.',
-      },
-    ).booleanValue;
-    const onDemandMax = numberVar(this, 'ecs_spot_on_demand_max_instances', {
-      default: 4,
-      min: 1,
-      max: 1000,
-      description: 'Most instances of the On-Demand group (managed scaling starts from 0).',
-    });
-    const spotMax = numberVar(this, 'ecs_spot_spot_max_instances', {
-      default: 10,
-      min: 1,
-      max: 1000,
-      description: 'Most instances of the Spot group (managed scaling starts from 0).',
-    });
-    const cpuTarget = numberVar(this, 'ecs_spot_cpu_target_percent', {
-      default: 60,
-      min: 10,
-      max: 90,
-      description:
-        "Service auto scaling keeps the tasks' average CPU at this percentage (ECSServiceAverageCPUUtilization).",
-    });
-    const requestsPerTarget = numberVar(this, 'ecs_spot_requests_per_target', {
-      default: 0,
-      min: 0,
-      max: 1000000,
-      description:
-        'Also scale on load balancer requests per task per minute (ALBRequestCountPerTarget) at this target; 0 turns it off.',
-    });
+    const {
+      onDemandBase,
+      onDemandWeight,
+      spotWeight,
+      targetCapacity,
+      terminationProtection,
+      onDemandMax,
+      spotMax,
+      cpuTarget,
+      requestsPerTarget,
+    } = declareSpotVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
     const network = new Network(this, 'network', {

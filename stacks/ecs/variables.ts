@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
+import { numberVar } from '../platform/variables';
 
 /** ECS-optimized Amazon Linux 2023 (x86_64), resolved by EC2 at launch: no AMI lookup at plan time. */
 export const ECS_AL2023_AMI_PARAMETER =
@@ -21,36 +22,6 @@ export const DEFAULT_INSTANCE_TYPES = [
   'm5a.large',
   'm7i.large',
 ];
-
-/** Whole number in [min, max], as a validation condition on `var.<name>`. */
-export function wholeNumberIn(name: string, min: number, max: number): string {
-  return `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`;
-}
-
-/** A number variable that must be a whole number in [min, max]. */
-export interface NumberVarSpec {
-  readonly default: number;
-  readonly min: number;
-  readonly max: number;
-  readonly description: string;
-  /** Said after the range in the validation message, e.g. ' seconds'. @default '' */
-  readonly unit?: string;
-}
-
-/** A whole-number variable with its range checked by Terraform at plan time. */
-export function numberVar(stack: OpsStack, name: string, spec: NumberVarSpec): number {
-  return new TerraformVariable(stack, name, {
-    type: 'number',
-    default: spec.default,
-    description: spec.description,
-    validation: [
-      {
-        condition: wholeNumberIn(name, spec.min, spec.max),
-        errorMessage: `${name} must be a whole number from ${spec.min} to ${spec.max}${spec.unit ?? ''}.`,
-      },
-    ],
-  }).numberValue;
-}
 
 /**
  * The variables of the shared ECS-on-EC2 building blocks, declared once per stack with the same names,
