@@ -7,9 +7,9 @@ import { findTerraform } from '../../scripts/terraform-env';
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   Network,
-  NETWORK_VARIABLES,
   type NetworkProps,
 } from '../../stacks/platform/network';
+import { NETWORK_VARIABLES } from '../../stacks/platform/network-variables';
 import { only, resources, synthJson, testStack, type TfJson } from '../support/synth';
 
 interface Synthed {
