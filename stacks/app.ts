@@ -1,6 +1,6 @@
 import type { App } from 'cdktf';
-import { CapacityReservationStack } from './capacity-reservations/stack';
-import { EbsSnapshotStack } from './ebs-snapshot-lifecycle/stack';
+import { CapacityReservationsStack } from './capacity-reservations/stack';
+import { EbsSnapshotLifecycleStack } from './ebs-snapshot-lifecycle/stack';
 import { EcsAutoscalingDrainStack } from './ecs-autoscaling-drain/stack';
 import { EcsSpotApiStack } from './ecs-spot-api/stack';
 import type { OpsStack, OpsStackProps } from './platform/ops-stack';
@@ -8,8 +8,8 @@ import { RedshiftResizeStack } from './redshift-resize/stack';
 
 /** Every automation, by stack name: the one list main.ts, the tests and the offline proof share. */
 export const STACKS = {
-  'ebs-snapshot-lifecycle': EbsSnapshotStack,
-  'capacity-reservations': CapacityReservationStack,
+  'ebs-snapshot-lifecycle': EbsSnapshotLifecycleStack,
+  'capacity-reservations': CapacityReservationsStack,
   'ecs-spot-api': EcsSpotApiStack,
   'ecs-autoscaling-drain': EcsAutoscalingDrainStack,
   'redshift-resize': RedshiftResizeStack,

@@ -4,7 +4,7 @@ import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { POOL_METRICS } from '../../functions/capacity-reservation/metric-names';
 import { Alerts } from '../platform/alerts';
@@ -15,23 +15,24 @@ import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { declareCapacityVariables } from './variables';
 
-export const RESERVER_ASSET = 'capacity-reservation-reserver';
-export const MYSQL_PORT = 3306;
+const RESERVER_ASSET = 'capacity-reservation-reserver';
+const MYSQL_PORT = 3306;
 /** Tag RDS puts on the master secret it manages: the ARN of the cluster the secret belongs to. */
-export const RDS_SECRET_CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
+const RDS_SECRET_CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
 /** Lambda Node.js 20+ runtimes no longer load the Amazon CA bundle unless told to. */
-export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /**
  * Capacity reservations: an Aurora MySQL Serverless v2 database holds the wanted capacity per pool
  * (`odcr_capacity` rows); a scheduled function in the VPC brings the On-Demand Capacity Reservations it
  * manages (tag `managed-by`) to that capacity, and alarms when a gap persists.
  */
-export class CapacityReservationStack extends OpsStack {
+export class CapacityReservationsStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
-    const v = declareVariables(this);
+    const v = declareCapacityVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
     const network = new Network(this, 'network');
@@ -237,124 +238,4 @@ export class CapacityReservationStack extends OpsStack {
     new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url });
     new TerraformOutput(this, 'alerts_topic_arn', { value: alerts.topic.arn });
   }
-}
-
-function declareVariables(stack: OpsStack) {
-  const wholeBetween = (name: string, min: number, max: number) => ({
-    condition: `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`,
-    errorMessage: `${name} must be a whole number from ${min} to ${max}.`,
-  });
-  return {
-    schedule: new TerraformVariable(stack, 'capacity_schedule', {
-      type: 'string',
-      default: 'rate(5 minutes)',
-      description: 'How often the reserver reconciles (EventBridge expression).',
-      validation: [
-        {
-          condition: '${can(regex("^(rate|cron)[(].+[)]$", var.capacity_schedule))}',
-          errorMessage:
-            'capacity_schedule must be an EventBridge rate(...) or cron(...) expression.',
-        },
-      ],
-    }),
-    engineVersion: new TerraformVariable(stack, 'capacity_db_engine_version', {
-      type: 'string',
-      default: '8.0.mysql_aurora.3.10.3',
-      description:
-        'Aurora MySQL engine version (MySQL 8.0 compatible; 3.10 is a long-term-support line). Upgrades happen when this changes.',
-      validation: [
-        {
-          condition:
-            '${can(regex("^8[.]0[.]mysql_aurora[.]3[.][0-9]+[.][0-9]+$", var.capacity_db_engine_version))}',
-          errorMessage:
-            'capacity_db_engine_version must be an Aurora MySQL 3 version like "8.0.mysql_aurora.3.10.3".',
-        },
-      ],
-    }),
-    instances: new TerraformVariable(stack, 'capacity_db_instances', {
-      type: 'number',
-      default: 1,
-      description: 'Number of db.serverless instances (one writer; more are readers for failover).',
-      validation: [wholeBetween('capacity_db_instances', 1, 15)],
-    }),
-    minAcu: new TerraformVariable(stack, 'capacity_db_min_acu', {
-      type: 'number',
-      default: 0.5,
-      description:
-        'Minimum Aurora capacity units of each instance (0 lets an idle database pause).',
-      validation: [
-        {
-          condition:
-            '${var.capacity_db_min_acu >= 0 && var.capacity_db_min_acu <= 256 && floor(var.capacity_db_min_acu * 2) == var.capacity_db_min_acu * 2}',
-          errorMessage: 'capacity_db_min_acu must be 0 to 256 in steps of 0.5.',
-        },
-      ],
-    }),
-    maxAcu: new TerraformVariable(stack, 'capacity_db_max_acu', {
-      type: 'number',
-      default: 2,
-      description: 'Maximum Aurora capacity units of each instance.',
-      validation: [
-        {
-          condition:
-            '${var.capacity_db_max_acu >= 1 && var.capacity_db_max_acu <= 256 && floor(var.capacity_db_max_acu * 2) == var.capacity_db_max_acu * 2}',
-          errorMessage: 'capacity_db_max_acu must be 1 to 256 in steps of 0.5.',
-        },
-      ],
-    }),
-    dbName: new TerraformVariable(stack, 'capacity_db_name', {
-      type: 'string',
-      default: 'odcr',
-      description: 'Name of the database that holds the odcr_capacity table.',
-      validation: [
-        {
-          condition: '${can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", var.capacity_db_name))}',
-          errorMessage:
-            'capacity_db_name must start with a letter and hold at most 64 letters, digits or "_".',
-        },
-      ],
-    }),
-    deletionProtection: new TerraformVariable(stack, 'capacity_db_deletion_protection', {
-      type: 'bool',
-      default: true,
-      description: 'Deletion protection of the database cluster (turn off before destroying).',
-    }),
-    backupRetention: new TerraformVariable(stack, 'capacity_db_backup_retention_days', {
-      type: 'number',
-      default: 7,
-      description: 'Days of automated backups (point-in-time restore) of the database.',
-      validation: [wholeBetween('capacity_db_backup_retention_days', 1, 35)],
-    }),
-    skipFinalSnapshot: new TerraformVariable(stack, 'capacity_db_skip_final_snapshot', {
-      type: 'bool',
-      default: false,
-      description:
-        'Destroy the database without a final snapshot (else "<cluster>-final" is taken).',
-    }),
-    dataApi: new TerraformVariable(stack, 'capacity_db_data_api', {
-      type: 'bool',
-      default: true,
-      description:
-        'RDS Data API on the cluster, so the console Query Editor can edit odcr_capacity.',
-    }),
-    chunkSize: new TerraformVariable(stack, 'capacity_default_chunk_size', {
-      type: 'number',
-      default: 10,
-      description: 'Instances per reservation the reserver creates when a row sets no Chunk_Size.',
-      validation: [wholeBetween('capacity_default_chunk_size', 1, 1000)],
-    }),
-    concurrency: new TerraformVariable(stack, 'capacity_concurrency', {
-      type: 'number',
-      default: 4,
-      description: 'Rows the reserver reconciles in parallel.',
-      validation: [wholeBetween('capacity_concurrency', 1, 32)],
-    }),
-    gapPeriods: new TerraformVariable(stack, 'capacity_gap_alarm_periods', {
-      type: 'number',
-      default: 3,
-      description:
-        'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires.',
-      validation: [wholeBetween('capacity_gap_alarm_periods', 1, 288)],
-    }),
-  };
 }

@@ -21,7 +21,7 @@ export const TTL_EXPIRY_FILTER = {
  * EBS snapshot lifecycle: a schedule snapshots tagged volumes and records each snapshot with a TTL;
  * the table's stream deletes a snapshot when its record expires.
  */
-export class EbsSnapshotStack extends OpsStack {
+export class EbsSnapshotLifecycleStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
 

@@ -20,7 +20,7 @@ export const DRAIN_FUNCTION_TIMEOUT_SECONDS = 60;
 /** Re-check queue visibility timeout: six times the function timeout, as Lambda recommends for SQS sources. */
 export const CHECK_QUEUE_VISIBILITY_SECONDS = 6 * DRAIN_FUNCTION_TIMEOUT_SECONDS;
 /** Margin on top of a check interval plus a failed check's retry that a heartbeat timeout must leave. */
-export const HEARTBEAT_MARGIN_SECONDS = 60;
+const HEARTBEAT_MARGIN_SECONDS = 60;
 /** Value of POWERTOOLS_SERVICE_NAME, and the `service` dimension of the drain's metrics. */
 export const DRAIN_SERVICE_NAME = 'ecs-drain';
 

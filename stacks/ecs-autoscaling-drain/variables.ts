@@ -129,5 +129,3 @@ export function declareDrainVariables(stack: OpsStack) {
     }),
   };
 }
-
-export type DrainVariables = ReturnType<typeof declareDrainVariables>;

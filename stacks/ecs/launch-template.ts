@@ -15,8 +15,8 @@ import { numText } from './expr';
 export const DEFAULT_HOP_LIMIT = 1;
 
 /** Root volume of the ECS-optimized AL2023 AMI (its snapshot is 30 GiB). */
-export const ROOT_DEVICE = '/dev/xvda';
-export const MIN_ROOT_VOLUME_GIB = 30;
+const ROOT_DEVICE = '/dev/xvda';
+const MIN_ROOT_VOLUME_GIB = 30;
 
 export interface EcsLaunchTemplateProps {
   /** Name suffix of the launch template (`<name_prefix>-<name>`). */

@@ -15,7 +15,7 @@ import { numText } from './expr';
 export const DYNAMIC_PORTS = { from: 32768, to: 65535 } as const;
 
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended ALB policy. */
-export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** Where the load balancer and the container instances live. */
 export interface EcsNetworkRefs {

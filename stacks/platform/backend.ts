@@ -26,7 +26,7 @@ export type BackendChoice =
 export type CloudChoice = Extract<BackendChoice, { kind: 'cloud' }>;
 
 /** The tag every workspace of one stack carries in tag mode; reserved, so user tags may not use it. */
-export const STACK_TAG_PREFIX = 'stack:';
+const STACK_TAG_PREFIX = 'stack:';
 
 /** Terraform Cloud tag rules: 1-255 letters, digits, ":", "-" or "_". */
 const TAG = /^[A-Za-z0-9:_-]{1,255}$/;

@@ -122,7 +122,7 @@ const NUMBER_CLOSE = ')@@';
  * JSON of the body. String tokens stay inside their JSON strings (cdktf resolves them to `${var.x}`);
  * number tokens (a threshold variable) are written unquoted, so Terraform interpolates a JSON number.
  */
-export function serializeBody(body: DashboardBody): string {
+function serializeBody(body: DashboardBody): string {
   const json = JSON.stringify(body, (_key, value: unknown) =>
     typeof value === 'number' && Token.isUnresolved(value)
       ? `${NUMBER_OPEN}${Token.asString(value)}${NUMBER_CLOSE}`

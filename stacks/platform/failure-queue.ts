@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { OpsStack } from './ops-stack';
 
 /** SQS's longest retention: what failed stays for the operator to read. */
-export const FAILURE_RETENTION_SECONDS = 14 * 86400;
+const FAILURE_RETENTION_SECONDS = 14 * 86400;
 
 export interface FailureQueueProps {
   /** Name suffix: the queue is `<name_prefix>-<name>`. */

@@ -1,8 +1,7 @@
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from './ops-stack';
 
-export const EGRESS_MODES = ['nat', 'endpoints', 'none'] as const;
-export type EgressMode = (typeof EGRESS_MODES)[number];
+const EGRESS_MODES = ['nat', 'endpoints', 'none'] as const;
 
 /** The variables every stack using the block declares, with identical names, defaults and meaning. */
 export const NETWORK_VARIABLES = [

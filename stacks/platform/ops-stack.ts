@@ -7,7 +7,7 @@ import type { CodeSource } from './code-source';
 import type { PolicyStatement } from './iam';
 import { PolicyChecks } from './policy-checks';
 
-export const PROJECT = 'ops-autopilot';
+const PROJECT = 'ops-autopilot';
 
 export interface OpsStackProps {
   /** Where handler zips come from (the build step's output, or a fake in tests). */

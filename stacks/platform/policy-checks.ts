@@ -91,7 +91,7 @@ function asList(v: string | readonly string[] | undefined): readonly string[] {
 }
 
 /** Problems with one statement; a statement from our helpers may carry the reason for a `*` resource. */
-export function statementProblems(
+function statementProblems(
   s: Pick<PolicyStatement, 'actions' | 'resources' | 'wildcardReason' | 'principals'>,
 ): string[] {
   const problems: string[] = [];

@@ -2,7 +2,7 @@ import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from './ops-stack';
 
 /** Whole number in [min, max], as a validation condition on `var.<name>`. */
-export function wholeNumberIn(name: string, min: number, max: number): string {
+function wholeNumberIn(name: string, min: number, max: number): string {
   return `\${var.${name} >= ${min} && var.${name} <= ${max} && floor(var.${name}) == var.${name}}`;
 }
 
