@@ -4,21 +4,7 @@ import {
   RUN_METRICS,
 } from '../../functions/capacity-reservation/metric-names';
 import { SERVICE_DIMENSION } from '../../functions/shared/metric-spec';
-import {
-  emfMetric,
-  emfSearch,
-  emfNote,
-  graph,
-  heading,
-  insightsQuery,
-  lambdaErrors,
-  METRICS_NAMESPACE,
-  OpsDashboard,
-  ORANGE,
-  queueDepth,
-  RED,
-  serviceOf,
-} from '../platform/dashboard';
+import * as dash from '../platform/dashboard';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 
@@ -28,20 +14,20 @@ export interface CapacityDashboardRefs {
 }
 
 /** Target against actual capacity per pool, the gap, what each run did, bad rows and failures. */
-export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): OpsDashboard {
+export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): dash.OpsDashboard {
   const { reserver } = r;
   const perPool = (name: string, stat: string, period: number, label: string, color?: string) =>
-    emfSearch(reserver, name, [POOL_DIMENSION], stat, period, {
+    dash.emfSearch(reserver, name, [POOL_DIMENSION], stat, period, {
       label,
       ...(color ? { color } : {}),
     });
-  return new OpsDashboard(stack, 'dashboard', {
+  return new dash.OpsDashboard(stack, 'dashboard', {
     widgets: [
-      heading('Capacity reservations', [
+      dash.heading('Capacity reservations', [
         'Each run brings every pool (`<instance type>/<AZ>`, a row of odcr_capacity) to its Target_Capacity. Pools are found by SEARCH, so new rows appear by themselves.',
-        emfNote([reserver]),
+        dash.emfNote([reserver]),
       ]),
-      graph({
+      dash.graph({
         title: 'Target against actual capacity, per pool (instances)',
         width: 24,
         period: 300,
@@ -50,52 +36,52 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): Op
           perPool(POOL_METRICS.actual, 'Minimum', 300, 'actual'),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Capacity gap per pool (target - actual)',
         period: 300,
         series: [perPool(POOL_METRICS.gap, 'Maximum', 300, 'gap')],
       }),
-      graph({
+      dash.graph({
         title: 'Largest gap of any pool (what the gap alarm watches)',
         period: 300,
         series: [
-          insightsQuery(
+          dash.insightsQuery(
             {
-              namespace: METRICS_NAMESPACE,
+              namespace: dash.METRICS_NAMESPACE,
               metricName: POOL_METRICS.gap,
               aggregate: 'MAX',
               dimensionKeys: [POOL_DIMENSION, SERVICE_DIMENSION],
-              where: { [SERVICE_DIMENSION]: serviceOf(reserver) },
+              where: { [SERVICE_DIMENSION]: dash.serviceOf(reserver) },
             },
-            { label: 'largest gap', color: RED },
+            { label: 'largest gap', color: dash.RED },
           ),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Reservations created and insufficient capacity, per pool and hour',
         stat: 'Sum',
         period: 3600,
         series: [
           perPool(POOL_METRICS.reservationsCreated, 'Sum', 3600, 'reservations created'),
-          perPool(POOL_METRICS.insufficientCapacity, 'Sum', 3600, 'InsufficientCapacity', RED),
+          perPool(POOL_METRICS.insufficientCapacity, 'Sum', 3600, 'InsufficientCapacity', dash.RED),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Invalid rows, reserver errors, failure queue',
         period: 300,
         series: [
-          emfMetric(
+          dash.emfMetric(
             reserver,
             RUN_METRICS.rowsInvalid,
             {},
             {
               stat: 'Maximum',
               label: 'invalid rows',
-              color: ORANGE,
+              color: dash.ORANGE,
             },
           ),
-          ...lambdaErrors([reserver]),
-          queueDepth(r.failureQueueName, 'failure queue'),
+          ...dash.lambdaErrors([reserver]),
+          dash.queueDepth(r.failureQueueName, 'failure queue'),
         ],
       }),
     ],

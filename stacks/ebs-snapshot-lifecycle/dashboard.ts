@@ -1,17 +1,5 @@
 import { CREATE_METRICS, DELETE_METRICS } from '../../functions/ebs-snapshot/metric-names';
-import {
-  emfMetric,
-  emfNote,
-  graph,
-  GREEN,
-  GREY,
-  heading,
-  lambdaErrors,
-  OpsDashboard,
-  ORANGE,
-  queueDepth,
-  RED,
-} from '../platform/dashboard';
+import * as dash from '../platform/dashboard';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 
@@ -22,45 +10,73 @@ export interface EbsSnapshotDashboardRefs {
 }
 
 /** Snapshots created, skipped and failed per run; deleted, failed and in use per day; the failure queue. */
-export function ebsSnapshotDashboard(stack: OpsStack, r: EbsSnapshotDashboardRefs): OpsDashboard {
+export function ebsSnapshotDashboard(
+  stack: OpsStack,
+  r: EbsSnapshotDashboardRefs,
+): dash.OpsDashboard {
   const { create, remove } = r;
-  return new OpsDashboard(stack, 'dashboard', {
+  return new dash.OpsDashboard(stack, 'dashboard', {
     start: '-P14D',
     widgets: [
-      heading('EBS snapshot lifecycle', [
+      dash.heading('EBS snapshot lifecycle', [
         'Scheduled snapshots of tagged volumes, each deleted when its DynamoDB record expires. A failed snapshot or deletion fails its invocation (errors alarm); deletions that keep failing land in the failure queue.',
-        emfNote([create, remove]),
+        dash.emfNote([create, remove]),
       ]),
-      graph({
+      dash.graph({
         title: 'Snapshots per day: created, skipped, failed',
         stat: 'Sum',
         period: 86400,
         series: [
-          emfMetric(create, CREATE_METRICS.created, {}, { label: 'created', color: GREEN }),
-          emfMetric(create, CREATE_METRICS.skipped, {}, { label: 'skipped', color: GREY }),
-          emfMetric(create, CREATE_METRICS.failed, {}, { label: 'failed', color: RED }),
+          dash.emfMetric(
+            create,
+            CREATE_METRICS.created,
+            {},
+            { label: 'created', color: dash.GREEN },
+          ),
+          dash.emfMetric(
+            create,
+            CREATE_METRICS.skipped,
+            {},
+            { label: 'skipped', color: dash.GREY },
+          ),
+          dash.emfMetric(create, CREATE_METRICS.failed, {}, { label: 'failed', color: dash.RED }),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Expired snapshots per day: deleted, failed, still in use',
         stat: 'Sum',
         period: 86400,
         series: [
-          emfMetric(remove, DELETE_METRICS.deleted, {}, { label: 'deleted', color: GREEN }),
-          emfMetric(remove, DELETE_METRICS.deleteFailed, {}, { label: 'failed', color: RED }),
-          emfMetric(remove, DELETE_METRICS.inUse, {}, { label: 'in use by an AMI', color: ORANGE }),
+          dash.emfMetric(
+            remove,
+            DELETE_METRICS.deleted,
+            {},
+            { label: 'deleted', color: dash.GREEN },
+          ),
+          dash.emfMetric(
+            remove,
+            DELETE_METRICS.deleteFailed,
+            {},
+            { label: 'failed', color: dash.RED },
+          ),
+          dash.emfMetric(
+            remove,
+            DELETE_METRICS.inUse,
+            {},
+            { label: 'in use by an AMI', color: dash.ORANGE },
+          ),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Failure queue depth',
         period: 300,
-        series: [queueDepth(r.failureQueueName, 'failed records / invocations')],
+        series: [dash.queueDepth(r.failureQueueName, 'failed records / invocations')],
       }),
-      graph({
+      dash.graph({
         title: 'Function errors',
         stat: 'Sum',
         period: 300,
-        series: lambdaErrors([create, remove]),
+        series: dash.lambdaErrors([create, remove]),
       }),
     ],
   });

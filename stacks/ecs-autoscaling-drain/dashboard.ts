@@ -4,20 +4,7 @@ import {
   OUTCOME_DIMENSION,
 } from '../../functions/ecs-drain/metric-names';
 import { type EcsDashboardRefs, ecsWidgets } from '../ecs/dashboard';
-import {
-  emfMetric,
-  emfNote,
-  graph,
-  GREEN,
-  GREY,
-  heading,
-  lambdaErrors,
-  metric,
-  OpsDashboard,
-  ORANGE,
-  queueDepth,
-  RED,
-} from '../platform/dashboard';
+import * as dash from '../platform/dashboard';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 
@@ -31,22 +18,22 @@ export interface EcsDrainDashboardRefs extends EcsDashboardRefs {
 }
 
 /** The ECS widgets, then drains: outcomes, durations, standalone tasks stopped, queues, instances. */
-export function ecsDrainDashboard(stack: OpsStack, r: EcsDrainDashboardRefs): OpsDashboard {
+export function ecsDrainDashboard(stack: OpsStack, r: EcsDrainDashboardRefs): dash.OpsDashboard {
   const { drain } = r;
-  const color = { Completed: GREEN, NotInCluster: GREY, TimedOut: RED } as const;
-  return new OpsDashboard(stack, 'dashboard', {
+  const color = { Completed: dash.GREEN, NotInCluster: dash.GREY, TimedOut: dash.RED } as const;
+  return new dash.OpsDashboard(stack, 'dashboard', {
     widgets: [
-      heading('ECS service with drain on scale-in', [
+      dash.heading('ECS service with drain on scale-in', [
         'Tasks scale on the service CPU, instances on the cluster CPU reservation (lines: the thresholds). Before an instance terminates, the drain function empties it; a drain that reaches ecs_drain_max_seconds ends TimedOut.',
-        emfNote([drain]),
+        dash.emfNote([drain]),
       ]),
       ...ecsWidgets(r),
-      graph({
+      dash.graph({
         title: 'Drains per hour, by outcome',
         stat: 'Sum',
         period: 3600,
         series: DRAIN_OUTCOMES.map((outcome) =>
-          emfMetric(
+          dash.emfMetric(
             drain,
             DRAIN_METRICS.outcome,
             { [OUTCOME_DIMENSION]: outcome },
@@ -54,36 +41,36 @@ export function ecsDrainDashboard(stack: OpsStack, r: EcsDrainDashboardRefs): Op
           ),
         ),
       }),
-      graph({
+      dash.graph({
         title: 'Drain duration (seconds)',
         period: 3600,
         series: [
-          emfMetric(
+          dash.emfMetric(
             drain,
             DRAIN_METRICS.duration,
             { [OUTCOME_DIMENSION]: 'Completed' },
-            { stat: 'Average', label: 'completed, average', color: GREEN },
+            { stat: 'Average', label: 'completed, average', color: dash.GREEN },
           ),
-          emfMetric(
+          dash.emfMetric(
             drain,
             DRAIN_METRICS.duration,
             { [OUTCOME_DIMENSION]: 'Completed' },
-            { stat: 'Maximum', label: 'completed, longest', color: ORANGE },
+            { stat: 'Maximum', label: 'completed, longest', color: dash.ORANGE },
           ),
-          emfMetric(
+          dash.emfMetric(
             drain,
             DRAIN_METRICS.duration,
             { [OUTCOME_DIMENSION]: 'TimedOut' },
-            { stat: 'Maximum', label: 'timed out', color: RED },
+            { stat: 'Maximum', label: 'timed out', color: dash.RED },
           ),
         ],
         horizontalAnnotations: [{ label: 'ecs_drain_max_seconds', value: r.maxDrainSeconds }],
       }),
-      graph({
+      dash.graph({
         title: 'Container instances in service',
         period: 60,
         series: [
-          metric(
+          dash.metric(
             'AWS/AutoScaling',
             'GroupInServiceInstances',
             { AutoScalingGroupName: r.groupName },
@@ -92,26 +79,28 @@ export function ecsDrainDashboard(stack: OpsStack, r: EcsDrainDashboardRefs): Op
         ],
         width: 8,
       }),
-      graph({
+      dash.graph({
         title: 'Drains in progress (queued re-checks) and failures',
         period: 300,
         series: [
-          metric(
+          dash.metric(
             'AWS/SQS',
             'ApproximateNumberOfMessagesDelayed',
             { QueueName: r.checkQueueName },
             { stat: 'Maximum', label: 're-checks waiting' },
           ),
-          queueDepth(r.failureQueueName, 'failure queue'),
-          ...lambdaErrors([drain]),
+          dash.queueDepth(r.failureQueueName, 'failure queue'),
+          ...dash.lambdaErrors([drain]),
         ],
         width: 8,
       }),
-      graph({
+      dash.graph({
         title: 'Standalone tasks stopped by the drain',
         stat: 'Sum',
         period: 3600,
-        series: [emfMetric(drain, DRAIN_METRICS.standaloneTasksStopped, {}, { label: 'stopped' })],
+        series: [
+          dash.emfMetric(drain, DRAIN_METRICS.standaloneTasksStopped, {}, { label: 'stopped' }),
+        ],
         width: 8,
       }),
     ],

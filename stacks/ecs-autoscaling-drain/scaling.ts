@@ -92,33 +92,23 @@ export class ScalingAlarms {
     const metric = { ...props.metric, statistic: 'Average', period: 60 };
     const outAt = Token.asString(props.out.threshold);
     const inAt = Token.asString(props.in.threshold);
-    new CloudwatchMetricAlarm(scope, props.ids.high, {
-      ...metric,
-      alarmName: `${props.alarmNamePrefix}-high`,
-      alarmDescription: props.out.alarmDescription,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: props.out.threshold,
-      evaluationPeriods: props.out.minutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [props.policies.out.arn],
-    });
-    new CloudwatchMetricAlarm(scope, props.ids.low, {
-      ...metric,
-      alarmName: `${props.alarmNamePrefix}-low`,
-      alarmDescription: props.in.alarmDescription,
-      comparisonOperator: 'LessThanThreshold',
-      threshold: props.in.threshold,
-      evaluationPeriods: props.in.minutes,
-      treatMissingData: 'notBreaching',
-      alarmActions: [props.policies.in.arn],
-      lifecycle: {
-        precondition: [
-          {
-            condition: `\${${inAt} < ${outAt}}`,
-            errorMessage: `${props.in.variable} (${inAt}) must be below ${props.out.variable} (${outAt}).`,
-          },
-        ],
-      },
-    });
+    const precondition = {
+      condition: `\${${inAt} < ${outAt}}`,
+      errorMessage: `${props.in.variable} (${inAt}) must be below ${props.out.variable} (${outAt}).`,
+    };
+    for (const side of ['out', 'in'] as const) {
+      const out = side === 'out';
+      new CloudwatchMetricAlarm(scope, out ? props.ids.high : props.ids.low, {
+        ...metric,
+        alarmName: `${props.alarmNamePrefix}-${out ? 'high' : 'low'}`,
+        alarmDescription: props[side].alarmDescription,
+        comparisonOperator: out ? 'GreaterThanThreshold' : 'LessThanThreshold',
+        threshold: props[side].threshold,
+        evaluationPeriods: props[side].minutes,
+        treatMissingData: 'notBreaching',
+        alarmActions: [props.policies[side].arn],
+        ...(out ? {} : { lifecycle: { precondition: [precondition] } }),
+      });
+    }
   }
 }

@@ -10,8 +10,7 @@ import { declareEcsVariables } from '../ecs/variables';
 import { DRAIN_SERVICE_NAME, DrainHook } from './drain-hook';
 import { instanceStepPolicies, ScalingAlarms, taskStepPolicies } from './scaling';
 import { declareDrainVariables } from './variables';
-import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
-import { Network } from '../platform/network';
+import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 
@@ -47,11 +46,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     } = declareDrainVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
-    const network = new Network(this, 'network', {
-      publicSubnets: true,
-      interfaceEndpoints: ECS_INTERFACE_ENDPOINTS,
-      gatewayEndpoints: ['s3'],
-    });
+    const network = ecsNetwork(this);
     const app = new EcsWebApp(this, 'app', {
       network,
       vars,

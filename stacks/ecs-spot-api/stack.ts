@@ -9,8 +9,7 @@ import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
 import { declareEcsVariables } from '../ecs/variables';
 import { declareSpotVariables } from './variables';
-import { ECS_INTERFACE_ENDPOINTS, EcsWebApp } from '../ecs/web-app';
-import { Network } from '../platform/network';
+import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 
 /**
@@ -42,11 +41,7 @@ export class EcsSpotApiStack extends OpsStack {
     } = declareSpotVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
-    const network = new Network(this, 'network', {
-      publicSubnets: true,
-      interfaceEndpoints: ECS_INTERFACE_ENDPOINTS,
-      gatewayEndpoints: ['s3'],
-    });
+    const network = ecsNetwork(this);
     const app = new EcsWebApp(this, 'app', {
       network,
       vars,

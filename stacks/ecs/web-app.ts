@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { Alerts } from '../platform/alerts';
+import { Network } from '../platform/network';
 import { OpsStack } from '../platform/ops-stack';
 import { EcsInstanceRole } from './instance-role';
 import { EcsLaunchTemplate } from './launch-template';
@@ -16,6 +17,15 @@ export const ECS_INTERFACE_ENDPOINTS = [
   'ecr.dkr',
   'logs',
 ] as const;
+
+/** The network of an ECS-on-EC2 stack: public subnets for the load balancer, ECS and ECR endpoints, S3 for image layers. */
+export function ecsNetwork(stack: OpsStack): Network {
+  return new Network(stack, 'network', {
+    publicSubnets: true,
+    interfaceEndpoints: ECS_INTERFACE_ENDPOINTS,
+    gatewayEndpoints: ['s3'],
+  });
+}
 
 export interface EcsWebAppProps {
   readonly network: EcsNetworkRefs;

@@ -4,21 +4,7 @@ import {
   RESIZE_METRICS,
   TRIGGER_METRICS,
 } from '../../functions/redshift-resize/metric-names';
-import {
-  emfMetric,
-  emfSearch,
-  emfNote,
-  graph,
-  GREEN,
-  GREY,
-  heading,
-  lambdaErrors,
-  metric,
-  OpsDashboard,
-  ORANGE,
-  queueDepth,
-  RED,
-} from '../platform/dashboard';
+import * as dash from '../platform/dashboard';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 
@@ -35,27 +21,27 @@ export interface RedshiftDashboardRefs {
 }
 
 /** Runs and their outcomes (trigger, guard, resize, Step Functions), and the cluster's disk usage. */
-export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): OpsDashboard {
+export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): dash.OpsDashboard {
   const { trigger, guard, resize } = r;
   const executions = (name: string, label: string, color?: string) =>
-    metric(
+    dash.metric(
       'AWS/States',
       name,
       { StateMachineArn: r.stateMachineArn },
       { label, ...(color ? { color } : {}) },
     );
-  return new OpsDashboard(stack, 'dashboard', {
+  return new dash.OpsDashboard(stack, 'dashboard', {
     start: '-P7D',
     widgets: [
-      heading('Redshift resize', [
+      dash.heading('Redshift resize', [
         'The disk alarm starts a run: the guard approves or skips it, then DMS is paused, the cluster snapshotted, resized and DMS resumed. TimedOut and Aborted executions leave DMS stopped (README: operating notes).',
-        emfNote([trigger, guard, resize]),
+        dash.emfNote([trigger, guard, resize]),
       ]),
-      graph({
+      dash.graph({
         title: 'Disk space used (%)',
         period: 300,
         series: [
-          metric(
+          dash.metric(
             'AWS/Redshift',
             'PercentageDiskSpaceUsed',
             { ClusterIdentifier: r.clusterId },
@@ -63,61 +49,70 @@ export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): Op
           ),
         ],
         horizontalAnnotations: [
-          { label: 'redshift_disk_threshold_percent', value: r.diskThresholdPercent, color: RED },
+          {
+            label: 'redshift_disk_threshold_percent',
+            value: r.diskThresholdPercent,
+            color: dash.RED,
+          },
         ],
         yAxis: { left: { min: 0, max: 100 } },
       }),
-      graph({
+      dash.graph({
         title: 'Runs per hour: requested, skipped (one already running), started',
         stat: 'Sum',
         period: 3600,
         series: [
-          emfMetric(trigger, TRIGGER_METRICS.requested, {}, { label: 'requested' }),
-          emfMetric(
+          dash.emfMetric(trigger, TRIGGER_METRICS.requested, {}, { label: 'requested' }),
+          dash.emfMetric(
             trigger,
             TRIGGER_METRICS.skippedRunning,
             {},
-            { label: 'skipped: one already running', color: GREY },
+            { label: 'skipped: one already running', color: dash.GREY },
           ),
           executions('ExecutionsStarted', 'executions started'),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Guard and resize outcomes per hour',
         stat: 'Sum',
         period: 3600,
         series: [
-          emfMetric(guard, GUARD_METRICS.approved, {}, { label: 'approved' }),
-          emfSearch(guard, GUARD_METRICS.skipped, [REASON_DIMENSION], 'Sum', 3600, {
+          dash.emfMetric(guard, GUARD_METRICS.approved, {}, { label: 'approved' }),
+          dash.emfSearch(guard, GUARD_METRICS.skipped, [REASON_DIMENSION], 'Sum', 3600, {
             label: 'skipped',
           }),
-          emfMetric(
+          dash.emfMetric(
             resize,
             RESIZE_METRICS.succeeded,
             {},
-            { label: 'resize succeeded', color: GREEN },
+            { label: 'resize succeeded', color: dash.GREEN },
           ),
-          emfMetric(resize, RESIZE_METRICS.failed, {}, { label: 'resize failed', color: RED }),
+          dash.emfMetric(
+            resize,
+            RESIZE_METRICS.failed,
+            {},
+            { label: 'resize failed', color: dash.RED },
+          ),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Executions per hour, by end state',
         stat: 'Sum',
         period: 3600,
         series: [
-          executions('ExecutionsSucceeded', 'succeeded', GREEN),
-          executions('ExecutionsFailed', 'failed', RED),
-          executions('ExecutionsTimedOut', 'timed out', ORANGE),
-          executions('ExecutionsAborted', 'aborted', GREY),
+          executions('ExecutionsSucceeded', 'succeeded', dash.GREEN),
+          executions('ExecutionsFailed', 'failed', dash.RED),
+          executions('ExecutionsTimedOut', 'timed out', dash.ORANGE),
+          executions('ExecutionsAborted', 'aborted', dash.GREY),
         ],
       }),
-      graph({
+      dash.graph({
         title: 'Function errors and trigger failures',
         stat: 'Sum',
         period: 300,
         series: [
-          ...lambdaErrors([trigger, guard, r.replication, resize]),
-          queueDepth(r.triggerFailureQueueName, 'trigger failure queue'),
+          ...dash.lambdaErrors([trigger, guard, r.replication, resize]),
+          dash.queueDepth(r.triggerFailureQueueName, 'trigger failure queue'),
         ],
         width: 24,
       }),
