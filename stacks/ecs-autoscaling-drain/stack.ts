@@ -26,24 +26,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareEcsVariables(this);
-    const {
-      onDemandBase,
-      onDemandPercentage,
-      minInstances,
-      maxInstances,
-      taskOutCpu,
-      taskOutMinutes,
-      taskInCpu,
-      taskInMinutes,
-      clusterOutReservation,
-      clusterOutMinutes,
-      clusterInReservation,
-      clusterInMinutes,
-      heartbeat,
-      checkInterval,
-      maxDrain,
-      standaloneGrace,
-    } = declareDrainVariables(this);
+    const own = declareDrainVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
     const network = ecsNetwork(this);
@@ -59,11 +42,11 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       name: 'ecs-asg',
       launchTemplate: app.launchTemplate,
       subnetIds: network.privateSubnetIds,
-      minSize: minInstances,
-      maxSize: maxInstances,
+      minSize: own.minInstances,
+      maxSize: own.maxInstances,
       instanceTypes: vars.instanceTypes,
-      onDemandBaseCapacity: onDemandBase,
-      onDemandPercentageAboveBaseCapacity: onDemandPercentage,
+      onDemandBaseCapacity: own.onDemandBase,
+      onDemandPercentageAboveBaseCapacity: own.onDemandPercentage,
       spotAllocationStrategy: vars.spotAllocationStrategy,
       dependsOn: [app.cluster.cluster],
     });
@@ -85,14 +68,14 @@ export class EcsAutoscalingDrainStack extends OpsStack {
         dimensions: { ClusterName: clusterName, ServiceName: service.serviceName },
       },
       out: {
-        threshold: taskOutCpu,
-        minutes: taskOutMinutes,
+        threshold: own.taskOutCpu,
+        minutes: own.taskOutMinutes,
         variable: 'ecs_drain_task_scale_out_cpu_percent',
         alarmDescription: 'Adds a task: service CPU above the scale-out threshold',
       },
       in: {
-        threshold: taskInCpu,
-        minutes: taskInMinutes,
+        threshold: own.taskInCpu,
+        minutes: own.taskInMinutes,
         variable: 'ecs_drain_task_scale_in_cpu_percent',
         alarmDescription: 'Removes a task: service CPU below the scale-in threshold',
       },
@@ -109,14 +92,14 @@ export class EcsAutoscalingDrainStack extends OpsStack {
         dimensions: { ClusterName: clusterName },
       },
       out: {
-        threshold: clusterOutReservation,
-        minutes: clusterOutMinutes,
+        threshold: own.clusterOutReservation,
+        minutes: own.clusterOutMinutes,
         variable: 'ecs_drain_cluster_scale_out_reservation_percent',
         alarmDescription: 'Adds an instance: cluster CPU reservation above the scale-out threshold',
       },
       in: {
-        threshold: clusterInReservation,
-        minutes: clusterInMinutes,
+        threshold: own.clusterInReservation,
+        minutes: own.clusterInMinutes,
         variable: 'ecs_drain_cluster_scale_in_reservation_percent',
         alarmDescription:
           'Removes an instance (drained first): cluster CPU reservation below the scale-in threshold',
@@ -132,10 +115,10 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       asg,
       alerts,
       failures,
-      heartbeat,
-      checkInterval,
-      maxDrain,
-      standaloneGrace,
+      heartbeat: own.heartbeat,
+      checkInterval: own.checkInterval,
+      maxDrain: own.maxDrain,
+      standaloneGrace: own.standaloneGrace,
     });
     const { drain, checks, topic } = hook;
 
@@ -173,18 +156,18 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       clusterName,
       serviceName: service.serviceName,
       cpuAnnotations: [
-        { label: 'add a task', value: taskOutCpu },
-        { label: 'remove a task', value: taskInCpu },
+        { label: 'add a task', value: own.taskOutCpu },
+        { label: 'remove a task', value: own.taskInCpu },
       ],
       reservationAnnotations: [
-        { label: 'add an instance', value: clusterOutReservation },
-        { label: 'remove an instance', value: clusterInReservation },
+        { label: 'add an instance', value: own.clusterOutReservation },
+        { label: 'remove an instance', value: own.clusterInReservation },
       ],
       drain,
       groupName: asg.groupName,
       checkQueueName: hook.checksName,
       failureQueueName: failures.name,
-      maxDrainSeconds: maxDrain,
+      maxDrainSeconds: own.maxDrain,
     });
 
     new TerraformOutput(this, 'load_balancer_dns_name', {

@@ -28,17 +28,7 @@ export class EcsSpotApiStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareEcsVariables(this);
-    const {
-      onDemandBase,
-      onDemandWeight,
-      spotWeight,
-      targetCapacity,
-      terminationProtection,
-      onDemandMax,
-      spotMax,
-      cpuTarget,
-      requestsPerTarget,
-    } = declareSpotVariables(this);
+    const own = declareSpotVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
     const network = ecsNetwork(this);
@@ -61,20 +51,20 @@ export class EcsSpotApiStack extends OpsStack {
         onDemandPercentageAboveBaseCapacity: purpose === 'spot' ? 0 : 100,
         spotAllocationStrategy: vars.spotAllocationStrategy,
         ecsManaged: true,
-        protectFromScaleIn: terminationProtection,
+        protectFromScaleIn: own.terminationProtection,
         refreshProtectedInstances: 'Refresh',
         // Destroyed before the cluster: its instances must be gone before the cluster can be deleted.
         dependsOn: [app.cluster.cluster],
       });
-    const onDemandGroup = group('on-demand', onDemandMax);
-    const spotGroup = group('spot', spotMax);
+    const onDemandGroup = group('on-demand', own.onDemandMax);
+    const spotGroup = group('spot', own.spotMax);
 
     const provider = (purpose: 'on-demand' | 'spot', asg: EcsAutoScalingGroup) =>
       new EcsAsgCapacityProvider(this, `${purpose}-capacity`, {
         name: `ecs-spot-api-${purpose}`,
         autoScalingGroup: asg,
-        targetCapacityPercent: targetCapacity,
-        managedTerminationProtection: terminationProtection,
+        targetCapacityPercent: own.targetCapacity,
+        managedTerminationProtection: own.terminationProtection,
       });
     const onDemand = provider('on-demand', onDemandGroup);
     const spot = provider('spot', spotGroup);
@@ -82,10 +72,10 @@ export class EcsSpotApiStack extends OpsStack {
     const strategy = [
       {
         capacityProvider: onDemand.capacityProvider.name,
-        base: onDemandBase,
-        weight: onDemandWeight,
+        base: own.onDemandBase,
+        weight: own.onDemandWeight,
       },
-      { capacityProvider: spot.capacityProvider.name, base: 0, weight: spotWeight },
+      { capacityProvider: spot.capacityProvider.name, base: 0, weight: own.spotWeight },
     ];
     const clusterProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity', {
       clusterName: app.cluster.cluster.name,
@@ -94,7 +84,7 @@ export class EcsSpotApiStack extends OpsStack {
       lifecycle: {
         precondition: [
           {
-            condition: `\${${Token.asString(onDemandWeight)} + ${Token.asString(spotWeight)} > 0}`,
+            condition: `\${${Token.asString(own.onDemandWeight)} + ${Token.asString(own.spotWeight)} > 0}`,
             errorMessage:
               'ecs_spot_on_demand_weight and ecs_spot_spot_weight cannot both be 0: at least one capacity provider needs a weight.',
           },
@@ -121,7 +111,7 @@ export class EcsSpotApiStack extends OpsStack {
       resourceId: target.resourceId,
       scalableDimension: target.scalableDimension,
       targetTrackingScalingPolicyConfiguration: {
-        targetValue: cpuTarget,
+        targetValue: own.cpuTarget,
         predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
         scaleOutCooldown: 60,
         scaleInCooldown: 300,
@@ -129,14 +119,14 @@ export class EcsSpotApiStack extends OpsStack {
     });
     const lb = app.loadBalancer;
     new AppautoscalingPolicy(this, 'request-tracking', {
-      count: Token.asNumber(`\${${Token.asString(requestsPerTarget)} > 0 ? 1 : 0}`),
+      count: Token.asNumber(`\${${Token.asString(own.requestsPerTarget)} > 0 ? 1 : 0}`),
       name: `${service.serviceName}-requests`,
       policyType: 'TargetTrackingScaling',
       serviceNamespace: target.serviceNamespace,
       resourceId: target.resourceId,
       scalableDimension: target.scalableDimension,
       targetTrackingScalingPolicyConfiguration: {
-        targetValue: requestsPerTarget,
+        targetValue: own.requestsPerTarget,
         predefinedMetricSpecification: {
           predefinedMetricType: 'ALBRequestCountPerTarget',
           resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
@@ -150,7 +140,7 @@ export class EcsSpotApiStack extends OpsStack {
     ecsSpotDashboard(this, {
       clusterName: app.cluster.clusterName,
       serviceName: service.serviceName,
-      cpuAnnotations: [{ label: 'ecs_spot_cpu_target_percent', value: cpuTarget }],
+      cpuAnnotations: [{ label: 'ecs_spot_cpu_target_percent', value: own.cpuTarget }],
       onDemand: { groupName: onDemandGroup.groupName, capacityProviderName: onDemand.providerName },
       spot: { groupName: spotGroup.groupName, capacityProviderName: spot.providerName },
     });
