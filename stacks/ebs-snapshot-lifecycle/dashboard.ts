@@ -15,6 +15,8 @@ export function ebsSnapshotDashboard(
   r: EbsSnapshotDashboardRefs,
 ): dash.OpsDashboard {
   const { create, remove } = r;
+  const perDay = (title: string, series: dash.Series[]) =>
+    dash.graph({ title, stat: 'Sum', period: 86400, series });
   return new dash.OpsDashboard(stack, 'dashboard', {
     start: '-P14D',
     widgets: [
@@ -22,51 +24,16 @@ export function ebsSnapshotDashboard(
         'Scheduled snapshots of tagged volumes, each deleted when its DynamoDB record expires. A failed snapshot or deletion fails its invocation (errors alarm); deletions that keep failing land in the failure queue.',
         dash.emfNote([create, remove]),
       ]),
-      dash.graph({
-        title: 'Snapshots per day: created, skipped, failed',
-        stat: 'Sum',
-        period: 86400,
-        series: [
-          dash.emfMetric(
-            create,
-            CREATE_METRICS.created,
-            {},
-            { label: 'created', color: dash.GREEN },
-          ),
-          dash.emfMetric(
-            create,
-            CREATE_METRICS.skipped,
-            {},
-            { label: 'skipped', color: dash.GREY },
-          ),
-          dash.emfMetric(create, CREATE_METRICS.failed, {}, { label: 'failed', color: dash.RED }),
-        ],
-      }),
-      dash.graph({
-        title: 'Expired snapshots per day: deleted, failed, still in use',
-        stat: 'Sum',
-        period: 86400,
-        series: [
-          dash.emfMetric(
-            remove,
-            DELETE_METRICS.deleted,
-            {},
-            { label: 'deleted', color: dash.GREEN },
-          ),
-          dash.emfMetric(
-            remove,
-            DELETE_METRICS.deleteFailed,
-            {},
-            { label: 'failed', color: dash.RED },
-          ),
-          dash.emfMetric(
-            remove,
-            DELETE_METRICS.inUse,
-            {},
-            { label: 'in use by an AMI', color: dash.ORANGE },
-          ),
-        ],
-      }),
+      perDay('Snapshots per day: created, skipped, failed', [
+        dash.emfLine(create, CREATE_METRICS.created, 'created', dash.GREEN),
+        dash.emfLine(create, CREATE_METRICS.skipped, 'skipped', dash.GREY),
+        dash.emfLine(create, CREATE_METRICS.failed, 'failed', dash.RED),
+      ]),
+      perDay('Expired snapshots per day: deleted, failed, still in use', [
+        dash.emfLine(remove, DELETE_METRICS.deleted, 'deleted', dash.GREEN),
+        dash.emfLine(remove, DELETE_METRICS.deleteFailed, 'failed', dash.RED),
+        dash.emfLine(remove, DELETE_METRICS.inUse, 'in use by an AMI', dash.ORANGE),
+      ]),
       dash.graph({
         title: 'Failure queue depth',
         period: 300,

@@ -81,6 +81,16 @@ export function emfMetric(
   );
 }
 
+/** An EMF metric of a function with no dimension but `service`, as one labelled line. */
+export function emfLine(
+  fn: NodeFunction,
+  metricName: string,
+  label: string,
+  color?: string,
+): MetricSeries {
+  return emfMetric(fn, metricName, {}, { label, ...(color ? { color } : {}) });
+}
+
 export interface SearchProps {
   readonly namespace: string;
   readonly metricName: string;

@@ -63,11 +63,11 @@ export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): da
         period: 3600,
         series: [
           dash.emfMetric(trigger, TRIGGER_METRICS.requested, {}, { label: 'requested' }),
-          dash.emfMetric(
+          dash.emfLine(
             trigger,
             TRIGGER_METRICS.skippedRunning,
-            {},
-            { label: 'skipped: one already running', color: dash.GREY },
+            'skipped: one already running',
+            dash.GREY,
           ),
           executions('ExecutionsStarted', 'executions started'),
         ],
@@ -81,18 +81,8 @@ export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): da
           dash.emfSearch(guard, GUARD_METRICS.skipped, [REASON_DIMENSION], 'Sum', 3600, {
             label: 'skipped',
           }),
-          dash.emfMetric(
-            resize,
-            RESIZE_METRICS.succeeded,
-            {},
-            { label: 'resize succeeded', color: dash.GREEN },
-          ),
-          dash.emfMetric(
-            resize,
-            RESIZE_METRICS.failed,
-            {},
-            { label: 'resize failed', color: dash.RED },
-          ),
+          dash.emfLine(resize, RESIZE_METRICS.succeeded, 'resize succeeded', dash.GREEN),
+          dash.emfLine(resize, RESIZE_METRICS.failed, 'resize failed', dash.RED),
         ],
       }),
       dash.graph({
