@@ -103,7 +103,10 @@ export async function main() {
       [
         join(root, 'main.ts'),
         join(root, 'main-hcl.ts'),
-        ...walk(join(root, 'scripts'), (n) => n.endsWith('.ts')),
+        // Only scripts/*.ts are programs (or their libraries); a folder below is one library split by part.
+        ...readdirSync(join(root, 'scripts'), { withFileTypes: true })
+          .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+          .map((e) => join(root, 'scripts', e.name)),
       ],
       dist,
     ),

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { proveStack, ROOT, type OfflineTools, type StackProof } from './offline-proof';
+import { proveStack, runBuiltApp, type OfflineTools, type StackProof } from './offline-proof';
 import { offlineEnv, writeCliConfig } from './terraform-env';
 
 const run = promisify(execFile);
@@ -12,14 +12,7 @@ const run = promisify(execFile);
 export async function synthHcl(
   outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-hcl-')),
 ): Promise<string> {
-  const app = join(ROOT, 'dist', 'main-hcl.js');
-  if (!existsSync(app)) throw new Error(`${app} is missing: run "npm run build" first`);
-  await run(process.execPath, [app], {
-    cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return outdir;
+  return runBuiltApp('main-hcl.js', outdir);
 }
 
 export interface ValidateResult {

@@ -78,18 +78,27 @@ export function requireOfflineTools(
   return tools;
 }
 
+/** Runs a built app (`dist/<file>`) with its output folder set in CDKTF_OUTDIR, and gives that folder. */
+export async function runBuiltApp(
+  file: string,
+  outdir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
+  const app = join(ROOT, 'dist', file);
+  if (!existsSync(app)) throw new Error(`${app} is missing: run "npm run build" first`);
+  await run(process.execPath, [app], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return outdir;
+}
+
 /** Synthesizes every stack from the built app into a fresh folder, with the local backend forced. */
 export async function synthAll(
   outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-')),
 ): Promise<string> {
-  const app = join(ROOT, 'dist', 'main.js');
-  if (!existsSync(app)) throw new Error(`${app} is missing: run "npm run build" first`);
-  await run(process.execPath, [app], {
-    cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, OPS_AUTOPILOT_BACKEND: 'local' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return outdir;
+  return runBuiltApp('main.js', outdir, { OPS_AUTOPILOT_BACKEND: 'local' });
 }
 
 export function stackNames(outdir: string): string[] {

@@ -242,15 +242,7 @@ class Expression {
     }
     if (c === '[') {
       this.pos++;
-      const items: TfValue[] = [];
-      while (!this.eat(']')) {
-        items.push(this.conditional());
-        if (!this.eat(',')) {
-          this.expect(']');
-          break;
-        }
-      }
-      return items;
+      return this.items(']');
     }
     if (c === '"') return this.string();
     const number = /^-?\d+(\.\d+)?/.exec(this.src.slice(this.pos));
@@ -272,15 +264,21 @@ class Expression {
     throw afterApply(this.whole);
   }
 
-  private call(name: string): TfValue {
-    const args: TfValue[] = [];
-    while (!this.eat(')')) {
-      args.push(this.conditional());
+  /** Comma-separated expressions up to `close` (a trailing comma allowed), past the opening bracket. */
+  private items(close: string): TfValue[] {
+    const items: TfValue[] = [];
+    while (!this.eat(close)) {
+      items.push(this.conditional());
       if (!this.eat(',')) {
-        this.expect(')');
+        this.expect(close);
         break;
       }
     }
+    return items;
+  }
+
+  private call(name: string): TfValue {
+    const args = this.items(')');
     if (name === 'max') {
       if (args.length === 0) throw new Error(`${this.whole}: max() needs at least one argument`);
       return Math.max(...args.map((a) => this.num(a)));
