@@ -12,6 +12,7 @@ import { redshiftDashboard } from '../automation-dashboards';
 import { policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { stateMachineSdkStatements } from './asl';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
@@ -185,17 +186,7 @@ export class RedshiftResizeStack extends OpsStack {
         actions: ['lambda:InvokeFunction'],
         resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
       },
-      {
-        sid: 'SnapshotBeforeResize',
-        actions: ['redshift:CreateClusterSnapshot'],
-        resources: [clusterArn, resizeSnapshots],
-      },
-      {
-        sid: 'WatchResizeSnapshot',
-        actions: ['redshift:DescribeClusterSnapshots'],
-        resources: [clusterArn, resizeSnapshots],
-      },
-      { sid: 'Notify', actions: ['sns:Publish'], resources: [topicArn] },
+      ...stateMachineSdkStatements({ snapshot: [clusterArn, resizeSnapshots], topic: [topicArn] }),
       {
         sid: 'EncryptNotifications',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],

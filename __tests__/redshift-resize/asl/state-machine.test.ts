@@ -1,9 +1,4 @@
-import {
-  CLUSTER_ID,
-  functionArn,
-  MAX_NODE_COUNT,
-  TOPIC_ARN,
-} from '../fixtures/env';
+import { CLUSTER_ID, functionArn, MAX_NODE_COUNT, TOPIC_ARN } from '../fixtures/env';
 import { RedshiftClient, ClusterSnapshotQuotaExceededFault } from '@aws-sdk/client-redshift';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,14 +14,8 @@ import {
   maxPollAttempts,
   S,
   type ResizeDefinitionInput,
-} from '../../../stacks/redshift-resize/definition';
-import {
-  commandsOf,
-  ResizeWorld,
-  wireDms,
-  wireRedshift,
-  wireSns,
-} from '../fixtures/world';
+} from '../../../stacks/redshift-resize/asl';
+import { commandsOf, ResizeWorld, wireDms, wireRedshift, wireSns } from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
 import { runDefinition, validateDefinition, type LocalExecution } from '../../support/local-sfn';
 

@@ -1,10 +1,4 @@
-import {
-  CLUSTER_ID,
-  functionArn,
-  STATE_MACHINE_ARN,
-  TEST_ENV,
-  TOPIC_ARN,
-} from '../fixtures/env';
+import { CLUSTER_ID, functionArn, STATE_MACHINE_ARN, TEST_ENV, TOPIC_ARN } from '../fixtures/env';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,16 +9,10 @@ import { executionNameFor } from '../../../functions/redshift-resize/identifiers
 import * as replication from '../../../functions/redshift-resize/replication.handler';
 import * as resize from '../../../functions/redshift-resize/resize.handler';
 import { substituteTf } from '../../../scripts/tf-values';
-import { S, type AslDefinition } from '../../../stacks/redshift-resize/definition';
+import { S, type AslDefinition } from '../../../stacks/redshift-resize/asl';
 import { STATE_MACHINE_SUBJECT } from '../../../stacks/redshift-resize/stack';
 import { WORLD } from '../../support/deployment';
-import {
-  commandsOf,
-  ResizeWorld,
-  wireDms,
-  wireRedshift,
-  wireSns,
-} from '../fixtures/world';
+import { commandsOf, ResizeWorld, wireDms, wireRedshift, wireSns } from '../fixtures/world';
 import { IAM_CALLS_DIR, recordIamCalls, type RecordedCall } from '../../support/iam-recorder';
 import { runDefinition, validateDefinition, type LocalExecution } from '../../support/local-sfn';
 import { resources, synthStack } from '../../support/synth';
