@@ -10,7 +10,10 @@ import {
   type ResizePhaseSeconds,
 } from './input';
 
-/** Step Functions' limit for a STANDARD execution: one year. */
+/**
+ * Step Functions' limit for a STANDARD execution: one year.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+ */
 export const MAX_EXECUTION_TIMEOUT_SECONDS = 365 * 24 * 3600;
 /** Budget for the non-polling states (guard, select, snapshot/resize calls, notifications, retries). */
 const FIXED_OVERHEAD_SECONDS = 900;
