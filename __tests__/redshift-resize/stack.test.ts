@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { substituteTf } from '../../scripts/tf-values';
-import { buildResizeDefinition } from '../../stacks/redshift-resize/definition';
+import { buildResizeDefinition } from '../../stacks/redshift-resize/asl';
 import { resolveWorkflow, type ResizeWorkflowProps } from '../../stacks/redshift-resize/workflow';
 import {
   RedshiftResizeStack,

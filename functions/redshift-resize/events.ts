@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
 
 /**
- * Payloads the state machine (stacks/redshift-resize/definition.ts) sends to the step handlers. The
+ * Payloads the state machine (stacks/redshift-resize/asl/states.ts) sends to the step handlers. The
  * definition builds them with Parameters; these schemas are the other half of that contract.
  */
 

@@ -11,6 +11,7 @@ import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { ServiceRole } from '../platform/service-role';
+import { stateMachineSdkStatements } from './asl';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
@@ -181,17 +182,7 @@ export class RedshiftResizeStack extends OpsStack {
         actions: ['lambda:InvokeFunction'],
         resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
       },
-      {
-        sid: 'SnapshotBeforeResize',
-        actions: ['redshift:CreateClusterSnapshot'],
-        resources: [clusterArn, resizeSnapshots],
-      },
-      {
-        sid: 'WatchResizeSnapshot',
-        actions: ['redshift:DescribeClusterSnapshots'],
-        resources: [clusterArn, resizeSnapshots],
-      },
-      { sid: 'Notify', actions: ['sns:Publish'], resources: [topicArn] },
+      ...stateMachineSdkStatements({ snapshot: [clusterArn, resizeSnapshots], topic: [topicArn] }),
       {
         sid: 'EncryptNotifications',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],

@@ -1,11 +1,11 @@
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
+import type { Phase } from './asl';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
   DEFAULT_PHASE_TIMEOUTS_SECONDS,
   maxPhaseTimeoutSeconds,
   MAX_POLLS_PER_PHASE,
-  PHASES,
   type PhaseTimeoutVariables,
   type ResolvedWorkflow,
 } from './workflow';
@@ -46,9 +46,9 @@ const PHASE_DESCRIPTIONS: PhaseTimeoutVariables = {
 const DMS_TASK_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:task:[A-Za-z0-9-]+$';
 const DMS_ENDPOINT_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:endpoint:[A-Za-z0-9-]+$';
 export const MAX_COOLDOWN_MINUTES = 14 * 24 * 60;
-export const MAX_LISTED_TASKS = 100;
+const MAX_LISTED_TASKS = 100;
 /** CloudWatch: evaluation_periods x period (300 s) must not exceed one day. */
-export const MAX_DISK_EVALUATION_PERIODS = 288;
+const MAX_DISK_EVALUATION_PERIODS = 288;
 
 function wholeBetween(name: string, min: number, max: number) {
   return {
@@ -57,7 +57,21 @@ function wholeBetween(name: string, min: number, max: number) {
   };
 }
 
-function phaseTimeout(stack: OpsStack, workflow: ResolvedWorkflow, phase: (typeof PHASES)[number]) {
+function wholeNumber(
+  stack: OpsStack,
+  name: string,
+  min: number,
+  max: number,
+  config: { readonly default?: number; readonly description: string },
+) {
+  return new TerraformVariable(stack, name, {
+    type: 'number',
+    ...config,
+    validation: [wholeBetween(name, min, max)],
+  });
+}
+
+function phaseTimeout(stack: OpsStack, workflow: ResolvedWorkflow, phase: Phase) {
   const name = PHASE_TIMEOUT_VARIABLES[phase];
   const interval = workflow.pollIntervalsSeconds[phase];
   const max = maxPhaseTimeoutSeconds(workflow, phase);
@@ -121,12 +135,10 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         },
       ],
     }),
-    diskPeriods: new TerraformVariable(stack, V.diskPeriods, {
-      type: 'number',
+    diskPeriods: wholeNumber(stack, V.diskPeriods, 1, MAX_DISK_EVALUATION_PERIODS, {
       default: 3,
       description:
         'Consecutive 5-minute periods the disk usage must stay at or above the threshold before a resize starts.',
-      validation: [wholeBetween(V.diskPeriods, 1, MAX_DISK_EVALUATION_PERIODS)],
     }),
     resizeFactor: new TerraformVariable(stack, V.resizeFactor, {
       type: 'number',
@@ -140,10 +152,8 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         },
       ],
     }),
-    maxNodeCount: new TerraformVariable(stack, V.maxNodeCount, {
-      type: 'number',
+    maxNodeCount: wholeNumber(stack, V.maxNodeCount, 1, 128, {
       description: 'Largest node count a resize may reach (the cost cap). Required.',
-      validation: [wholeBetween(V.maxNodeCount, 1, 128)],
     }),
     resizeType: new TerraformVariable(stack, V.resizeType, {
       type: 'string',
@@ -156,12 +166,10 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         },
       ],
     }),
-    cooldownMinutes: new TerraformVariable(stack, V.cooldownMinutes, {
-      type: 'number',
+    cooldownMinutes: wholeNumber(stack, V.cooldownMinutes, 0, MAX_COOLDOWN_MINUTES, {
       default: 360,
       description:
         'No resize within this many minutes of the last resize start or completion (at most 14 days, the reach of Redshift events).',
-      validation: [wholeBetween(V.cooldownMinutes, 0, MAX_COOLDOWN_MINUTES)],
     }),
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),

@@ -1,11 +1,15 @@
 import { Token } from 'cdktf';
 import {
-  maxReplicationPauseSecondsOf,
-  minimumExecutionTimeoutSecondsOf,
+  backstopTimeoutSeconds,
+  isSnapshotRetentionDays,
+  MAX_EXECUTION_TIMEOUT_SECONDS,
+  maxReplicationPauseSeconds,
   NumericExpression,
+  PHASES,
   renderResizeDefinition,
+  type Phase,
   type ResizePhaseSeconds,
-} from './definition';
+} from './asl';
 
 /**
  * The workflow's synth-time timing. The phase timeouts are Terraform variables (see variables.ts); the
@@ -39,32 +43,28 @@ export const DEFAULT_PHASE_TIMEOUTS_SECONDS: ResizePhaseSeconds = {
   resize: 21600,
   resume: 900,
 };
-export const DEFAULT_POLL_INTERVALS_SECONDS: ResizePhaseSeconds = {
+const DEFAULT_POLL_INTERVALS_SECONDS: ResizePhaseSeconds = {
   stop: 30,
   snapshot: 60,
   resize: 300,
   resume: 30,
 };
-export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 48 * 3600;
-export const DEFAULT_SNAPSHOT_RETENTION_DAYS = 35;
+const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 48 * 3600;
+const DEFAULT_SNAPSHOT_RETENTION_DAYS = 35;
 /** Longest poll interval a prop may set (one hour). */
-export const MAX_POLL_INTERVAL_SECONDS = 3600;
+const MAX_POLL_INTERVAL_SECONDS = 3600;
 /**
  * Most checks one phase may make: a phase timeout variable is at most this many poll intervals. An execution
  * history holds at most 25,000 events and one poll iteration takes about 11; five loops (stop, snapshot,
  * resize, resume, resume-on-failure) of 300 stay well below it.
  */
 export const MAX_POLLS_PER_PHASE = 300;
-/** One year: Step Functions' limit for a STANDARD execution. */
-const MAX_EXECUTION_TIMEOUT_SECONDS = 365 * 24 * 3600;
 /**
  * A classic resize keeps the cluster read-only for hours or days. Below this resize budget the run would
  * give up (and resume DMS into a read-only cluster) while Redshift is still resizing, so the plan refuses
  * resize_type "classic" unless the resize phase timeout variable is at least this.
  */
 export const CLASSIC_RESIZE_MIN_PHASE_SECONDS = 24 * 3600;
-
-export const PHASES = ['stop', 'snapshot', 'resize', 'resume'] as const;
 
 /** The workflow's synth-time timing with defaults applied, validated. */
 export interface ResolvedWorkflow {
@@ -97,7 +97,7 @@ export function resolveWorkflow(props: ResizeWorkflowProps = {}): ResolvedWorkfl
     'snapshotRetentionDays',
     props.snapshotRetentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS,
   );
-  if (!Number.isInteger(retention) || retention === 0 || retention < -1 || retention > 3653)
+  if (!isSnapshotRetentionDays(retention))
     problems.push(`snapshotRetentionDays must be -1 or 1..3653, got ${retention}`);
   const executionTimeout = plainNumber(
     'executionTimeoutSeconds',
@@ -121,14 +121,11 @@ export function resolveWorkflow(props: ResizeWorkflowProps = {}): ResolvedWorkfl
 }
 
 /** Largest value the timeout variable of a phase accepts: MAX_POLLS_PER_PHASE poll intervals. */
-export function maxPhaseTimeoutSeconds(
-  workflow: ResolvedWorkflow,
-  phase: keyof ResizePhaseSeconds,
-): number {
+export function maxPhaseTimeoutSeconds(workflow: ResolvedWorkflow, phase: Phase): number {
   return workflow.pollIntervalsSeconds[phase] * MAX_POLLS_PER_PHASE;
 }
 
-export interface WorkflowArns {
+interface WorkflowArns {
   readonly guard: string;
   readonly replication: string;
   readonly resize: string;
@@ -136,7 +133,7 @@ export interface WorkflowArns {
 }
 
 /** The phase timeouts as Terraform expressions over the timeout variables (names from variables.ts). */
-export type PhaseTimeoutVariables = { readonly [P in keyof ResizePhaseSeconds]: string };
+export type PhaseTimeoutVariables = { readonly [P in Phase]: string };
 
 const timeoutExpressions = (names: PhaseTimeoutVariables) => ({
   stop: new NumericExpression(`var.${names.stop}`),
@@ -150,7 +147,7 @@ const timeoutExpressions = (names: PhaseTimeoutVariables) => ({
  * Aurora binlog retention must outlast it.
  */
 export function maxReplicationPauseExpression(names: PhaseTimeoutVariables): string {
-  const pause = maxReplicationPauseSecondsOf({ phaseTimeoutsSeconds: timeoutExpressions(names) });
+  const pause = maxReplicationPauseSeconds({ phaseTimeoutsSeconds: timeoutExpressions(names) });
   if (typeof pause === 'number') throw new Error('unreachable: the timeouts are expressions');
   return pause.terraform;
 }
@@ -165,16 +162,14 @@ export function workflowDefinition(
   names: PhaseTimeoutVariables,
 ): string {
   const phaseTimeoutsSeconds = timeoutExpressions(names);
-  const minimum = minimumExecutionTimeoutSecondsOf({ phaseTimeoutsSeconds });
-  if (typeof minimum === 'number') throw new Error('unreachable: the timeouts are expressions');
   return renderResizeDefinition({
     functionArns: { guard: arns.guard, replication: arns.replication, resize: arns.resize },
     topicArn: arns.topic,
     phaseTimeoutsSeconds,
     pollIntervalsSeconds: workflow.pollIntervalsSeconds,
-    timeoutSeconds: new NumericExpression(
-      `max(${workflow.executionTimeoutSeconds}, ${minimum.terraform})`,
-    ),
+    timeoutSeconds: backstopTimeoutSeconds(workflow.executionTimeoutSeconds, {
+      phaseTimeoutsSeconds,
+    }),
     snapshotRetentionDays: workflow.snapshotRetentionDays,
   });
 }

@@ -3,17 +3,18 @@ import {
   maxPollAttempts,
   maxReplicationPauseSeconds,
   minimumExecutionTimeoutSeconds,
-  minimumExecutionTimeoutSecondsOf,
   NumericExpression,
   renderResizeDefinition,
   ResizeDefinitionInputError,
   S,
+  STATE_MACHINE_SDK_ACTIONS,
+  stateMachineSdkStatements,
   type AslChoiceState,
   type AslDefinition,
   type AslState,
   type AslTaskState,
   type ResizeDefinitionInput,
-} from '../../../stacks/redshift-resize/definition';
+} from '../../../stacks/redshift-resize/asl';
 import { substituteTf } from '../../../scripts/tf-values';
 import { validateDefinition } from '../../support/local-sfn';
 
@@ -227,6 +228,52 @@ describe('buildResizeDefinition', () => {
   });
 });
 
+describe('STATE_MACHINE_SDK_ACTIONS', () => {
+  /** The IAM action of a Step Functions service-integration Resource (aws-sdk or optimized). */
+  const actionOf = (resource: string) => {
+    const [service, api] = resource.replace(/^arn:aws:states:::(aws-sdk:)?/, '').split(':');
+    return `${service}:${(api ?? '').charAt(0).toUpperCase()}${(api ?? '').slice(1)}`;
+  };
+
+  it("lists exactly the IAM actions of the definition's own (non-Lambda) tasks", () => {
+    // Prepare
+    const def = buildResizeDefinition(INPUT);
+
+    // Act
+    const called = Object.values(def.States)
+      .filter((state): state is AslTaskState => state.Type === 'Task')
+      .map((task) => task.Resource)
+      .filter((resource) => resource.startsWith('arn:aws:states:::'))
+      .map(actionOf);
+
+    // Assess
+    expect(new Set(called)).toEqual(new Set(STATE_MACHINE_SDK_ACTIONS.map((a) => a.action)));
+  });
+
+  it('gives each action one statement on the resources of its scope', () => {
+    // Act
+    const statements = stateMachineSdkStatements({
+      snapshot: ['cluster', 'snap'],
+      topic: ['topic'],
+    });
+
+    // Assess
+    expect(statements).toEqual([
+      {
+        sid: 'SnapshotBeforeResize',
+        actions: ['redshift:CreateClusterSnapshot'],
+        resources: ['cluster', 'snap'],
+      },
+      {
+        sid: 'WatchResizeSnapshot',
+        actions: ['redshift:DescribeClusterSnapshots'],
+        resources: ['cluster', 'snap'],
+      },
+      { sid: 'Notify', actions: ['sns:Publish'], resources: ['topic'] },
+    ]);
+  });
+});
+
 describe('input validation', () => {
   it('refuses an execution timeout that could cut a bounded path (and strand stopped DMS tasks)', () => {
     // Prepare
@@ -284,7 +331,7 @@ describe('renderResizeDefinition: phase timeouts as Terraform expressions', () =
     resize: new NumericExpression('var.resize'),
     resume: new NumericExpression('var.resume'),
   };
-  const minimum = minimumExecutionTimeoutSecondsOf({ phaseTimeoutsSeconds: timeouts });
+  const minimum = minimumExecutionTimeoutSeconds({ phaseTimeoutsSeconds: timeouts });
   /** Plain ARNs here, so the whole template can be rendered with substituteTf. */
   const PLAIN = {
     ...INPUT,

@@ -14,7 +14,7 @@ import {
   maxPollAttempts,
   S,
   type ResizeDefinitionInput,
-} from '../../../stacks/redshift-resize/definition';
+} from '../../../stacks/redshift-resize/asl';
 import { commandsOf, ResizeWorld, wireDms, wireRedshift, wireSns } from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
 import { runDefinition, validateDefinition, type LocalExecution } from '../../support/local-sfn';

@@ -9,7 +9,7 @@ import { executionNameFor } from '../../../functions/redshift-resize/identifiers
 import * as replication from '../../../functions/redshift-resize/replication.handler';
 import * as resize from '../../../functions/redshift-resize/resize.handler';
 import { substituteTf } from '../../../scripts/tf-values';
-import { S, type AslDefinition } from '../../../stacks/redshift-resize/definition';
+import { S, type AslDefinition } from '../../../stacks/redshift-resize/asl';
 import { STATE_MACHINE_SUBJECT } from '../../../stacks/redshift-resize/stack';
 import { WORLD } from '../../support/deployment';
 import { commandsOf, ResizeWorld, wireDms, wireRedshift, wireSns } from '../fixtures/world';
