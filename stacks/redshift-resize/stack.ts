@@ -22,10 +22,10 @@ import {
 } from './workflow';
 
 export const STATE_MACHINE_SUBJECT = 'redshift-resize-state-machine';
-export const TRIGGER_ASSET = 'redshift-resize-trigger';
-export const GUARD_ASSET = 'redshift-resize-guard';
-export const REPLICATION_ASSET = 'redshift-resize-replication';
-export const RESIZE_ASSET = 'redshift-resize-resize';
+const TRIGGER_ASSET = 'redshift-resize-trigger';
+const GUARD_ASSET = 'redshift-resize-guard';
+const REPLICATION_ASSET = 'redshift-resize-replication';
+const RESIZE_ASSET = 'redshift-resize-resize';
 /** Placeholder for the DMS task resources in the replication policy, replaced by a Terraform list expression. */
 export const TASK_RESOURCES_PLACEHOLDER = 'REPLICATION_TASK_RESOURCES';
 
@@ -350,12 +350,12 @@ export class RedshiftResizeStack extends OpsStack {
 }
 
 /** The alias the Alerts construct gives the stack's key (alias/<name_prefix>-<stack>). */
-export function alertsKeyAlias(stack: OpsStack): string {
+function alertsKeyAlias(stack: OpsStack): string {
   return `alias/${stack.name(stack.stackName)}`;
 }
 
 /** SNS payload filter: only ALARM transitions of the disk alarm reach the trigger. */
-export function triggerFilterPolicy(alarmName: string): Record<string, string[]> {
+function triggerFilterPolicy(alarmName: string): Record<string, string[]> {
   return { AlarmName: [alarmName], NewStateValue: ['ALARM'] };
 }
 
