@@ -19,7 +19,6 @@ if ! command -v terraform >/dev/null 2>&1; then
   [ "${CI:-}" = true ] && exit 1
 fi
 
-# Not `npm ci`: its lock check needs every platform's optional packages (e.g. @swc/core-darwin-arm64), and
-# the registry this project's machines reach serves Linux ones only. `npm install` installs the locked
-# versions all the same and skips optional packages it cannot get.
-npm install --no-audit --no-fund
+# The lock holds every platform's packages, so `npm ci` installs exactly it and never rewrites it; package.json's
+# allowScripts decides which install scripts run (the README's set-up section says why).
+npm ci --no-audit --no-fund

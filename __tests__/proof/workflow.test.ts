@@ -223,7 +223,7 @@ describe('the pull-request workflow: what it runs', () => {
   test('installs, lints, builds, type-checks, runs both test phases and synthesizes', () => {
     const script = runs('test');
     const order = [
-      'npm install',
+      'npm ci',
       'npm run lint',
       'npm run build',
       'npm run typecheck',
@@ -232,6 +232,17 @@ describe('the pull-request workflow: what it runs', () => {
       'node dist/main.js',
     ].map((c) => script.indexOf(c));
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] ?? -1)))).toBe(true);
+  });
+
+  test('every job that installs runs the locked tree with npm ci, then proves it rewrote nothing', () => {
+    const installing = jobs.filter(([id]) => /\bnpm (ci|install|i)\b/.test(runs(id)));
+    expect(installing.map(([id]) => id)).toEqual(['test', 'plan']);
+    for (const [id] of installing) {
+      expect(runs(id)).not.toMatch(/\bnpm (install|i)\b/);
+      expect(runs(id)).toMatch(
+        /npm ci --no-audit --no-fund\n(?:[^\n]*\n)?bash \.ci\/check-clean\.sh/,
+      );
+    }
   });
 
   test('installs MariaDB for the SQL tests', () => {
