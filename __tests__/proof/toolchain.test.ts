@@ -1,20 +1,77 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+  optionalDependencies: Record<string, string>;
   allowScripts: Record<string, boolean>;
 };
 interface LockEntry {
+  version?: string;
+  os?: string | string[];
+  cpu?: string | string[];
+  optional?: boolean;
   resolved?: string;
   hasInstallScript?: boolean;
 }
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, LockEntry>;
 };
+const nodePackages = Object.keys(pkg.optionalDependencies).filter((n) => /^node-/.test(n));
+const majorOf = (version: string) => Number(version.split('.')[0]);
+/** npm reads a package's os and cpu as one value or a list. */
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : [v].flat());
+/** engines.node is a major line ("22.x"), the form setup's check and setup-node read. */
+const supportedMajor = Number(/^(\d+)\.x$/.exec(pkg.engines.node)?.[1]);
+
+describe('the Node of development', () => {
+  test("is one major line, package.json's engines.node", () => {
+    expect(pkg.engines.node).toMatch(/^\d+\.x$/);
+    expect(supportedMajor).toBeGreaterThanOrEqual(22);
+  });
+
+  test('runs these tests (through npm or npx, which put node_modules/.bin first on PATH)', () => {
+    expect(majorOf(process.versions.node)).toBe(supportedMajor);
+  });
+
+  test('is installed by npm: one exact version for every platform, each package only where it fits', () => {
+    // Prepare
+    const versions = new Set(nodePackages.map((n) => pkg.optionalDependencies[n]));
+    const entries = nodePackages.map((n) => lock.packages[`node_modules/${n}`]);
+
+    // Assess
+    expect(nodePackages.length).toBeGreaterThanOrEqual(5);
+    expect(versions.size).toBe(1);
+    const [version] = [...versions];
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(majorOf(version ?? '')).toBe(supportedMajor);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ version, optional: true });
+      expect([list(entry?.os).length, list(entry?.cpu).length]).toEqual([1, 1]);
+    }
+  });
+
+  test("is the locked binary wherever this platform has one, for this process and for `node` on PATH (cdktf's app command, scripts)", () => {
+    // Prepare
+    const fitting = nodePackages.filter((n) => {
+      const e = lock.packages[`node_modules/${n}`];
+      return list(e?.os).includes(process.platform) && list(e?.cpu).includes(process.arch);
+    });
+    const onPath = execFileSync('node', ['-p', 'process.execPath'], { encoding: 'utf8' }).trim();
+
+    // Assess
+    expect(fitting.length).toBeLessThanOrEqual(1);
+    if (fitting[0]) {
+      const bin = join(ROOT, 'node_modules', fitting[0], 'bin', 'node');
+      expect(realpathSync(process.execPath)).toBe(realpathSync(bin));
+    }
+    expect(realpathSync(onPath)).toBe(realpathSync(process.execPath));
+  });
+});
 
 describe('npm install scripts', () => {
   test('each locked package with install scripts has a decision in allowScripts, by name', () => {

@@ -62,7 +62,7 @@ async function loadParser(): Promise<WorkflowParser> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node22',
     write: false,
     logLevel: 'error',
   });
@@ -242,6 +242,17 @@ describe('the pull-request workflow: what it runs', () => {
       expect(runs(id)).toMatch(
         /npm ci --no-audit --no-fund\n(?:[^\n]*\n)?bash \.ci\/check-clean\.sh/,
       );
+    }
+  });
+
+  test("sets Node up from package.json's engines and runs every later step on the locked Node", () => {
+    const setups = steps.filter((s) => s.step.uses?.startsWith('actions/setup-node@'));
+    expect(setups.map((s) => s.job)).toEqual(['test', 'plan']);
+    for (const { step } of setups) {
+      expect(step.with).toEqual({ 'node-version-file': 'package.json', cache: 'npm' });
+    }
+    for (const id of ['test', 'plan']) {
+      expect(runs(id)).toContain('echo "$PWD/node_modules/.bin" >> "$GITHUB_PATH"');
     }
   });
 
