@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: MariaDB for the reserver's SQL tests
-# (the tests start their own throwaway server), then the locked npm dependencies.
+# (the tests start their own throwaway server), then the locked npm dependencies, Node 22 among them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,17 @@ if ! command -v terraform >/dev/null 2>&1; then
   [ "${CI:-}" = true ] && exit 1
 fi
 
-# Not `npm ci`: its lock check needs every platform's optional packages (e.g. @swc/core-darwin-arm64), and
-# the registry this project's machines reach serves Linux ones only. `npm install` installs the locked
-# versions all the same and skips optional packages it cannot get.
-npm install --no-audit --no-fund
+# The lock holds every platform's packages, so `npm ci` installs exactly it and never rewrites it; package.json's
+# allowScripts decides which install scripts run (the README's set-up section says why).
+npm ci --no-audit --no-fund
+
+# npm scripts and npx put node_modules/.bin first on PATH, where `node` is the Node that package.json's
+# optionalDependencies install for this platform: the tests, the build and cdktf all run on it.
+wanted=$(node -p "require('./package.json').engines.node")
+actual=$(npm exec --offline -c 'node -p process.versions.node')
+if [[ "$actual" != "${wanted%x}"* ]]; then
+  echo "setup: npm scripts would run Node $actual, not $wanted (engines.node in package.json): no node-* package" \
+    "of optionalDependencies fits this platform; install Node $wanted and run setup again" >&2
+  exit 1
+fi
+echo "setup: npm scripts run Node $actual"

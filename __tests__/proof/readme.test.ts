@@ -71,10 +71,10 @@ test('the root README links every automation of stacks/app.ts to its own README'
   }
 });
 
-test('gives the two set-up commands, and CI runs the test one', () => {
+test('gives the two set-up commands, and CI runs the test one after proving setup left the clone clean', () => {
   const readme = readFileSync(ROOT_README, 'utf8');
   const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
-  expect(readme).toContain('npm install && npm run synth');
+  expect(readme).toContain('npm ci && npm run synth');
   expect(readme).toContain('npm run setup && npm test');
-  expect(ci).toMatch(/^npm run setup\nnpm test$/m);
+  expect(ci).toMatch(/^npm run setup\nbash \.ci\/check-clean\.sh\nnpm test$/m);
 });

@@ -62,7 +62,7 @@ async function loadParser(): Promise<WorkflowParser> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node22',
     write: false,
     logLevel: 'error',
   });
@@ -223,7 +223,7 @@ describe('the pull-request workflow: what it runs', () => {
   test('installs, lints, builds, type-checks, runs both test phases and synthesizes', () => {
     const script = runs('test');
     const order = [
-      'npm install',
+      'npm ci',
       'npm run lint',
       'npm run build',
       'npm run typecheck',
@@ -232,6 +232,28 @@ describe('the pull-request workflow: what it runs', () => {
       'node dist/main.js',
     ].map((c) => script.indexOf(c));
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] ?? -1)))).toBe(true);
+  });
+
+  test('every job that installs runs the locked tree with npm ci, then proves it rewrote nothing', () => {
+    const installing = jobs.filter(([id]) => /\bnpm (ci|install|i)\b/.test(runs(id)));
+    expect(installing.map(([id]) => id)).toEqual(['test', 'plan']);
+    for (const [id] of installing) {
+      expect(runs(id)).not.toMatch(/\bnpm (install|i)\b/);
+      expect(runs(id)).toMatch(
+        /npm ci --no-audit --no-fund\n(?:[^\n]*\n)?bash \.ci\/check-clean\.sh/,
+      );
+    }
+  });
+
+  test("sets Node up from package.json's engines and runs every later step on the locked Node", () => {
+    const setups = steps.filter((s) => s.step.uses?.startsWith('actions/setup-node@'));
+    expect(setups.map((s) => s.job)).toEqual(['test', 'plan']);
+    for (const { step } of setups) {
+      expect(step.with).toEqual({ 'node-version-file': 'package.json', cache: 'npm' });
+    }
+    for (const id of ['test', 'plan']) {
+      expect(runs(id)).toContain('echo "$PWD/node_modules/.bin" >> "$GITHUB_PATH"');
+    }
   });
 
   test('installs MariaDB for the SQL tests', () => {
