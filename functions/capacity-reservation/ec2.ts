@@ -21,14 +21,10 @@ export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
 const MAX_TOKEN_SUCCESSORS = 3;
 
 /** EC2 answered in a way the API reference rules out (e.g. a Create without a reservation). */
-export class UnexpectedEc2ResponseError extends OpsError {
-  override readonly name = 'UnexpectedEc2ResponseError';
-}
+export class UnexpectedEc2ResponseError extends OpsError {}
 
 /** Every token tried for a chunk returned a reservation that is dead or already counted. */
-export class BurntClientTokenError extends OpsError {
-  override readonly name = 'BurntClientTokenError';
-}
+export class BurntClientTokenError extends OpsError {}
 
 /** `Code: message` of an SDK (or other) error, as stored in Last_Error. */
 export function describeError(error: unknown): { code: string; message: string } {
