@@ -8,14 +8,14 @@ import { ReconcileFailedError } from './errors';
 import { reconcile, type MetricsSink, type PoolOutcome } from './reconcile';
 import type { CredentialSource } from './secret';
 
-export interface ReserverDeps {
+interface ReserverDeps {
   readonly env: ReserverEnv;
   readonly ec2: EC2Client;
   readonly credentials: CredentialSource;
   readonly metrics?: MetricsSink;
 }
 
-export type ReserverSummary =
+type ReserverSummary =
   | { readonly status: 'locked' }
   | {
       readonly status: 'completed';

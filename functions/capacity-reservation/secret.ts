@@ -5,7 +5,7 @@ import { issuePaths, parseOrThrow } from '../shared/parse';
 import { SecretMalformedError, SecretUnavailableError } from './errors';
 
 /** What the function needs from the RDS-managed master secret (which holds `username` and `password`). */
-export const DbCredentialsSchema = z.object({
+const DbCredentialsSchema = z.object({
   username: z.string().min(1),
   password: z.string().min(1),
 });
@@ -18,7 +18,7 @@ export interface CredentialSource {
 }
 
 /** Seconds a fetched secret is reused by a warm container before Secrets Manager is asked again. */
-export const SECRET_MAX_AGE_SECONDS = 900;
+const SECRET_MAX_AGE_SECONDS = 900;
 
 /**
  * Credentials from Secrets Manager through Powertools parameters: fetched once per container, cached for

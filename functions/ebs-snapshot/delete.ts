@@ -19,9 +19,9 @@ export interface DeleteDeps {
   readonly ec2: EC2Client;
 }
 
-export type RecordOutcome = 'deleted' | 'already-deleted' | 'ignored';
+type RecordOutcome = 'deleted' | 'already-deleted' | 'ignored';
 
-export interface DeleteCounts {
+interface DeleteCounts {
   deleted: number;
   alreadyDeleted: number;
   ignored: number;
@@ -50,7 +50,7 @@ function ignoreReason(record: ReturnType<typeof DynamoDBStreamRecord.parse>): st
  * Throws (so the record is reported as a batch item failure) when the snapshot is in use or the
  * delete fails.
  */
-export async function deleteExpiredSnapshot(
+async function deleteExpiredSnapshot(
   deps: DeleteDeps,
   config: DeleteConfig,
   raw: DynamoDBRecord,

@@ -25,7 +25,7 @@ export interface DrainDeps {
 }
 
 /** What one check did. */
-export type CheckResult =
+type CheckResult =
   | {
       readonly status: 'completed';
       readonly outcome: DrainOutcome;
@@ -55,7 +55,7 @@ function logKeys(state: DrainCheckMessage) {
  * First check for a terminating-instance notification. The drain is timed from the notification's Time
  * (when the instance entered Terminating:Wait), so a duplicate delivery computes the same deadline.
  */
-export function initialCheck(
+function initialCheck(
   notification: LifecycleNotification,
   config: DrainConfig,
   nowMs: number,

@@ -17,7 +17,7 @@ const STOP_CONCURRENCY = 5;
 /** Container-instance states in which nothing can run on the instance any more. */
 const GONE_STATUSES = new Set(['INACTIVE', 'DEREGISTERING', 'REGISTRATION_FAILED']);
 
-export interface ContainerInstanceView {
+interface ContainerInstanceView {
   readonly arn: string;
   readonly status: string;
   readonly agentConnected: boolean;

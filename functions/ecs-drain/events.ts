@@ -12,7 +12,7 @@ import {
 } from './schemas';
 
 /** The two ways this function is invoked. */
-export type DrainEvent =
+type DrainEvent =
   /** SNS subscription on the lifecycle hook's topic: Auto Scaling lifecycle or test notifications. */
   | { readonly kind: 'sns'; readonly messages: readonly AutoScalingMessage[] }
   /** SQS event source mapping on the delay queue: this function's own re-checks. */

@@ -9,7 +9,6 @@ export const GuardEventSchema = z.object({
   /** $$.Execution.Name: the snapshot identifier is derived from it. */
   executionName: z.string().min(1).max(80),
 });
-export type GuardEvent = z.infer<typeof GuardEventSchema>;
 
 const TaskArnList = z.array(z.string().min(1)).max(100);
 
@@ -21,7 +20,6 @@ export const ReplicationEventSchema = z.discriminatedUnion('action', [
   /** Resume exactly the given tasks (idempotent, tolerant of running tasks; call again until `settled`). */
   z.object({ action: z.literal('resume'), taskArns: TaskArnList }),
 ]);
-export type ReplicationEvent = z.infer<typeof ReplicationEventSchema>;
 
 export const ResizeEventSchema = z.discriminatedUnion('action', [
   z.object({
@@ -32,4 +30,3 @@ export const ResizeEventSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('status'), targetNodeCount: z.number().int().min(1).max(128) }),
 ]);
-export type ResizeEvent = z.infer<typeof ResizeEventSchema>;

@@ -9,14 +9,14 @@ import { logger } from '../shared/logger';
 import type { ReplicationSource } from './env';
 import { ReplicationTaskNotFoundError } from './errors';
 
-export interface ReplicationClients {
+interface ReplicationClients {
   readonly dms: DatabaseMigrationServiceClient;
 }
 
 /** A task's DMS status, or 'missing' when DMS no longer knows the task. */
-export type TaskStatus = string;
+type TaskStatus = string;
 
-export interface TaskReport {
+interface TaskReport {
   readonly arn: string;
   /** Status seen before acting. */
   readonly status: TaskStatus;

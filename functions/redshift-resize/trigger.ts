@@ -12,7 +12,7 @@ import { executionNameFor } from './identifiers';
  * documentation, "Using Amazon CloudWatch alarms" / Amazon SNS notification). Region is a display name
  * ("EU (Ireland)"), not a region code. Unknown fields are ignored.
  */
-export const AlarmNotificationSchema = z.object({
+const AlarmNotificationSchema = z.object({
   AlarmName: z.string().min(1),
   AlarmDescription: z.string().nullish(),
   AWSAccountId: z.string().regex(/^\d{12}$/),
@@ -28,9 +28,9 @@ export const AlarmNotificationSchema = z.object({
     Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
   }),
 });
-export type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
+type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
 
-export interface TriggerClients {
+interface TriggerClients {
   readonly sfn: SFNClient;
 }
 
