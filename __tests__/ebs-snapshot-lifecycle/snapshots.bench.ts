@@ -4,6 +4,7 @@ import { FakeEc2Http } from './fixtures/fake-ec2-http';
 import { managedBy, resourceName, WORLD } from '../support/deployment';
 import { createDynamoDbClient, createEc2Client } from '../../functions/ebs-snapshot/clients';
 import { snapshotVolumes } from '../../functions/ebs-snapshot/create';
+import { dynamoDbSnapshotStore } from '../../functions/ebs-snapshot/store';
 import {
   ec2Throttle,
   FAKE_CREDENTIALS,
@@ -71,7 +72,7 @@ async function ours(): Promise<{
   const w = world();
   const started = performance.now();
   const result = await snapshotVolumes(
-    { ec2: w.ec2, ddb: w.ddb, now: () => new Date() },
+    { ec2: w.ec2, store: dynamoDbSnapshotStore(w.ddb, config), now: () => new Date() },
     config,
     `2026-11-23T16:00:${Math.random().toFixed(3)}Z`,
   );

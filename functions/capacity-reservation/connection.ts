@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DatabaseAuthError, DatabaseUnavailableError } from './errors';
 import type { CredentialSource, DbCredentials } from './secret';
 
-export interface DatabaseSettings {
+interface DatabaseSettings {
   readonly host: string;
   readonly port: number;
   readonly database: string;

@@ -6,7 +6,7 @@ import { LockError, SchemaError } from './errors';
 export const TABLE = 'odcr_capacity';
 
 /** The four columns the seed defined; users write these with plain SQL. */
-export const SEED_COLUMNS = [
+const SEED_COLUMNS = [
   'InstanceType',
   'AvailabilityZone',
   'Target_Capacity',
@@ -17,7 +17,7 @@ export const SEED_COLUMNS = [
  * Columns this function adds, with their definitions. DDL cannot take bind parameters; these strings are
  * constants of this module, never user input. Valid on Aurora MySQL 8 and MariaDB alike.
  */
-export const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
   ['Platform', "VARCHAR(64) NOT NULL DEFAULT 'Linux/UNIX'"],
   ['Tenancy', "VARCHAR(16) NOT NULL DEFAULT 'default'"],
   ['End_Date', 'DATETIME NULL DEFAULT NULL'],
@@ -44,7 +44,7 @@ export interface RowKey {
   readonly availabilityZone: string;
 }
 
-export interface SchemaChange {
+interface SchemaChange {
   readonly createdTable: boolean;
   readonly addedColumns: readonly string[];
 }
@@ -84,7 +84,7 @@ export async function ensureSchema(db: Connection): Promise<SchemaChange> {
   return { createdTable, addedColumns: missing.map(([name]) => name) };
 }
 
-export type LockAttempt =
+type LockAttempt =
   | { readonly acquired: true }
   | { readonly acquired: false; readonly holderConnectionId: number | null };
 

@@ -12,23 +12,19 @@ import { clientToken, successorToken, type ChunkIdentity } from './client-token'
 import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
 
-export const TAG_MANAGED_BY = 'managed-by';
-export const TAG_POOL = 'ops-autopilot:pool';
+const TAG_MANAGED_BY = 'managed-by';
+const TAG_POOL = 'ops-autopilot:pool';
 /** States whose capacity counts: the reservation holds (or is about to hold) capacity. */
-export const LIVE_STATES: readonly string[] = ['active', 'pending'];
+const LIVE_STATES: readonly string[] = ['active', 'pending'];
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
 /** How many successor tokens one chunk may try before giving up for this run. */
 const MAX_TOKEN_SUCCESSORS = 3;
 
 /** EC2 answered in a way the API reference rules out (e.g. a Create without a reservation). */
-export class UnexpectedEc2ResponseError extends OpsError {
-  override readonly name = 'UnexpectedEc2ResponseError';
-}
+class UnexpectedEc2ResponseError extends OpsError {}
 
 /** Every token tried for a chunk returned a reservation that is dead or already counted. */
-export class BurntClientTokenError extends OpsError {
-  override readonly name = 'BurntClientTokenError';
-}
+class BurntClientTokenError extends OpsError {}
 
 /** `Code: message` of an SDK (or other) error, as stored in Last_Error. */
 export function describeError(error: unknown): { code: string; message: string } {
@@ -41,7 +37,7 @@ function tagValue(r: CapacityReservation, key: string): string | undefined {
 }
 
 /** Client-side re-check of what the describe filters asked for: never count or touch anything else. */
-export function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): boolean {
+function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): boolean {
   return (
     tagValue(r, TAG_MANAGED_BY) === managedBy &&
     tagValue(r, TAG_POOL) === demand.pool &&
@@ -52,7 +48,7 @@ export function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDe
   );
 }
 
-export interface PoolReservations {
+interface PoolReservations {
   /** Our live reservations of the pool. */
   readonly ours: CapacityReservation[];
   /** Returned by the filtered describe but failing the client-side re-check (should be none). */
@@ -98,7 +94,7 @@ export function chunkSizes(gap: number, chunkSize: number): number[] {
   return sizes;
 }
 
-export interface CreatedChunk {
+interface CreatedChunk {
   readonly reservation: CapacityReservation;
   readonly id: string;
   readonly instances: number;

@@ -1,7 +1,7 @@
 import type { MetricSpec } from '../shared/metric-spec';
 
 /**
- * EMF metrics of the reserver (namespace OpsAutopilot, `service` = capacity-reservation-reserver). The
+ * EMF metrics of the reserver (namespace METRICS_NAMESPACE, `service` = capacity-reservation-reserver). The
  * reserver and its stack (alarm, dashboard) both import these names, so they cannot drift apart.
  */
 

@@ -32,7 +32,7 @@ import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
 /** The part of Powertools Metrics reconcile() uses (so a benchmark can pass a no-op). */
 export type MetricsSink = Pick<Metrics, 'addDimensions' | 'addMetric' | 'publishStoredMetrics'>;
 
-export interface ReconcileDeps {
+interface ReconcileDeps {
   /** One connection for the whole run: it holds the GET_LOCK lock, so it must not be a pool. */
   readonly db: Connection;
   readonly ec2: EC2Client;
@@ -43,7 +43,7 @@ export interface ReconcileDeps {
   readonly now?: () => Date;
 }
 
-export type PoolStatus =
+type PoolStatus =
   /** At target, or changed towards it without error. */
   | 'reconciled'
   /** The row's values are not usable; Last_Error says why, nothing was called. */

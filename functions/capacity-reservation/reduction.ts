@@ -1,5 +1,5 @@
 /** What the planner needs to know about one of our live reservations. */
-export interface ReducibleReservation {
+interface ReducibleReservation {
   readonly id: string;
   readonly total: number;
   readonly available: number;

@@ -29,16 +29,16 @@ export interface PoolDemand {
   readonly chunkSize: number;
 }
 
-export type ParsedRow =
+type ParsedRow =
   | { readonly ok: true; readonly demand: PoolDemand }
   | { readonly ok: false; readonly error: string };
 
 /** e.g. m5.large, c6gn.16xlarge, m7i-flex.large, u-6tb1.metal, mac2-m2pro.metal */
-export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 /** e.g. us-east-1a, ap-southeast-2c, us-gov-west-1b, Local Zones such as us-west-2-lax-1a */
-export const AVAILABILITY_ZONE = /^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$/;
 /** CreateCapacityReservation accepts 1..1000 instances per call. */
-export const MAX_CHUNK_SIZE = 1000;
+const MAX_CHUNK_SIZE = 1000;
 
 const PLATFORMS: ReadonlySet<string> = new Set(Object.values(CapacityReservationInstancePlatform));
 const TENANCIES: ReadonlySet<string> = new Set(Object.values(CapacityReservationTenancy));
@@ -55,7 +55,7 @@ function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === '[object Date]';
 }
 
-export function poolOf(instanceType: string, availabilityZone: string): string {
+function poolOf(instanceType: string, availabilityZone: string): string {
   return `${instanceType}/${availabilityZone}`;
 }
 

@@ -1,29 +1,21 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import { InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { parseEvent, ScheduledEventSchema } from '../shared/parse';
 import { reconcileConfigFrom, type ReserverEnv } from './config';
 import { connectDatabase } from './connection';
 import { ReconcileFailedError } from './errors';
 import { reconcile, type MetricsSink, type PoolOutcome } from './reconcile';
 import type { CredentialSource } from './secret';
 
-/** The EventBridge schedule's event ("Scheduled Event" from aws.events); its detail is `{}`. */
-export const ScheduledEventSchema = EventBridgeSchema.extend({
-  source: z.literal('aws.events'),
-  'detail-type': z.literal('Scheduled Event'),
-});
-
-export interface ReserverDeps {
+interface ReserverDeps {
   readonly env: ReserverEnv;
   readonly ec2: EC2Client;
   readonly credentials: CredentialSource;
   readonly metrics?: MetricsSink;
 }
 
-export type ReserverSummary =
+type ReserverSummary =
   | { readonly status: 'locked' }
   | {
       readonly status: 'completed';
@@ -48,14 +40,8 @@ export function createReserverHandler(deps: ReserverDeps) {
   const config = reconcileConfigFrom(deps.env);
   return async function handler(event: unknown, context?: Context): Promise<ReserverSummary> {
     if (context) logger.addContext(context);
-    const parsed = ScheduledEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new InvalidEventError(`not an EventBridge Scheduled Event: ${detail}`, {
-        cause: parsed.error,
-      });
-    }
-    logger.appendKeys({ scheduledTime: parsed.data.time, eventId: parsed.data.id });
+    const scheduled = parseEvent(ScheduledEventSchema, event, 'an EventBridge Scheduled Event');
+    logger.appendKeys({ scheduledTime: scheduled.time, eventId: scheduled.id });
 
     const db = await connectDatabase(
       {

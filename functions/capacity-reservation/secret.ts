@@ -1,10 +1,11 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { z } from 'zod';
+import { issuePaths, parseOrThrow } from '../shared/parse';
 import { SecretMalformedError, SecretUnavailableError } from './errors';
 
 /** What the function needs from the RDS-managed master secret (which holds `username` and `password`). */
-export const DbCredentialsSchema = z.object({
+const DbCredentialsSchema = z.object({
   username: z.string().min(1),
   password: z.string().min(1),
 });
@@ -17,7 +18,7 @@ export interface CredentialSource {
 }
 
 /** Seconds a fetched secret is reused by a warm container before Secrets Manager is asked again. */
-export const SECRET_MAX_AGE_SECONDS = 900;
+const SECRET_MAX_AGE_SECONDS = 900;
 
 /**
  * Credentials from Secrets Manager through Powertools parameters: fetched once per container, cached for
@@ -52,14 +53,14 @@ export function secretCredentials(
       if (value === undefined) {
         throw new SecretMalformedError(`database secret ${secretArn} has no SecretString`);
       }
-      const parsed = DbCredentialsSchema.safeParse(value);
-      if (!parsed.success) {
-        const keys = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
-        throw new SecretMalformedError(
-          `database secret ${secretArn} is not an RDS master secret: missing or invalid ${keys}`,
-        );
-      }
-      return parsed.data;
+      return parseOrThrow(
+        DbCredentialsSchema,
+        value,
+        (_issues, error) =>
+          new SecretMalformedError(
+            `database secret ${secretArn} is not an RDS master secret: missing or invalid ${issuePaths(error)}`,
+          ),
+      );
     },
   };
 }

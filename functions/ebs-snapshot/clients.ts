@@ -3,7 +3,7 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { clientConfig, retryAlsoOn } from '../shared/aws';
 
 /** EC2 error codes that are throttling but not in the SDK's own list. */
-export const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as const;
+const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as const;
 
 /**
  * The EC2 client both handlers use: SDK standard retry (RequestLimitExceeded is throttling to the SDK

@@ -1,37 +1,23 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
 import { readEnv } from '../shared/env';
-import { InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { parseEvent, ScheduledEventSchema } from '../shared/parse';
 import { createDynamoDbClient, createEc2Client } from './clients';
 import { CreateEnvSchema } from './config';
-import { reportRun, snapshotVolumes, type SnapshotRunCounts } from './create';
+import { snapshotVolumes, type SnapshotRunCounts } from './create';
 import { SnapshotRunFailedError } from './errors';
+import { reportRun } from './report';
+import { dynamoDbSnapshotStore } from './store';
 
 const config = readEnv(CreateEnvSchema);
 const ec2 = createEc2Client();
-const ddb = createDynamoDbClient();
+const store = dynamoDbSnapshotStore(createDynamoDbClient(), config);
 
-/** The EventBridge "Scheduled Event" a schedule rule sends; its `time` is the run key. */
-export const ScheduledEventSchema = EventBridgeSchema.extend({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-});
-
+/** Scheduled: snapshots the tagged volumes once per run; the event's `time` is the run key. */
 export async function handler(event: unknown, context?: Context): Promise<SnapshotRunCounts> {
   if (context) logger.addContext(context);
-  const parsed = ScheduledEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`)
-      .join('; ');
-    throw new InvalidEventError(`expected an EventBridge Scheduled Event: ${detail}`, {
-      cause: parsed.error,
-    });
-  }
-  const runKey = parsed.data.time;
-  const result = await snapshotVolumes({ ec2, ddb, now: () => new Date() }, config, runKey);
+  const runKey = parseEvent(ScheduledEventSchema, event, 'an EventBridge Scheduled Event').time;
+  const result = await snapshotVolumes({ ec2, store, now: () => new Date() }, config, runKey);
   reportRun(result);
   const counts = {
     volumes: result.volumes,

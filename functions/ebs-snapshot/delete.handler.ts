@@ -1,8 +1,8 @@
 import { DynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { readEnv } from '../shared/env';
-import { InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { parseEvent } from '../shared/parse';
 import { createEc2Client } from './clients';
 import { DeleteEnvSchema } from './config';
 import { deleteExpiredSnapshots, reportBatch } from './delete';
@@ -10,23 +10,16 @@ import { deleteExpiredSnapshots, reportBatch } from './delete';
 const config = readEnv(DeleteEnvSchema);
 const ec2 = createEc2Client();
 
+/** DynamoDB stream of the snapshot table: deletes the snapshots whose records TTL removed. */
 export async function handler(event: unknown, context?: Context): Promise<DynamoDBBatchResponse> {
   if (context) logger.addContext(context);
-  const parsed = DynamoDBStreamSchema.safeParse(event);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`)
-      .join('; ');
-    throw new InvalidEventError(`expected a DynamoDB stream event: ${detail}`, {
-      cause: parsed.error,
-    });
-  }
+  const { Records } = parseEvent(DynamoDBStreamSchema, event, 'a DynamoDB stream event');
   const { response, counts } = await deleteExpiredSnapshots(
     { ec2 },
     config,
     event as DynamoDBStreamEvent,
     context,
   );
-  reportBatch(counts, parsed.data.Records.length);
+  reportBatch(counts, Records.length);
   return response;
 }

@@ -7,9 +7,10 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { InvalidEventError } from '../shared/errors';
+import { errorText } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
+import { parseEvent } from '../shared/parse';
 import type { DeleteConfig } from './config';
 import { SnapshotDeleteError, SnapshotInUseError } from './errors';
 import { DELETE_METRICS } from './metric-names';
@@ -18,9 +19,9 @@ export interface DeleteDeps {
   readonly ec2: EC2Client;
 }
 
-export type RecordOutcome = 'deleted' | 'already-deleted' | 'ignored';
+type RecordOutcome = 'deleted' | 'already-deleted' | 'ignored';
 
-export interface DeleteCounts {
+interface DeleteCounts {
   deleted: number;
   alreadyDeleted: number;
   ignored: number;
@@ -49,21 +50,16 @@ function ignoreReason(record: ReturnType<typeof DynamoDBStreamRecord.parse>): st
  * Throws (so the record is reported as a batch item failure) when the snapshot is in use or the
  * delete fails.
  */
-export async function deleteExpiredSnapshot(
+async function deleteExpiredSnapshot(
   deps: DeleteDeps,
   config: DeleteConfig,
   raw: DynamoDBRecord,
 ): Promise<RecordOutcome> {
-  const parsed = DynamoDBStreamRecord.safeParse(raw);
-  if (!parsed.success) {
-    throw new InvalidEventError(
-      `malformed DynamoDB stream record ${raw.eventID ?? ''}: ${parsed.error.message}`,
-      {
-        cause: parsed.error,
-      },
-    );
-  }
-  const record = parsed.data;
+  const record = parseEvent(
+    DynamoDBStreamRecord,
+    raw,
+    `a DynamoDB stream record (event ${raw.eventID ?? 'without id'})`,
+  );
   const reason = ignoreReason(record);
   if (reason) {
     logger.info('stream record ignored', {
@@ -99,7 +95,7 @@ export async function deleteExpiredSnapshot(
       snapshotId,
       eventID: record.eventID,
       managedBy: config.managedBy,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: errorText(error),
     });
     throw new SnapshotDeleteError(`could not delete snapshot ${snapshotId}`, { cause: error });
   }

@@ -1,7 +1,7 @@
 import type { MetricSpec } from '../shared/metric-spec';
 
 /**
- * EMF metrics of the snapshot functions (namespace OpsAutopilot, `service` = the function's asset name),
+ * EMF metrics of the snapshot functions (namespace METRICS_NAMESPACE, `service` = the function's asset name),
  * imported by the handlers and by the stack's dashboard.
  */
 

@@ -3,13 +3,13 @@ import { z } from 'zod';
 /** SQS caps DelaySeconds at 15 minutes. */
 export const MAX_SQS_DELAY_SECONDS = 900;
 /** Auto Scaling keeps an instance in a wait state for at most 48 hours, whatever the heartbeats. */
-export const MAX_LIFECYCLE_WAIT_SECONDS = 48 * 60 * 60;
+const MAX_LIFECYCLE_WAIT_SECONDS = 48 * 60 * 60;
 
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
- * The function's environment (see .agents/ecs-drain.md). Parsed once at module start with `readEnv`;
- * a bad value fails the cold start before any AWS call.
+ * The function's environment, set by stacks/ecs-autoscaling-drain/stack.ts. Parsed once at module
+ * start with `readEnv`; a bad value fails the cold start before any AWS call.
  */
 export const DrainEnvSchema = z
   .object({

@@ -11,7 +11,7 @@ import {
   stopTasks,
   type TaskView,
 } from './ecs';
-import { completeContinue, type LifecycleActionRef, recordHeartbeat } from './lifecycle';
+import { completeContinue, recordHeartbeat } from './lifecycle';
 import { CHECK_MESSAGE_KIND, type DrainCheckMessage, type LifecycleNotification } from './schemas';
 import { type DrainOutcome, recordOutcome, recordStandaloneStopped } from './telemetry';
 
@@ -25,7 +25,7 @@ export interface DrainDeps {
 }
 
 /** What one check did. */
-export type CheckResult =
+type CheckResult =
   | {
       readonly status: 'completed';
       readonly outcome: DrainOutcome;
@@ -46,30 +46,16 @@ const LOGGED_TASKS = 50;
 
 const toIso = (ms: number) => new Date(ms).toISOString();
 
-function refOf(state: DrainCheckMessage): LifecycleActionRef {
-  return {
-    autoScalingGroupName: state.autoScalingGroupName,
-    lifecycleHookName: state.lifecycleHookName,
-    lifecycleActionToken: state.lifecycleActionToken,
-    ec2InstanceId: state.ec2InstanceId,
-  };
-}
-
 function logKeys(state: DrainCheckMessage) {
-  return {
-    ec2InstanceId: state.ec2InstanceId,
-    autoScalingGroupName: state.autoScalingGroupName,
-    lifecycleHookName: state.lifecycleHookName,
-    requestId: state.requestId,
-    check: state.check,
-  };
+  const { ec2InstanceId, autoScalingGroupName, lifecycleHookName, requestId, check } = state;
+  return { ec2InstanceId, autoScalingGroupName, lifecycleHookName, requestId, check };
 }
 
 /**
  * First check for a terminating-instance notification. The drain is timed from the notification's Time
  * (when the instance entered Terminating:Wait), so a duplicate delivery computes the same deadline.
  */
-export function initialCheck(
+function initialCheck(
   notification: LifecycleNotification,
   config: DrainConfig,
   nowMs: number,
@@ -117,7 +103,6 @@ export async function startDrain(
 export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Promise<CheckResult> {
   const { ecs, autoScaling, config } = deps;
   const keys = logKeys(state);
-  const ref = refOf(state);
 
   const instances = await findContainerInstances(ecs, config.cluster, state.ec2InstanceId);
   if (instances.length === 0) {
@@ -129,7 +114,7 @@ export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Pro
     return finish(deps, state, outcome, []);
   }
 
-  if ((await recordHeartbeat(autoScaling, ref)) === 'gone') {
+  if ((await recordHeartbeat(autoScaling, state)) === 'gone') {
     logger.info('lifecycle action already finished; stopping this check chain', keys);
     return { status: 'already-finished' };
   }
@@ -203,14 +188,8 @@ export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Pro
   };
 }
 
-function describeTask(t: TaskView) {
-  return {
-    taskArn: t.arn,
-    lastStatus: t.lastStatus,
-    desiredStatus: t.desiredStatus,
-    group: t.group,
-    standalone: t.standalone,
-  };
+function describeTask({ arn, startedBy: _startedBy, ...rest }: TaskView) {
+  return { taskArn: arn, ...rest };
 }
 
 async function stopStandalone(
@@ -241,7 +220,7 @@ async function finish(
   remaining: readonly TaskView[],
 ): Promise<CheckResult> {
   const keys = logKeys(state);
-  if ((await completeContinue(deps.autoScaling, refOf(state))) === 'gone') {
+  if ((await completeContinue(deps.autoScaling, state)) === 'gone') {
     logger.info('lifecycle action already finished; nothing to complete', { ...keys, outcome });
     return { status: 'already-finished' };
   }

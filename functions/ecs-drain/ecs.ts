@@ -17,7 +17,7 @@ const STOP_CONCURRENCY = 5;
 /** Container-instance states in which nothing can run on the instance any more. */
 const GONE_STATUSES = new Set(['INACTIVE', 'DEREGISTERING', 'REGISTRATION_FAILED']);
 
-export interface ContainerInstanceView {
+interface ContainerInstanceView {
   readonly arn: string;
   readonly status: string;
   readonly agentConnected: boolean;
@@ -58,6 +58,21 @@ function assertOnlyMissing(operation: string, failures: readonly Failure[] | und
   }
 }
 
+/** Describes the ARNs a batch at a time; any failure other than MISSING throws. */
+async function describeInBatches<T>(
+  arns: ReadonlySet<string>,
+  operation: string,
+  describe: (batch: string[]) => Promise<{ failures?: Failure[]; found?: T[] }>,
+): Promise<T[]> {
+  const found: T[] = [];
+  for (const batch of chunks([...arns], DESCRIBE_BATCH)) {
+    const out = await describe(batch);
+    assertOnlyMissing(operation, out.failures);
+    found.push(...(out.found ?? []));
+  }
+  return found;
+}
+
 /**
  * The container instances the EC2 instance is registered as in the cluster (normally one, none if it never
  * joined or has been deregistered). ListContainerInstances with a cluster-query-language filter can return
@@ -75,21 +90,21 @@ export async function findContainerInstances(
   );
   for await (const page of pages) for (const arn of page.containerInstanceArns ?? []) arns.add(arn);
 
-  const found: ContainerInstanceView[] = [];
-  for (const batch of chunks([...arns], DESCRIBE_BATCH)) {
+  const described = await describeInBatches(arns, 'DescribeContainerInstances', async (batch) => {
     const out = await ecs.send(
       new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }),
     );
-    assertOnlyMissing('DescribeContainerInstances', out.failures);
-    for (const ci of out.containerInstances ?? []) {
-      if (!ci.containerInstanceArn || ci.ec2InstanceId !== ec2InstanceId) continue;
-      if (GONE_STATUSES.has(ci.status ?? '')) continue;
-      found.push({
-        arn: ci.containerInstanceArn,
-        status: ci.status ?? 'UNKNOWN',
-        agentConnected: ci.agentConnected ?? false,
-      });
-    }
+    return { failures: out.failures, found: out.containerInstances };
+  });
+  const found: ContainerInstanceView[] = [];
+  for (const ci of described) {
+    if (!ci.containerInstanceArn || ci.ec2InstanceId !== ec2InstanceId) continue;
+    if (GONE_STATUSES.has(ci.status ?? '')) continue;
+    found.push({
+      arn: ci.containerInstanceArn,
+      status: ci.status ?? 'UNKNOWN',
+      agentConnected: ci.agentConnected ?? false,
+    });
   }
   return found;
 }
@@ -136,21 +151,21 @@ export async function listUnstoppedTasks(
     }
   }
 
-  const tasks: TaskView[] = [];
-  for (const batch of chunks([...arns], DESCRIBE_BATCH)) {
+  const described = await describeInBatches(arns, 'DescribeTasks', async (batch) => {
     const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }));
-    assertOnlyMissing('DescribeTasks', out.failures);
-    for (const t of out.tasks ?? []) {
-      if (!t.taskArn || t.lastStatus === 'STOPPED') continue;
-      tasks.push({
-        arn: t.taskArn,
-        lastStatus: t.lastStatus ?? 'UNKNOWN',
-        desiredStatus: t.desiredStatus ?? 'UNKNOWN',
-        ...(t.group !== undefined ? { group: t.group } : {}),
-        ...(t.startedBy !== undefined ? { startedBy: t.startedBy } : {}),
-        standalone: !isServiceTask(t),
-      });
-    }
+    return { failures: out.failures, found: out.tasks };
+  });
+  const tasks: TaskView[] = [];
+  for (const t of described) {
+    if (!t.taskArn || t.lastStatus === 'STOPPED') continue;
+    tasks.push({
+      arn: t.taskArn,
+      lastStatus: t.lastStatus ?? 'UNKNOWN',
+      desiredStatus: t.desiredStatus ?? 'UNKNOWN',
+      ...(t.group !== undefined ? { group: t.group } : {}),
+      ...(t.startedBy !== undefined ? { startedBy: t.startedBy } : {}),
+      standalone: !isServiceTask(t),
+    });
   }
   return tasks;
 }

@@ -2,8 +2,8 @@ import { SnsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
+import { parseEvent } from '../shared/parse';
 import {
   type AutoScalingMessage,
   AutoScalingMessageSchema,
@@ -12,20 +12,17 @@ import {
 } from './schemas';
 
 /** The two ways this function is invoked. */
-export type DrainEvent =
+type DrainEvent =
   /** SNS subscription on the lifecycle hook's topic: Auto Scaling lifecycle or test notifications. */
   | { readonly kind: 'sns'; readonly messages: readonly AutoScalingMessage[] }
   /** SQS event source mapping on the delay queue: this function's own re-checks. */
   | { readonly kind: 'sqs'; readonly event: SQSEvent };
 
-function issues(error: unknown): string {
-  const zodError =
-    error instanceof z.ZodError ? error : error instanceof Error ? error.cause : undefined;
-  if (zodError instanceof z.ZodError) {
-    return zodError.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+/** The SNS envelope, every message in it parsed from JSON as an Auto Scaling message. */
+const SnsNotifications = {
+  safeParse: (event: unknown) =>
+    SnsEnvelope.safeParse(event, JSONStringified(AutoScalingMessageSchema)),
+};
 
 function firstRecord(event: unknown): Record<string, unknown> | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
@@ -44,21 +41,11 @@ function firstRecord(event: unknown): Record<string, unknown> | undefined {
 export function parseDrainEvent(event: unknown): DrainEvent {
   const first = firstRecord(event);
   if (first?.EventSource === 'aws:sns') {
-    const parsed = SnsEnvelope.safeParse(event, JSONStringified(AutoScalingMessageSchema));
-    if (!parsed.success) {
-      throw new InvalidEventError(`invalid Auto Scaling notification: ${issues(parsed.error)}`, {
-        cause: parsed.error,
-      });
-    }
-    return { kind: 'sns', messages: parsed.data };
+    const messages = parseEvent(SnsNotifications, event, 'Auto Scaling notifications over SNS');
+    return { kind: 'sns', messages };
   }
   if (first?.eventSource === 'aws:sqs') {
-    const parsed = SqsSchema.safeParse(event);
-    if (!parsed.success) {
-      throw new InvalidEventError(`invalid SQS event: ${issues(parsed.error)}`, {
-        cause: parsed.error,
-      });
-    }
+    parseEvent(SqsSchema, event, 'an SQS event of re-checks');
     return { kind: 'sqs', event: event as SQSEvent };
   }
   throw new InvalidEventError(
@@ -70,14 +57,5 @@ const CheckBodySchema = JSONStringified(DrainCheckMessageSchema);
 
 /** One re-check record's body. */
 export function parseCheckRecord(record: SQSRecord): DrainCheckMessage {
-  const parsed = CheckBodySchema.safeParse(record.body);
-  if (!parsed.success) {
-    throw new InvalidEventError(
-      `invalid re-check message ${record.messageId}: ${issues(parsed.error)}`,
-      {
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data;
+  return parseEvent(CheckBodySchema, record.body, `a re-check message in ${record.messageId}`);
 }

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 
 /** Identifies one lifecycle action: the instance waiting in Terminating:Wait for this hook. */
-export interface LifecycleActionRef {
+interface LifecycleActionRef {
   readonly autoScalingGroupName: string;
   readonly lifecycleHookName: string;
   readonly lifecycleActionToken: string;
@@ -16,7 +16,7 @@ export interface LifecycleActionRef {
  * Auto Scaling answers a heartbeat or completion for an action that is already over (completed by another
  * check, abandoned, or timed out) with ValidationError "No active Lifecycle Action found with token ...".
  */
-export function isNoActiveLifecycleAction(error: unknown): boolean {
+function isNoActiveLifecycleAction(error: unknown): boolean {
   return (
     error instanceof Error &&
     error.name === 'ValidationError' &&

@@ -1,7 +1,7 @@
 import type { MetricSpec } from '../shared/metric-spec';
 
 /**
- * EMF metrics of the drain function (namespace OpsAutopilot, `service` = ecs-drain, the stack's
+ * EMF metrics of the drain function (namespace METRICS_NAMESPACE, `service` = ecs-drain, the stack's
  * POWERTOOLS_SERVICE_NAME), imported by the function and by the stack's alarm and dashboard.
  */
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
-export const TEST_NOTIFICATION = 'autoscaling:TEST_NOTIFICATION';
+const TEST_NOTIFICATION = 'autoscaling:TEST_NOTIFICATION';
 
 /** EC2 instance ids are also interpolated into an ECS cluster-query-language filter: keep them strict. */
 const Ec2InstanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'EC2 instance id (i-...)');
@@ -36,7 +36,7 @@ export type LifecycleNotification = z.infer<typeof LifecycleNotificationSchema>;
  * The test message Auto Scaling sends when a notification target is set on a hook
  * (`"Event": "autoscaling:TEST_NOTIFICATION"`). Some senders also put it in LifecycleTransition.
  */
-export const TestNotificationSchema = z.object({
+const TestNotificationSchema = z.object({
   Event: z.literal(TEST_NOTIFICATION),
   AccountId,
   AutoScalingGroupName: AsgName,
@@ -45,7 +45,7 @@ export const TestNotificationSchema = z.object({
   Service: z.literal('AWS Auto Scaling'),
   Time: z.iso.datetime({ offset: true }),
 });
-export type TestNotification = z.infer<typeof TestNotificationSchema>;
+type TestNotification = z.infer<typeof TestNotificationSchema>;
 
 /**
  * Either message. A message with an `Event` key is judged as a test notification, anything else as a lifecycle

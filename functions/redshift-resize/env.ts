@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 
 /** Redshift cluster identifier: lowercase letter first, letters/digits/single hyphens, no trailing hyphen. */
-export const ClusterIdSchema = z
+const ClusterIdSchema = z
   .string()
   .max(63)
   .regex(

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../shared/errors';
 
 /**
  * Payloads the state machine (stacks/redshift-resize/asl/states.ts) sends to the step handlers. The
@@ -10,7 +9,6 @@ export const GuardEventSchema = z.object({
   /** $$.Execution.Name: the snapshot identifier is derived from it. */
   executionName: z.string().min(1).max(80),
 });
-export type GuardEvent = z.infer<typeof GuardEventSchema>;
 
 const TaskArnList = z.array(z.string().min(1)).max(100);
 
@@ -22,7 +20,6 @@ export const ReplicationEventSchema = z.discriminatedUnion('action', [
   /** Resume exactly the given tasks (idempotent, tolerant of running tasks; call again until `settled`). */
   z.object({ action: z.literal('resume'), taskArns: TaskArnList }),
 ]);
-export type ReplicationEvent = z.infer<typeof ReplicationEventSchema>;
 
 export const ResizeEventSchema = z.discriminatedUnion('action', [
   z.object({
@@ -33,20 +30,3 @@ export const ResizeEventSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('status'), targetNodeCount: z.number().int().min(1).max(128) }),
 ]);
-export type ResizeEvent = z.infer<typeof ResizeEventSchema>;
-
-/** Parses a step payload; a bad payload is an InvalidEventError before any AWS call. */
-export function parseStepEvent<T extends z.ZodType>(
-  schema: T,
-  event: unknown,
-  what: string,
-): z.infer<T> {
-  const parsed = schema.safeParse(event);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new InvalidEventError(`invalid ${what} event: ${detail}`, { cause: parsed.error });
-  }
-  return parsed.data;
-}

@@ -8,7 +8,7 @@ import { snapshotIdentifierFor } from './identifiers';
 import { nodeTypeLimits, NODE_TYPE_LIMITS, parseElasticResizeOptions } from './node-types';
 import { describeCluster, describeLastResize } from './redshift-reads';
 
-export type GuardReason =
+type GuardReason =
   | 'RESIZE'
   | 'CLUSTER_NOT_AVAILABLE'
   | 'RESIZE_IN_PROGRESS'
@@ -42,11 +42,11 @@ export const RESIZE_EVENT_IDS = {
   completed: 'REDSHIFT-EVENT-3002',
 } as const;
 
-export interface GuardClients {
+interface GuardClients {
   readonly redshift: RedshiftClient;
 }
 
-export interface GuardContext {
+interface GuardContext {
   readonly executionName: string;
   readonly now: Date;
 }

@@ -1,7 +1,7 @@
 import type { MetricSpec } from '../shared/metric-spec';
 
 /**
- * EMF metrics of the resize functions (namespace OpsAutopilot, `service` = the function's asset name),
+ * EMF metrics of the resize functions (namespace METRICS_NAMESPACE, `service` = the function's asset name),
  * imported by the handlers and by the stack's dashboard. Whole executions are counted by Step Functions
  * itself (AWS/States ExecutionsStarted / Succeeded / Failed / TimedOut / Aborted).
  */

@@ -5,7 +5,7 @@
  * new cluster may be created with). Re-check this table when AWS adds node types: an unknown type is
  * reported by the Guard step, never guessed.
  */
-export interface NodeTypeLimits {
+interface NodeTypeLimits {
   readonly minNodes: number;
   readonly maxNodes: number;
   /** Whether ResizeCluster accepts an elastic resize for this node type. */

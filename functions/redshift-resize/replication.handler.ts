@@ -1,8 +1,9 @@
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
+import { parseEvent } from '../shared/parse';
 import { ReplicationEnvSchema } from './env';
-import { parseStepEvent, ReplicationEventSchema } from './events';
+import { ReplicationEventSchema } from './events';
 import {
   resumeTasks,
   selectTasks,
@@ -18,7 +19,7 @@ export const dms = new DatabaseMigrationServiceClient(clientConfig());
 
 /** Select / Stop / Resume steps for the DMS tasks that replicate into the cluster. */
 export async function handler(event: unknown): Promise<SelectResult | ReplicationStepResult> {
-  const input = parseStepEvent(ReplicationEventSchema, event, 'replication');
+  const input = parseEvent(ReplicationEventSchema, event, 'a replication step payload');
   switch (input.action) {
     case 'select':
       return selectTasks({ dms }, source);

@@ -9,14 +9,14 @@ import { logger } from '../shared/logger';
 import type { ReplicationSource } from './env';
 import { ReplicationTaskNotFoundError } from './errors';
 
-export interface ReplicationClients {
+interface ReplicationClients {
   readonly dms: DatabaseMigrationServiceClient;
 }
 
 /** A task's DMS status, or 'missing' when DMS no longer knows the task. */
-export type TaskStatus = string;
+type TaskStatus = string;
 
-export interface TaskReport {
+interface TaskReport {
   readonly arn: string;
   /** Status seen before acting. */
   readonly status: TaskStatus;
@@ -73,27 +73,48 @@ export async function selectTasks(
   return { taskArns, ignored };
 }
 
+/** What one pass of the Stop or Resume step does to a task, and when. */
+interface TaskStep {
+  readonly action: TaskReport['action'];
+  readonly appliesTo: (status: TaskStatus) => boolean;
+  readonly request: (arn: string) => Promise<unknown>;
+  /** Logged for a task DMS no longer knows. */
+  readonly missing: string;
+}
+
+/** Describes the tasks, then requests the step for each task in a status it applies to. */
+async function stepTasks(
+  clients: ReplicationClients,
+  taskArns: readonly string[],
+  step: TaskStep,
+): Promise<TaskReport[]> {
+  const statuses = await describeTasks(clients.dms, taskArns);
+  const reports: TaskReport[] = [];
+  for (const arn of taskArns) {
+    const status = statuses.get(arn) ?? 'missing';
+    if (step.appliesTo(status)) {
+      await ignoringInvalidState(() => step.request(arn), arn);
+      reports.push({ arn, status, action: step.action });
+    } else {
+      if (status === 'missing') logger.warn(step.missing, { arn });
+      reports.push({ arn, status, action: 'none' });
+    }
+  }
+  return reports;
+}
+
 /** Asks every running task of the list to stop; settled once none of them writes any more. Idempotent. */
 export async function stopTasks(
   clients: ReplicationClients,
   taskArns: readonly string[],
 ): Promise<ReplicationStepResult> {
-  const statuses = await describeTasks(clients.dms, taskArns);
-  const reports: TaskReport[] = [];
-  for (const arn of taskArns) {
-    const status = statuses.get(arn) ?? 'missing';
-    if (status === 'running') {
-      await ignoringInvalidState(
-        () => clients.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: arn })),
-        arn,
-      );
-      reports.push({ arn, status, action: 'stop-requested' });
-    } else {
-      if (status === 'missing') logger.warn('replication task disappeared while stopping', { arn });
-      reports.push({ arn, status, action: 'none' });
-    }
-  }
-  return { settled: reports.every((r) => STOPPED.has(r.status)), tasks: reports };
+  const tasks = await stepTasks(clients, taskArns, {
+    action: 'stop-requested',
+    appliesTo: (status) => status === 'running',
+    request: (arn) => clients.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: arn })),
+    missing: 'replication task disappeared while stopping',
+  });
+  return { settled: tasks.every((r) => STOPPED.has(r.status)), tasks };
 }
 
 /**
@@ -104,31 +125,21 @@ export async function resumeTasks(
   clients: ReplicationClients,
   taskArns: readonly string[],
 ): Promise<ReplicationStepResult> {
-  const statuses = await describeTasks(clients.dms, taskArns);
-  const reports: TaskReport[] = [];
-  for (const arn of taskArns) {
-    const status = statuses.get(arn) ?? 'missing';
-    if (RESUMABLE.has(status)) {
-      await ignoringInvalidState(
-        () =>
-          clients.dms.send(
-            new StartReplicationTaskCommand({
-              ReplicationTaskArn: arn,
-              StartReplicationTaskType: 'resume-processing',
-            }),
-          ),
-        arn,
-      );
-      reports.push({ arn, status, action: 'resume-requested' });
-    } else {
-      if (status === 'missing')
-        logger.warn('replication task disappeared; it cannot be resumed', { arn });
-      reports.push({ arn, status, action: 'none' });
-    }
-  }
+  const tasks = await stepTasks(clients, taskArns, {
+    action: 'resume-requested',
+    appliesTo: (status) => RESUMABLE.has(status),
+    request: (arn) =>
+      clients.dms.send(
+        new StartReplicationTaskCommand({
+          ReplicationTaskArn: arn,
+          StartReplicationTaskType: 'resume-processing',
+        }),
+      ),
+    missing: 'replication task disappeared; it cannot be resumed',
+  });
   return {
-    settled: reports.every((r) => r.status === 'running' || r.status === 'missing'),
-    tasks: reports,
+    settled: tasks.every((r) => r.status === 'running' || r.status === 'missing'),
+    tasks,
   };
 }
 

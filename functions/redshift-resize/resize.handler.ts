@@ -1,9 +1,10 @@
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
+import { parseEvent } from '../shared/parse';
 import { ResizeEnvSchema } from './env';
 import { ResizeFailedError } from './errors';
-import { parseStepEvent, ResizeEventSchema } from './events';
+import { ResizeEventSchema } from './events';
 import {
   resizeStatus,
   startResize,
@@ -19,7 +20,7 @@ export const redshift = new RedshiftClient(clientConfig());
 
 /** Resize steps: start the resize (idempotently) and report whether it has finished. */
 export async function handler(event: unknown): Promise<StartResizeResult | ResizeStatusResult> {
-  const input = parseStepEvent(ResizeEventSchema, event, 'resize');
+  const input = parseEvent(ResizeEventSchema, event, 'a resize step payload');
   switch (input.action) {
     case 'start':
       return startResize({ redshift }, config, input);

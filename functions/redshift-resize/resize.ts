@@ -4,11 +4,11 @@ import type { ResizeConfig } from './env';
 import { ClusterNotReadyError, ResizeFailedError } from './errors';
 import { describeCluster, describeLastResize } from './redshift-reads';
 
-export interface ResizeClients {
+interface ResizeClients {
   readonly redshift: RedshiftClient;
 }
 
-export interface StartResizeRequest {
+interface StartResizeRequest {
   readonly targetNodeCount: number;
   readonly classic: boolean;
   readonly nodeType: string;

@@ -3,6 +3,7 @@ import { ListExecutionsCommand, StartExecutionCommand, type SFNClient } from '@a
 import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { parseEvent } from '../shared/parse';
 import type { TriggerEnv } from './env';
 import { executionNameFor } from './identifiers';
 
@@ -11,7 +12,7 @@ import { executionNameFor } from './identifiers';
  * documentation, "Using Amazon CloudWatch alarms" / Amazon SNS notification). Region is a display name
  * ("EU (Ireland)"), not a region code. Unknown fields are ignored.
  */
-export const AlarmNotificationSchema = z.object({
+const AlarmNotificationSchema = z.object({
   AlarmName: z.string().min(1),
   AlarmDescription: z.string().nullish(),
   AWSAccountId: z.string().regex(/^\d{12}$/),
@@ -27,9 +28,9 @@ export const AlarmNotificationSchema = z.object({
     Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
   }),
 });
-export type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
+type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
 
-export interface TriggerClients {
+interface TriggerClients {
   readonly sfn: SFNClient;
 }
 
@@ -41,13 +42,8 @@ export type TriggerOutcome =
 
 /** Validates the SNS event and every alarm notification in it before any AWS call. */
 export function parseAlarmEvent(event: unknown): AlarmNotification[] {
-  const envelope = SnsSchema.safeParse(event);
-  if (!envelope.success) {
-    throw new InvalidEventError(`not an SNS event: ${issues(envelope.error)}`, {
-      cause: envelope.error,
-    });
-  }
-  return envelope.data.Records.map((record) => {
+  const envelope = parseEvent(SnsSchema, event, 'an SNS event');
+  return envelope.Records.map((record) => {
     let message: unknown;
     try {
       message = JSON.parse(record.Sns.Message);
@@ -56,17 +52,13 @@ export function parseAlarmEvent(event: unknown): AlarmNotification[] {
         cause: error,
       });
     }
-    const alarm = AlarmNotificationSchema.safeParse(message);
-    if (!alarm.success) {
-      throw new InvalidEventError(
-        `SNS message ${record.Sns.MessageId} is not a CloudWatch alarm notification: ${issues(alarm.error)}`,
-        {
-          cause: alarm.error,
-        },
-      );
-    }
-    parseStateChangeTime(alarm.data.StateChangeTime); // fail here, before any AWS call, not halfway through
-    return alarm.data;
+    const alarm = parseEvent(
+      AlarmNotificationSchema,
+      message,
+      `a CloudWatch alarm notification in SNS message ${record.Sns.MessageId}`,
+    );
+    parseStateChangeTime(alarm.StateChangeTime); // fail here, before any AWS call, not halfway through
+    return alarm;
   });
 }
 
@@ -164,8 +156,4 @@ export function parseStateChangeTime(raw: string): Date {
   if (Number.isNaN(date.getTime()))
     throw new InvalidEventError(`StateChangeTime ${JSON.stringify(raw)} is not a valid time`);
   return date;
-}
-
-function issues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }

@@ -11,3 +11,8 @@ export class ConfigError extends OpsError {}
 
 /** The invoking event does not have the documented shape. */
 export class InvalidEventError extends OpsError {}
+
+/** `Name: message` of an error (or the thrown value as text), for logs and outcomes. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

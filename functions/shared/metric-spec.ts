@@ -1,3 +1,6 @@
+/** Namespace of every EMF metric the handlers write; the stacks set POWERTOOLS_METRICS_NAMESPACE to it. */
+export const METRICS_NAMESPACE = 'OpsAutopilot';
+
 /**
  * One EMF metric a function emits: its name and the dimensions it adds to Powertools' default `service`
  * dimension (POWERTOOLS_SERVICE_NAME). CloudWatch keys a metric by namespace, name and the whole dimension

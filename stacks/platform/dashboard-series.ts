@@ -1,11 +1,11 @@
 import { Token } from 'cdktf';
-import { SERVICE_DIMENSION } from '../../functions/shared/metric-spec';
+import { METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../functions/shared/metric-spec';
 import type { NodeFunction } from './node-function';
 
 /** Series of dashboard graphs: metrics, SEARCH expressions and Metrics Insights queries. */
 
 /** Namespace of every EMF metric the handlers write (NodeFunction sets POWERTOOLS_METRICS_NAMESPACE to it). */
-export const METRICS_NAMESPACE = 'OpsAutopilot';
+export { METRICS_NAMESPACE };
 
 export interface SeriesOptions {
   /** Legend label. @default CloudWatch's (metric name and dimension values) */

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
 import { snapshotVolumes, type SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import { dynamoDbSnapshotStore } from '../../../functions/ebs-snapshot/store';
 import { recordIamCalls } from '../../support/iam-recorder';
 import {
   FAKE_CREDENTIALS,
@@ -49,7 +50,7 @@ beforeEach(() => {
   recorded.splice(0, recorded.length, ec2Mock, ddbMock);
   deps = {
     ec2,
-    ddb: new DynamoDBClient({ region: WORLD.region }),
+    store: dynamoDbSnapshotStore(new DynamoDBClient({ region: WORLD.region }), CREATE_CONFIG),
     now: () => NOW,
     claimOwner: 'run-a',
   };

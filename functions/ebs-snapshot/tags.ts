@@ -1,0 +1,82 @@
+import type { Snapshot, Tag, Volume } from '@aws-sdk/client-ec2';
+import { logger } from '../shared/logger';
+import type { CreateConfig } from './config';
+
+/** Tag keys the create handler puts on every snapshot (besides the volume's own tags). */
+export const SNAPSHOT_TAGS = {
+  managedBy: 'managed-by',
+  expiresAt: 'ops-autopilot:expires-at',
+  run: 'ops-autopilot:run',
+  volumeId: 'ops-autopilot:volume-id',
+} as const;
+
+/** EC2 allows 50 tags per resource; ours take 4 of them. */
+const MAX_TAGS_PER_RESOURCE = 50;
+const MAX_DESCRIPTION_LENGTH = 255;
+/** Retention above this (100 years) is treated as a typo and falls back to the default. */
+const MAX_RETENTION_DAYS = 36500;
+const DAY_MS = 86_400_000;
+
+/** Days to keep a volume's snapshots: the tag's value when it is a positive whole number, else the default. */
+export function retentionDays(tagValue: string | undefined, defaultDays: number): number {
+  const value = tagValue?.trim() ?? '';
+  if (/^\d+$/.test(value)) {
+    const days = Number(value);
+    if (days > 0 && days <= MAX_RETENTION_DAYS) return days;
+  }
+  return defaultDays;
+}
+
+export function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+export function expiryAfter(start: Date, days: number): Date {
+  return new Date(start.getTime() + days * DAY_MS);
+}
+
+/** An existing snapshot's expiry: its own expiry tag, or `days` after it was created. */
+export function expiryOf(snapshot: Snapshot, createTime: Date, days: number): Date {
+  const tagged = new Date(tagValue(snapshot.Tags, SNAPSHOT_TAGS.expiresAt) ?? Number.NaN);
+  return Number.isNaN(tagged.getTime()) ? expiryAfter(createTime, days) : tagged;
+}
+
+export function snapshotDescription(volume: Volume): string {
+  const volumeId = volume.VolumeId ?? 'unknown-volume';
+  const name = tagValue(volume.Tags, 'Name')?.trim();
+  const label = name ? `${name} (${volumeId})` : volumeId;
+  return `ops-autopilot snapshot of ${label}`.slice(0, MAX_DESCRIPTION_LENGTH);
+}
+
+const isOurKey = (key: string): boolean =>
+  key === SNAPSHOT_TAGS.managedBy || key.startsWith('ops-autopilot:');
+
+/**
+ * Tags for the new snapshot: the volume's own (minus `aws:` reserved keys and our own keys, capped so
+ * the total stays within EC2's 50) and ours, which always win.
+ */
+export function snapshotTags(
+  volume: Volume,
+  config: Pick<CreateConfig, 'managedBy'>,
+  runKey: string,
+  expiresAt: Date,
+): Tag[] {
+  const ours: Tag[] = [
+    { Key: SNAPSHOT_TAGS.managedBy, Value: config.managedBy },
+    { Key: SNAPSHOT_TAGS.expiresAt, Value: expiresAt.toISOString() },
+    { Key: SNAPSHOT_TAGS.run, Value: runKey },
+    { Key: SNAPSHOT_TAGS.volumeId, Value: volume.VolumeId ?? '' },
+  ];
+  const copied = (volume.Tags ?? []).filter(
+    (t): t is Tag & { Key: string } =>
+      typeof t.Key === 'string' && !t.Key.toLowerCase().startsWith('aws:') && !isOurKey(t.Key),
+  );
+  const room = MAX_TAGS_PER_RESOURCE - ours.length;
+  if (copied.length > room) {
+    logger.warn('volume has more tags than a snapshot can carry; extra tags not copied', {
+      volumeId: volume.VolumeId,
+      dropped: copied.slice(room).map((t) => t.Key),
+    });
+  }
+  return [...copied.slice(0, room).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })), ...ours];
+}

@@ -1,0 +1,76 @@
+import {
+  paginateDescribeSnapshots,
+  paginateDescribeVolumes,
+  type EC2Client,
+  type Snapshot,
+  type Volume,
+} from '@aws-sdk/client-ec2';
+import { logger } from '../shared/logger';
+import { SNAPSHOT_TAGS, tagValue } from './tags';
+
+/** DescribeVolumes / DescribeSnapshots page sizes (the APIs' maxima). */
+const VOLUME_PAGE_SIZE = 500;
+const SNAPSHOT_PAGE_SIZE = 1000;
+
+export type TaggedVolume = Volume & { readonly VolumeId: string };
+
+/** Every volume carrying the tag key, over all DescribeVolumes pages. */
+export async function listTaggedVolumes(ec2: EC2Client, tagKey: string): Promise<TaggedVolume[]> {
+  const byId = new Map<string, TaggedVolume>();
+  const pages = paginateDescribeVolumes(
+    { client: ec2, pageSize: VOLUME_PAGE_SIZE },
+    { Filters: [{ Name: 'tag-key', Values: [tagKey] }] },
+  );
+  for await (const page of pages) {
+    for (const volume of page.Volumes ?? []) {
+      if (volume.VolumeId) byId.set(volume.VolumeId, { ...volume, VolumeId: volume.VolumeId });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Every snapshot this deployment took in this run (one paginated DescribeSnapshots). */
+export async function listRunSnapshots(
+  ec2: EC2Client,
+  managedBy: string,
+  runKey: string,
+): Promise<Snapshot[]> {
+  const snapshots: Snapshot[] = [];
+  const pages = paginateDescribeSnapshots(
+    { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
+    {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${SNAPSHOT_TAGS.run}`, Values: [runKey] },
+        { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
+      ],
+    },
+  );
+  for await (const page of pages)
+    snapshots.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  return snapshots;
+}
+
+/** The snapshots of this run by volume id; a second one of a volume is kept aside as a stray. */
+export async function snapshotsOfRun(
+  ec2: EC2Client,
+  managedBy: string,
+  runKey: string,
+): Promise<Map<string, Snapshot>> {
+  const byVolume = new Map<string, Snapshot>();
+  for (const snapshot of await listRunSnapshots(ec2, managedBy, runKey)) {
+    const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId;
+    if (!volumeId) continue;
+    const seen = byVolume.get(volumeId);
+    if (seen) {
+      logger.warn('more than one snapshot of a volume in one run', {
+        volumeId,
+        runKey,
+        snapshotIds: [seen.SnapshotId, snapshot.SnapshotId],
+      });
+      if (seen.State !== 'error') continue;
+    }
+    byVolume.set(volumeId, snapshot);
+  }
+  return byVolume;
+}
