@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_COOLDOWN_MINUTES } from './limits';
 
 /**
  * Environment contracts of the redshift-resize functions (each handler parses only its own, once, at
@@ -35,7 +36,6 @@ const DmsEndpointArnSchema = z
   );
 
 /** DescribeEvents only reaches 14 days back, so a longer cooldown could not be enforced from Redshift's events. */
-export const MAX_COOLDOWN_MINUTES = 14 * 24 * 60;
 
 export const TriggerEnvSchema = z.object({
   STATE_MACHINE_ARN: StateMachineArnSchema,

@@ -5,6 +5,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/shared/metric-spec';
 import { type PolicyStatement } from './iam';
 import { OpsStack } from './ops-stack';
 import { ServiceRole } from './service-role';
@@ -140,7 +141,7 @@ export class NodeFunction extends Construct {
         variables: {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: props.asset,
-          POWERTOOLS_METRICS_NAMESPACE: 'OpsAutopilot',
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           AWS_MAX_ATTEMPTS: '8',
           ...props.environment,
         },

@@ -1,3 +1,4 @@
+import { MAX_COOLDOWN_MINUTES } from '../../functions/redshift-resize/limits';
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
 import type { Phase } from './asl';
@@ -45,7 +46,6 @@ const PHASE_DESCRIPTIONS: PhaseTimeoutVariables = {
 /** The same limits the functions' env schemas enforce (functions/redshift-resize/env.ts), checked at plan. */
 const DMS_TASK_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:task:[A-Za-z0-9-]+$';
 const DMS_ENDPOINT_ARN = '^arn:aws[a-z-]*:dms:[a-z0-9-]+:[0-9]{12}:endpoint:[A-Za-z0-9-]+$';
-export const MAX_COOLDOWN_MINUTES = 14 * 24 * 60;
 const MAX_LISTED_TASKS = 100;
 /** CloudWatch: evaluation_periods x period (300 s) must not exceed one day. */
 const MAX_DISK_EVALUATION_PERIODS = 288;
