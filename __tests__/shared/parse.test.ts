@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { InvalidEventError } from '../../functions/shared/errors';
-import { parseEvent, ScheduledEventSchema } from '../../functions/shared/parse';
+import {
+  ForeignScheduleError,
+  parseEvent,
+  parseOwnSchedule,
+  ScheduledEventSchema,
+} from '../../functions/shared/parse';
 
 const scheduledEvent = {
   version: '0',
@@ -60,5 +65,41 @@ describe('parseEvent', () => {
 
     // Assess
     expect(parse).toThrow(/expected an SNS event: Message\.a: /);
+  });
+});
+
+describe('parseOwnSchedule', () => {
+  const own = 'arn:aws:events:us-east-1:123456789012:rule/SampleRule';
+
+  test("accepts a scheduled event of the function's own rule", () => {
+    // Act
+    const parsed = parseOwnSchedule(scheduledEvent, own);
+
+    // Assess
+    expect(parsed.resources).toEqual([own]);
+  });
+
+  test('refuses a scheduled event of another rule, naming both rules', () => {
+    // Prepare
+    const other = {
+      ...scheduledEvent,
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/Other'],
+    };
+
+    // Act
+    const act = () => parseOwnSchedule(other, own);
+
+    // Assess
+    expect(act).toThrow(ForeignScheduleError);
+    expect(act).toThrow(/rule\/Other.*rule\/SampleRule/);
+  });
+
+  test('refuses what is not a scheduled event before looking at the rule', () => {
+    // Act
+    const act = () => parseOwnSchedule({ ...scheduledEvent, source: 'aws.ec2' }, own);
+
+    // Assess
+    expect(act).toThrow(InvalidEventError);
+    expect(act).not.toThrow(ForeignScheduleError);
   });
 });

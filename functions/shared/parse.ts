@@ -59,3 +59,23 @@ export const ScheduledEventSchema = EventBridgeSchema.extend({
   'detail-type': z.literal('Scheduled Event'),
   source: z.literal('aws.events'),
 });
+
+/** A scheduled event from a rule that is not the function's own: the handler makes no AWS call. */
+export class ForeignScheduleError extends InvalidEventError {}
+
+/**
+ * Parses a scheduled event and checks it comes from the function's own rule (its ARN is in `resources`,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html). A rule of another
+ * automation wired to this function by mistake fails here, before any AWS call, so the error alarm fires.
+ */
+export function parseOwnSchedule(
+  event: unknown,
+  ownRuleArn: string,
+): z.infer<typeof ScheduledEventSchema> {
+  const scheduled = parseEvent(ScheduledEventSchema, event, 'an EventBridge Scheduled Event');
+  if (!scheduled.resources.includes(ownRuleArn))
+    throw new ForeignScheduleError(
+      `scheduled event from ${JSON.stringify(scheduled.resources)}, not from this function's rule ${ownRuleArn}`,
+    );
+  return scheduled;
+}

@@ -27,10 +27,19 @@ export class FunctionSchedule {
   readonly ruleName: string;
   readonly ruleArn: string;
 
+  /**
+   * The ARN of the rule a schedule named `name` will have, known at plan time: the function's environment
+   * carries it before the rule exists, so the handler can refuse events of any other rule.
+   */
+  static ruleArnOf(scope: Construct, name: string): string {
+    const stack = OpsStack.of(scope);
+    return stack.arn('events', `rule/${stack.name(name)}`);
+  }
+
   constructor(scope: Construct, fn: NodeFunction, props: ScheduleProps) {
     const stack = OpsStack.of(scope);
     this.ruleName = stack.name(props.name);
-    this.ruleArn = stack.arn('events', `rule/${this.ruleName}`);
+    this.ruleArn = FunctionSchedule.ruleArnOf(scope, props.name);
     this.rule = new CloudwatchEventRule(scope, 'schedule', {
       name: this.ruleName,
       description: props.description,
