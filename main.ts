@@ -1,5 +1,6 @@
 import { App } from 'cdktf';
 import { join } from 'node:path';
+import { applyEmulatorSetting } from './scripts/emulator/override';
 import { addStacks } from './stacks/app';
 import { backendFromEnv } from './stacks/platform/backend';
 import { PrebuiltCodeSource } from './stacks/platform/code-source';
@@ -11,3 +12,5 @@ addStacks(app, {
   backend: backendFromEnv(),
 });
 app.synth();
+// OPS_AUTOPILOT_AWS_ENDPOINT: an override file beside each stack points it at an AWS emulator.
+applyEmulatorSetting(app.outdir);

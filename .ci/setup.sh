@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: MariaDB for the reserver's SQL tests
-# (the tests start their own throwaway server), then the locked npm dependencies, Node 22 among them.
+# (the tests start their own throwaway server), moto's server for the deploy proof, then the locked npm
+# dependencies, Node 22 among them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,41 @@ fi
 if ! command -v terraform >/dev/null 2>&1; then
   echo "setup: terraform is not on PATH; the offline Terraform proof needs it (and a hashicorp/aws 5.100.0 mirror)" >&2
   [ "${CI:-}" = true ] && exit 1
+fi
+
+# moto's server: the AWS emulator the deploy proof and `npm run sandbox` apply the stacks to. Check that it
+# starts; without it, install it into .cache/moto-venv (pip needs PyPI) or say how. Keep MOTO_VERSION in step
+# with .github/workflows/pr.yml.
+MOTO_VERSION=5.2.1
+moto_starts() {
+  python3 - <<'PY' >/dev/null 2>&1
+import os, shutil, socket, subprocess, sys, time, urllib.request
+venv = os.path.join(".cache", "moto-venv", "bin", "moto_server")
+server = os.environ.get("MOTO_SERVER") or shutil.which("moto_server") or (venv if os.path.exists(venv) else None)
+cmd = [server] if server else [sys.executable, "-m", "moto.server"]
+s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+p = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+            sys.exit(0)
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(1)
+finally:
+    p.kill()
+PY
+}
+if ! moto_starts; then
+  echo "setup: moto's server does not start here; installing moto[server]==$MOTO_VERSION into .cache/moto-venv" >&2
+  if python3 -m venv .cache/moto-venv && .cache/moto-venv/bin/pip install --quiet "moto[server]==$MOTO_VERSION" && moto_starts; then
+    echo "setup: moto installed (.cache/moto-venv/bin/moto_server, found by the tests)" >&2
+  else
+    echo "setup: could not install moto; install it with: python3 -m pip install 'moto[server]==$MOTO_VERSION'" >&2
+    echo "       (or set MOTO_SERVER to its moto_server); the deploy proof and npm run sandbox need it" >&2
+    [ "${CI:-}" = true ] && exit 1
+  fi
 fi
 
 # The lock holds every platform's packages, so `npm ci` installs exactly it and never rewrites it; package.json's

@@ -98,7 +98,11 @@ export async function runBuiltApp(
 export async function synthAll(
   outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-')),
 ): Promise<string> {
-  return runBuiltApp('main.js', outdir, { OPS_AUTOPILOT_BACKEND: 'local' });
+  // Never the emulator override (scripts/emulator/override.ts), whatever the caller's environment holds.
+  return runBuiltApp('main.js', outdir, {
+    OPS_AUTOPILOT_BACKEND: 'local',
+    OPS_AUTOPILOT_AWS_ENDPOINT: '',
+  });
 }
 
 export function stackNames(outdir: string): string[] {

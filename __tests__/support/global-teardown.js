@@ -1,0 +1,5 @@
+const { stopBackgroundJobs } = require('./background-jobs');
+
+module.exports = async () => {
+  stopBackgroundJobs();
+};
