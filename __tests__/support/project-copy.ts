@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,13 +12,24 @@ const LOCAL =
 
 /**
  * The project as a fresh clone holds it, in a new folder, with this checkout's node_modules linked: for
- * tests that edit sources or run the cdktf CLI without touching the checkout other tests read.
+ * tests that edit sources or run the cdktf CLI without touching the checkout other tests read. The
+ * `ownPackages` (unscoped) are copied instead, so a test may edit them.
  */
-export function copyProject(): string {
+export function copyProject(ownPackages: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'ops-autopilot-copy-'));
   for (const entry of readdirSync(ROOT).filter((e) => !LOCAL.test(e)))
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const modules = join(ROOT, 'node_modules');
+  if (ownPackages.length === 0) symlinkSync(modules, join(dir, 'node_modules'), 'dir');
+  else {
+    mkdirSync(join(dir, 'node_modules'));
+    for (const entry of readdirSync(modules)) {
+      const [from, to] = [join(modules, entry), join(dir, 'node_modules', entry)];
+      if (ownPackages.includes(entry))
+        cpSync(from, to, { recursive: true, preserveTimestamps: true });
+      else symlinkSync(from, to);
+    }
+  }
   return dir;
 }
 
