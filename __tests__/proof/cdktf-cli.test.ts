@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { stackNames } from '../../scripts/offline-proof';
+import { runBuiltApp, stackNames } from '../../scripts/offline-proof';
 import { validateModule, type ValidateResult } from '../../scripts/hcl-proof';
 import { describeOffline, offlineTools } from '../support/offline';
 import { cdktf, copyProject } from '../support/project-copy';
@@ -181,4 +181,44 @@ describe('npx cdktf synth --hcl in the copy', () => {
       expect(results.length).toBe(stacks.length);
     }, 600_000);
   });
+});
+
+describe("the app's HCL mode (SYNTH_HCL_OUTPUT=true) with a Terraform Cloud backend", () => {
+  test.each([
+    ['a named workspace', {}],
+    ['workspaces selected by tags', { OPS_AUTOPILOT_WORKSPACE_TAGS: 'ops-autopilot,env-prod' }],
+  ])(
+    'writes the cloud block the JSON synth writes, project included, for %s',
+    async (_label, mode) => {
+      // Prepare
+      const env = {
+        TF_CLOUD_ORGANIZATION: 'acme',
+        TF_CLOUD_PROJECT: 'operations',
+        OPS_AUTOPILOT_TFVARS: '',
+        ...mode,
+      };
+      const [json, hcl] = await Promise.all([
+        runBuiltApp('main.js', mkdtempSync(join(tmpdir(), 'cloud-json-')), env),
+        runBuiltApp('main.js', mkdtempSync(join(tmpdir(), 'cloud-hcl-')), {
+          ...env,
+          SYNTH_HCL_OUTPUT: 'true',
+        }),
+      ]);
+
+      // Act
+      const fromJson = (
+        JSON.parse(readFileSync(join(json, 'stacks', 'ecs-spot-api', 'cdk.tf.json'), 'utf8')) as {
+          terraform: { cloud: Json & { workspaces: Json } };
+        }
+      ).terraform.cloud;
+      const terraform = (await hclFile(join(hcl, 'stacks', 'ecs-spot-api'), 'cdk.tf'))
+        .terraform as Json[];
+      const cloud = (terraform[0]!.cloud as Json[])[0] as Json & { workspaces: Json[] };
+
+      // Assess
+      expect({ ...cloud, workspaces: cloud.workspaces[0] }).toEqual(fromJson);
+      expect(fromJson.workspaces.project).toBe('operations');
+    },
+    120_000,
+  );
 });

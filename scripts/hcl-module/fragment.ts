@@ -241,9 +241,30 @@ function mapBlocks(
   );
 }
 
+/**
+ * A backend's fragment for a root configuration. cdktf's HCL form of a `cloud` block drops the workspaces'
+ * `project` (NamedCloudWorkspace and TaggedCloudWorkspaces.toHclTerraform): taken from the JSON form.
+ */
+function rootBackend(el: TerraformBackend, fragment: Dict): Dict {
+  const terraform = fragment.terraform as Dict;
+  const cloud = terraform.cloud as Dict | undefined;
+  const json = (el.toTerraform() as { terraform: { cloud?: { workspaces?: Dict } } }).terraform;
+  const project = json.cloud?.workspaces?.project;
+  if (!cloud || typeof project !== 'string') return fragment;
+  const workspaces = cloud.workspaces as Dict;
+  const value = {
+    ...(workspaces.value as Dict),
+    project: { value: project, type: 'simple', storageClassType: 'string' },
+  };
+  return {
+    ...fragment,
+    terraform: { ...terraform, cloud: { ...cloud, workspaces: { ...workspaces, value } } },
+  };
+}
+
 /** One element's resolved HCL fragment, normalized for the renderer and shaped as a module or a root. */
 export function moduleFragment(el: TerraformElement, fragment: Dict, ctx: Context): Dict {
-  if (TerraformBackend.isBackend(el)) return ctx.shape === 'root' ? fragment : {}; // else the caller's
+  if (TerraformBackend.isBackend(el)) return ctx.shape === 'root' ? rootBackend(el, fragment) : {};
   if (TerraformProvider.isTerraformProvider(el) && ctx.shape === 'root') {
     const providers = fragment.provider as Record<string, unknown[]>;
     return {
