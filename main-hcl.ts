@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { join } from 'node:path';
-import { assertNoJsonSynth, asHclModule, formatModule, writeHclExtras } from './scripts/hcl-module';
+import { assertNoJsonSynth } from './scripts/hcl-module';
+import { hclModules, synthWithSteps } from './scripts/synth-steps';
 import { addStacks, STACKS } from './stacks/app';
 import { PrebuiltCodeSource } from './stacks/platform/code-source';
 
@@ -16,18 +17,7 @@ const stacks = addStacks(app, {
   codeSource: new PrebuiltCodeSource(join(__dirname, 'assets')),
   backend: { kind: 'local' }, // left out of the modules
 });
-for (const stack of stacks) asHclModule(stack);
-app.synth();
-
-async function finish(): Promise<void> {
-  for (const stack of stacks) {
-    const dir = join(outdir, 'stacks', stack.node.id);
-    writeHclExtras(dir, stack);
-    await formatModule(dir);
-  }
-}
-
-finish().catch((error: unknown) => {
+synthWithSteps(app, stacks, [hclModules()]).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -4,19 +4,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BenchModule, BenchResult } from '../__tests__/support/bench/types';
+import { cliBench, median } from './bench-cli';
 import { ROOT } from './offline-proof';
 import { substituteTf } from './tf-values';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dist = join(ROOT, 'dist');
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Wall time (ms, measured here) and peak RSS (MB, reported by the child at exit) of one Node process. */
 function measure(args: string[], env: NodeJS.ProcessEnv = {}): { ms: number; mb: number } {
@@ -92,27 +85,6 @@ async function synthBench(): Promise<BenchResult[]> {
     median(usual.map((r) => r.ms)),
     median(usual.map((r) => r.mb)),
   ];
-  const cli: number[] = [];
-  for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(
-      join(ROOT, 'node_modules', '.bin', 'cdktf'),
-      ['synth', '--output', mkdtempSync(join(tmpdir(), 'bench-cli-'))],
-      {
-        cwd: ROOT,
-        stdio: 'ignore',
-        env: {
-          ...process.env,
-          OPS_AUTOPILOT_BACKEND: 'local',
-          CHECKPOINT_DISABLE: '1',
-          CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
-        },
-      },
-    );
-    if (r.status !== 0) throw new Error(`cdktf synth exited ${r.status}`);
-    cli.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  const cliMs = median(cli);
   return [
     {
       name: 'synth wall time',
@@ -136,15 +108,6 @@ async function synthBench(): Promise<BenchResult[]> {
       ratio: mb / bmb,
       target: '<= 150 MB',
       met: mb <= 150,
-    },
-    {
-      name: 'cdktf synth',
-      metric: '`cdktf synth` CLI wall time, ms',
-      unit: 'ms',
-      runs: cli.length,
-      median: cliMs,
-      target: '<= 2500 ms',
-      met: cliMs <= 2500,
     },
   ];
 }
@@ -348,11 +311,12 @@ function table(results: readonly BenchResult[]): string {
 
 async function main(): Promise<void> {
   if (!existsSync(join(dist, 'main.js'))) throw new Error('run "npm run build" first');
-  // BENCH_ONLY=synth,jest,handlers,modules runs a subset (the README table is rewritten only by a full run).
+  // BENCH_ONLY=synth,cli,jest,handlers,modules runs a subset (the README table is rewritten only by a full run).
   const only = process.env.BENCH_ONLY?.split(',');
   const want = (part: string) => !only || only.includes(part);
   const results = [
     ...(want('synth') ? await synthBench() : []),
+    ...(want('cli') ? cliBench(RUNS) : []),
     ...(want('jest') ? jestFileBench() : []),
     ...(want('handlers') ? handlerBench() : []),
     ...(want('modules') ? await moduleBenches() : []),

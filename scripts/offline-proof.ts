@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SfnValidationStub, type SfnValidationRequest } from './sfn-validation-stub';
+import { readTfvars } from './synth-steps';
 import {
   findProviderMirror,
   findTerraform,
@@ -43,6 +44,15 @@ export interface StackProof {
   plan: PlanJson;
   /** Definitions the provider asked Step Functions to validate while planning (answered by a local stub). */
   sfnValidations: SfnValidationRequest[];
+  /** The plan's warnings, each as its summary line. */
+  planWarnings: string[];
+}
+
+export class UndeclaredVariablesError extends Error {
+  constructor(dir: string, warnings: readonly string[]) {
+    super(`terraform plan in ${dir} warned about undeclared variables: ${warnings.join('; ')}`);
+    this.name = 'UndeclaredVariablesError';
+  }
 }
 
 export interface OfflineTools {
@@ -94,14 +104,20 @@ export async function runBuiltApp(
   return outdir;
 }
 
-/** Synthesizes every stack from the built app into a fresh folder, with the local backend forced. */
+/**
+ * Synthesizes every stack from the built app into a fresh folder, with the local backend forced and no
+ * terraform.tfvars of this machine (OPS_AUTOPILOT_TFVARS in `env` names one).
+ */
 export async function synthAll(
   outdir = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-')),
+  env: NodeJS.ProcessEnv = {},
 ): Promise<string> {
-  // Never the emulator override (scripts/emulator/override.ts), whatever the caller's environment holds.
+  // Never the emulator override (scripts/emulator/override.ts) unless the caller asks for it in `env`.
   return runBuiltApp('main.js', outdir, {
     OPS_AUTOPILOT_BACKEND: 'local',
     OPS_AUTOPILOT_AWS_ENDPOINT: '',
+    OPS_AUTOPILOT_TFVARS: '',
+    ...env,
   });
 }
 
@@ -133,12 +149,52 @@ async function tf(
   }
 }
 
-/** init from the mirror, validate, plan with fake credentials and the example variables, show -json. */
+/** Variable names a configuration folder declares, from its `.tf.json` and `.tf` files. */
+export async function declaredVariableNames(dir: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).sort()) {
+    const text = () => readFileSync(join(dir, file), 'utf8');
+    let config: { variable?: Record<string, unknown> } | undefined;
+    if (file.endsWith('.tf.json')) config = JSON.parse(text()) as typeof config;
+    else if (file.endsWith('.tf')) {
+      const { parse } = await import('@cdktf/hcl2json');
+      config = (await parse(file, text())) as typeof config;
+    }
+    for (const name of Object.keys(config?.variable ?? {})) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * The values of `varFile` that the configuration in `dir` declares, as a new variables file: Terraform warns
+ * about every value of a variable the configuration does not declare.
+ */
+export async function ownVarFile(dir: string, varFile: string): Promise<string> {
+  const [declared, values] = await Promise.all([declaredVariableNames(dir), readTfvars(varFile)]);
+  const own = Object.fromEntries(Object.entries(values).filter(([name]) => declared.has(name)));
+  const file = join(mkdtempSync(join(tmpdir(), 'stack-vars-')), 'own.tfvars.json');
+  writeFileSync(file, JSON.stringify(own, null, 2) + '\n');
+  return file;
+}
+
+/** The summary line of every warning in Terraform's human-readable output (`-no-color`). */
+export function warningsIn(output: string): string[] {
+  return [...output.matchAll(/^(?:[╷│ ]*)Warning: (.+)$/gm)].map((m) => (m[1] as string).trim());
+}
+
+const UNDECLARED = /undeclared variable/i;
+
+/**
+ * init from the mirror, validate, plan with fake credentials, show -json. The plan gets the values of
+ * `varFile` (the example by default) that the stack declares; with `varFile` null, only the variables files
+ * in the stack's folder (the synthesized ops-autopilot.auto.tfvars.json). A plan that warns about an
+ * undeclared variable fails the proof.
+ */
 export async function proveStack(
   tools: OfflineTools,
   outdir: string,
   stack: string,
-  varFile = TFVARS_EXAMPLE,
+  varFile: string | null = TFVARS_EXAMPLE,
 ): Promise<StackProof> {
   const dir = join(outdir, 'stacks', stack);
   const cliConfig = join(dir, 'offline.tfrc');
@@ -163,19 +219,22 @@ export async function proveStack(
     const validate = JSON.parse(
       await tf(tools, dir, env, ['validate', '-json', '-no-color']),
     ) as StackProof['validate'];
-    await tf(tools, dir, env, [
+    const planOutput = await tf(tools, dir, env, [
       'plan',
       '-input=false',
       '-no-color',
       '-lock=false',
       '-refresh=false',
       '-out=offline.tfplan',
-      `-var-file=${varFile}`,
+      ...(varFile === null ? [] : [`-var-file=${await ownVarFile(dir, varFile)}`]),
     ]);
+    const planWarnings = warningsIn(planOutput);
+    const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
+    if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
     const plan = JSON.parse(
       await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
     ) as PlanJson;
-    return { stack, dir, validate, plan, sfnValidations: sfn.requests };
+    return { stack, dir, validate, plan, sfnValidations: sfn.requests, planWarnings };
   } finally {
     await sfn.stop();
   }

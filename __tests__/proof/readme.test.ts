@@ -5,22 +5,29 @@ import type { StackName } from '../../stacks/app';
 import {
   STACK_NAMES,
   VARIABLES_MARKERS,
+  WORKSPACE_MARKERS,
   readmePath,
   variablesTable,
   withVariablesTable,
+  withWorkspaceTable,
+  workspaceVariablesTable,
 } from '../support/variables-doc';
 
 const ROOT = join(__dirname, '..', '..');
 const ROOT_README = join(ROOT, 'README.md');
 
-/** The README as it should be: its variable table regenerated, then formatted as prettier keeps it. */
-function regenerated(name: StackName, readme: string): string {
+/** Markdown formatted as prettier keeps it. */
+function prettier(path: string, input: string): string {
   // Prettier 3 loads itself through dynamic import, which Jest's module system refuses: run its CLI.
-  return execFileSync(
-    join(ROOT, 'node_modules', '.bin', 'prettier'),
-    ['--stdin-filepath', readmePath(ROOT, name)],
-    { input: withVariablesTable(readme, variablesTable(name)), encoding: 'utf8' },
-  );
+  return execFileSync(join(ROOT, 'node_modules', '.bin', 'prettier'), ['--stdin-filepath', path], {
+    input,
+    encoding: 'utf8',
+  });
+}
+
+/** The README as it should be: its variable table regenerated, then formatted. */
+function regenerated(name: StackName, readme: string): string {
+  return prettier(readmePath(ROOT, name), withVariablesTable(readme, variablesTable(name)));
 }
 
 describe.each(STACK_NAMES)('stacks/%s/README.md', (name) => {
@@ -54,6 +61,20 @@ test('the variable check fails on a README whose table shows a wrong default', (
   expect(expected).toMatch(row);
 });
 
+test('the root README says which variables each Terraform Cloud workspace needs (UPDATE_README=1 regenerates)', () => {
+  // Prepare
+  const readme = readFileSync(ROOT_README, 'utf8');
+
+  // Act
+  const expected = prettier(ROOT_README, withWorkspaceTable(readme, workspaceVariablesTable()));
+  if (process.env.UPDATE_README === '1') writeFileSync(ROOT_README, expected);
+
+  // Assess
+  expect(readme).toMatch(WORKSPACE_MARKERS);
+  expect(readme).toBe(expected);
+  expect(readme).toMatch(/^\| `redshift-resize` +\| `account_id`, `redshift_cluster_id`/m);
+});
+
 test('the root README links every automation of stacks/app.ts to its own README', () => {
   // Prepare
   const readme = readFileSync(ROOT_README, 'utf8');
@@ -69,6 +90,13 @@ test('the root README links every automation of stacks/app.ts to its own README'
     expect(folder).toBe(shown);
     expect(existsSync(readmePath(ROOT, shown as StackName))).toBe(true);
   }
+});
+
+test("quotes cdktf.json's app command, which builds before it synthesizes", () => {
+  const readme = readFileSync(ROOT_README, 'utf8');
+  const { app } = JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string };
+  expect(app).toMatch(/^node scripts\/build\.mjs && /);
+  expect(readme).toContain(`\`cdktf.json\`'s app command is \`${app}\``);
 });
 
 test('gives the two set-up commands, and CI runs the test one after proving setup left the clone clean', () => {

@@ -32,3 +32,34 @@ export const withVariablesTable = (readme: string, table: string) =>
     VARIABLES_MARKERS,
     (_all, start: string, end: string) => `${start}${table}\n${end}`,
   );
+
+/** What the root README's workspace table sits between. */
+export const WORKSPACE_MARKERS =
+  /(<!-- workspace-variables:start -->\n)[\s\S]*?(<!-- workspace-variables:end -->)/;
+
+/**
+ * Which Terraform variables each stack's workspace needs (those without a default) and how many more it
+ * takes, from the synthesized variables themselves (before prettier).
+ */
+export function workspaceVariablesTable(): string {
+  const rows = STACK_NAMES.map((name) => {
+    const vars = synthStack(name).json.variable;
+    const required = Object.keys(vars)
+      .filter((v) => vars[v]?.default === undefined)
+      .sort();
+    const optional = Object.keys(vars).length - required.length;
+    return `| \`${name}\` | ${required.map((v) => `\`${v}\``).join(', ')} | [${optional} more](stacks/${name}/README.md#variables) |`;
+  });
+  return [
+    '| stack (workspace prefix + stack) | must be set (no default) | with a default |',
+    '| --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** The root README with the text between the workspace markers replaced by the given table. */
+export const withWorkspaceTable = (readme: string, table: string) =>
+  readme.replace(
+    WORKSPACE_MARKERS,
+    (_all, start: string, end: string) => `${start}${table}\n${end}`,
+  );

@@ -1,6 +1,5 @@
 /** Files next to cdktf's HCL output: what it leaves out of a stack's folder, and the formatting of it. */
 
-import { format } from '@cdktf/hcl-tools';
 import type { TerraformStack } from 'cdktf';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +62,8 @@ export function assertNoJsonSynth(outdir: string, stackNames: readonly string[])
 
 /** `terraform fmt` style for every .tf file of a module folder, as `cdktf synth --hcl` does (cdktf's formatter). */
 export async function formatModule(stackDir: string): Promise<void> {
+  // Loaded here, not at the top: the JSON synth (dist/main.js) bundles this file but never formats.
+  const { format } = await import('@cdktf/hcl-tools');
   for (const file of readdirSync(stackDir).filter((f) => f.endsWith('.tf'))) {
     const path = join(stackDir, file);
     writeFileSync(path, await format(readFileSync(path, 'utf8')));

@@ -19,7 +19,11 @@ function referenceList(items: unknown): Dict {
   return { value: `[${items.map(bareReference).join(', ')}]`, type: 'reference' };
 }
 
+/** A reusable module (no backend, no provider configuration) or a root configuration (both kept). */
+export type HclShape = 'module' | 'root';
+
 export interface Context {
+  readonly shape: HclShape;
   /** Asset paths (relative to the stack folder) that become `${path.module}/<path>`. */
   readonly assetPaths: ReadonlySet<string>;
 }
@@ -237,9 +241,39 @@ function mapBlocks(
   );
 }
 
-/** One element's resolved HCL fragment, normalized for the renderer and shaped as a module. */
+/**
+ * A backend's fragment for a root configuration. cdktf's HCL form of a `cloud` block drops the workspaces'
+ * `project` (NamedCloudWorkspace and TaggedCloudWorkspaces.toHclTerraform): taken from the JSON form.
+ */
+function rootBackend(el: TerraformBackend, fragment: Dict): Dict {
+  const terraform = fragment.terraform as Dict;
+  const cloud = terraform.cloud as Dict | undefined;
+  const json = (el.toTerraform() as { terraform: { cloud?: { workspaces?: Dict } } }).terraform;
+  const project = json.cloud?.workspaces?.project;
+  if (!cloud || typeof project !== 'string') return fragment;
+  const workspaces = cloud.workspaces as Dict;
+  const value = {
+    ...(workspaces.value as Dict),
+    project: { value: project, type: 'simple', storageClassType: 'string' },
+  };
+  return {
+    ...fragment,
+    terraform: { ...terraform, cloud: { ...cloud, workspaces: { ...workspaces, value } } },
+  };
+}
+
+/** One element's resolved HCL fragment, normalized for the renderer and shaped as a module or a root. */
 export function moduleFragment(el: TerraformElement, fragment: Dict, ctx: Context): Dict {
-  if (TerraformBackend.isBackend(el)) return {}; // the calling root owns state
+  if (TerraformBackend.isBackend(el)) return ctx.shape === 'root' ? rootBackend(el, fragment) : {};
+  if (TerraformProvider.isTerraformProvider(el) && ctx.shape === 'root') {
+    const providers = fragment.provider as Record<string, unknown[]>;
+    return {
+      ...fragment,
+      provider: Object.fromEntries(
+        Object.entries(providers).map(([n, list]) => [n, list.map((a) => blockAttributes(a, ctx))]),
+      ),
+    };
+  }
   if (TerraformProvider.isTerraformProvider(el)) {
     // The calling root configures the provider; the module only declares which one it needs.
     const terraform = fragment.terraform as { required_providers: Record<string, Dict> };

@@ -10,7 +10,7 @@ import {
   type IAspect,
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { moduleFragment, type Context, type Dict } from './fragment';
+import { moduleFragment, type Context, type Dict, type HclShape } from './fragment';
 
 /*
  * `npm run synth:hcl` renders every stack with cdktf's HCL synthesizer (App `hclOutput: true`) as a reusable
@@ -35,10 +35,12 @@ import { moduleFragment, type Context, type Dict } from './fragment';
  * Stack-level overrides (only `check` blocks here) are not rendered by cdktf at all: `writeHclExtras`
  * writes them to `checks.tf` from the stack's JSON config and fails on any other top-level key.
  *
- * Module shape: no `backend`/`cloud` block, no `provider "aws"` block (the calling root configures the
- * provider and passes it, implicitly or with `providers = { aws = aws.<alias> }`), `required_providers`
- * with source and version, asset paths under `path.module`, and a plan-time guard that the provider's region
- * equals `var.region` (the variable still builds every ARN).
+ * Root shape (`cdktf synth --hcl`, asHclRoot): the same fixes, with the backend and provider blocks kept.
+ * Module shape (`npm run synth:hcl`, asHclModule): no `backend`/`cloud` block, no `provider "aws"` block
+ * (the calling root configures the provider and passes it, implicitly or with
+ * `providers = { aws = aws.<alias> }`), `required_providers` with source and version, asset paths under
+ * `path.module`, and a plan-time guard that the provider's region equals `var.region` (the variable still
+ * builds every ARN).
  */
 
 const TOKEN_RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -49,7 +51,10 @@ const wrapped = new WeakSet<TerraformElement>();
 
 /** Wraps every element's toHclTerraform (at synth, after all constructs exist). */
 class HclModuleAspect implements IAspect {
-  constructor(private readonly stack: TerraformStack) {}
+  constructor(
+    private readonly stack: TerraformStack,
+    private readonly shape: HclShape,
+  ) {}
 
   visit(node: IConstruct): void {
     if (!TerraformElement.isTerraformElement(node) || wrapped.has(node)) return;
@@ -69,11 +74,15 @@ class HclModuleAspect implements IAspect {
 
   private context(): Context {
     this.cached ??= {
+      shape: this.shape,
+      // A root configuration runs in its own folder, so its asset paths stay as the JSON synth writes them.
       assetPaths: new Set(
-        this.stack.node
-          .findAll()
-          .filter((c): c is TerraformAsset => c instanceof TerraformAsset)
-          .map((a) => a.path),
+        this.shape === 'root'
+          ? []
+          : this.stack.node
+              .findAll()
+              .filter((c): c is TerraformAsset => c instanceof TerraformAsset)
+              .map((a) => a.path),
       ),
     };
     return this.cached;
@@ -96,8 +105,17 @@ export function asHclModule(stack: TerraformStack): void {
       ],
     },
   });
-  Aspects.of(stack).add(new HclModuleAspect(stack));
+  Aspects.of(stack).add(new HclModuleAspect(stack, 'module'));
+}
+
+/**
+ * Prepares a stack of an HCL app (`cdktf synth --hcl`) to synthesize as a root configuration: the same
+ * renderer fixes as a module, with its backend and provider blocks kept, so `cdktf deploy` can use it too.
+ */
+export function asHclRoot(stack: TerraformStack): void {
+  Aspects.of(stack).add(new HclModuleAspect(stack, 'root'));
 }
 
 export { escapeHclTemplate } from './escape';
+export type { HclShape } from './fragment';
 export { assertNoJsonSynth, formatModule, writeHclExtras } from './extras';
