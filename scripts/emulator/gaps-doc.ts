@@ -6,6 +6,8 @@ import { GAPS, type Handling } from './gaps';
 export const GAPS_DOC = join(ROOT, 'EMULATOR-GAPS.md');
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
+/** A test file path as code, so markdown does not read `__tests__` as bold. */
+const covered = (text: string) => cell(text.replace(/^(__tests__\/\S+?\.ts)/, '`$1`'));
 
 function handling(h: Handling): string {
   switch (h.kind) {
@@ -30,7 +32,7 @@ export function renderGapsRaw(): string {
       cell(g.what),
       `${cell(g.reason)}: ${cell(g.detail)}`,
       g.handling.map((h) => cell(handling(h))).join('<br>'),
-      g.coveredBy.map(cell).join('<br>'),
+      g.coveredBy.map(covered).join('<br>'),
     ].join(' | '),
   );
   return [
