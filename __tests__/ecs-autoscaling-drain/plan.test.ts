@@ -40,6 +40,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 2,
       aws_cloudwatch_metric_alarm: 10,
+      aws_dynamodb_table: 1,
       aws_ecs_cluster: 1,
       aws_ecs_service: 1,
       aws_ecs_task_definition: 1,

@@ -77,13 +77,14 @@ describe('ecs-autoscaling-drain stack', () => {
     expect(unused).toEqual([]);
   });
 
-  test('names match what the drain handler tests assume (cluster, group, hook, topic, queue)', () => {
+  test('names match what the drain handler tests assume (cluster, group, hook, topic, queue, ledger)', () => {
     expect({
       cluster: deployed(only(json, 'aws_ecs_cluster').name),
       autoScalingGroup: deployed(only(json, 'aws_autoscaling_group').name),
       lifecycleHook: deployed(only(json, 'aws_autoscaling_lifecycle_hook').name),
       topic: deployed(byId('aws_sns_topic', 'drain-lifecycle').name),
       queue: deployed(byId('aws_sqs_queue', 'drain-checks').name),
+      ledger: deployed(only(json, 'aws_dynamodb_table').name),
     }).toEqual(DRAIN_NAMES);
   });
 
@@ -307,6 +308,7 @@ describe('ecs-autoscaling-drain stack', () => {
         CHECK_INTERVAL_SECONDS: '${var.ecs_drain_check_interval_seconds}',
         MAX_DRAIN_SECONDS: '${var.ecs_drain_max_seconds}',
         STANDALONE_TASK_GRACE_SECONDS: '${var.ecs_drain_standalone_grace_seconds}',
+        LEDGER_TABLE_NAME: '${var.name_prefix}-ecs-drain-ledger',
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       });
     });
@@ -403,6 +405,12 @@ describe('ecs-autoscaling-drain stack', () => {
           Resource: `${P}:autoscaling:${R}:autoScalingGroup:*:autoScalingGroupName/\${var.name_prefix}-ecs-asg`,
         },
         { Sid: 'QueueNextCheck', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue },
+        {
+          Sid: 'DrainLedger',
+          Effect: 'Allow',
+          Action: 'dynamodb:UpdateItem',
+          Resource: `${P}:dynamodb:${R}:table/\${var.name_prefix}-ecs-drain-ledger`,
+        },
         {
           Sid: 'ReceiveChecks',
           Effect: 'Allow',

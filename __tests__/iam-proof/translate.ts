@@ -216,6 +216,12 @@ export const TRANSLATORS: Record<string, Translator> = {
       resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
     },
   ],
+  'DynamoDBClient.UpdateItem': (input) => [
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
+    },
+  ],
   'ECSClient.ListContainerInstances': onCluster('ecs:ListContainerInstances'),
   'ECSClient.DescribeContainerInstances': onContainerInstances('ecs:DescribeContainerInstances'),
   'ECSClient.UpdateContainerInstancesState': onContainerInstances(

@@ -1,4 +1,5 @@
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunctionRecursionConfig } from '@cdktf/provider-aws/lib/lambda-function-recursion-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -70,6 +71,18 @@ export class DrainHook {
     }));
     const checksArn = stack.arn('sqs', this.checksName);
 
+    // One entry per drain: which message holds which check, and whether the outcome was recorded, so
+    // duplicate sends and lost replies neither fork the chain nor lose or repeat the outcome.
+    const ledgerName = stack.name('ecs-drain-ledger');
+    new DynamodbTable(scope, 'drain-ledger', {
+      name: ledgerName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'action_token',
+      attribute: [{ name: 'action_token', type: 'S' }],
+      ttl: { attributeName: 'ttl', enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
+
     const clusterArn = props.clusterArn;
     const inCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
     const drainStatements: PolicyStatement[] = [
@@ -104,6 +117,11 @@ export class DrainHook {
       },
       { sid: 'QueueNextCheck', actions: ['sqs:SendMessage'], resources: [checksArn] },
       {
+        sid: 'DrainLedger',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [stack.arn('dynamodb', `table/${ledgerName}`)],
+      },
+      {
         sid: 'ReceiveChecks',
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         resources: [checksArn],
@@ -123,6 +141,7 @@ export class DrainHook {
         CHECK_INTERVAL_SECONDS: Token.asString(props.checkInterval),
         MAX_DRAIN_SECONDS: Token.asString(props.maxDrain),
         STANDALONE_TASK_GRACE_SECONDS: Token.asString(props.standaloneGrace),
+        LEDGER_TABLE_NAME: ledgerName,
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       },
       statements: drainStatements,
