@@ -39,7 +39,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       aws_autoscaling_policy: 2,
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 2,
-      aws_cloudwatch_metric_alarm: 10,
+      aws_cloudwatch_metric_alarm: 11,
       aws_dynamodb_table: 1,
       aws_ecs_cluster: 1,
       aws_ecs_service: 1,
@@ -231,6 +231,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ecs_drain_check_interval_seconds: 901,
       ecs_drain_max_seconds: 59,
       ecs_drain_standalone_grace_seconds: -1,
+      ecs_drain_agent_disconnected_grace_seconds: -1,
     };
     const error = await proveStack(offlineTools!, outdir, STACK, variantVarFile(bad)).then(
       () => '',
@@ -283,7 +284,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(annotationsOf(body, 'Drain duration')).toEqual([['ecs_drain_max_seconds', 3600]]);
     const outcomes = metricRefs(body).filter((r) => r.name === 'DrainOutcome');
     expect(outcomes.map((r) => r.dimensions)).toEqual(
-      ['Completed', 'NotInCluster', 'TimedOut'].map((Outcome) => ({
+      ['Completed', 'NotInCluster', 'TimedOut', 'AgentDisconnected'].map((Outcome) => ({
         Outcome,
         service: 'ecs-drain',
       })),

@@ -43,6 +43,7 @@ describe('ecs-autoscaling-drain stack', () => {
     const declared = Object.keys(json.variable);
     for (const name of ECS_VARIABLES) expect(declared).toContain(name);
     expect(declared.filter((v) => v.startsWith('ecs_drain_')).sort()).toEqual([
+      'ecs_drain_agent_disconnected_grace_seconds',
       'ecs_drain_check_interval_seconds',
       'ecs_drain_cluster_scale_in_minutes',
       'ecs_drain_cluster_scale_in_reservation_percent',
@@ -244,6 +245,7 @@ describe('ecs-autoscaling-drain stack', () => {
         `\${var.ecs_drain_heartbeat_timeout_seconds >= var.ecs_drain_check_interval_seconds + ${CHECK_QUEUE_VISIBILITY_SECONDS + 60}}`,
         '${var.ecs_drain_max_seconds <= 100 * var.ecs_drain_heartbeat_timeout_seconds}',
         '${var.ecs_drain_standalone_grace_seconds <= var.ecs_drain_max_seconds}',
+        '${var.ecs_drain_agent_disconnected_grace_seconds <= var.ecs_drain_max_seconds}',
       ]);
     });
 
@@ -308,6 +310,7 @@ describe('ecs-autoscaling-drain stack', () => {
         CHECK_INTERVAL_SECONDS: '${var.ecs_drain_check_interval_seconds}',
         MAX_DRAIN_SECONDS: '${var.ecs_drain_max_seconds}',
         STANDALONE_TASK_GRACE_SECONDS: '${var.ecs_drain_standalone_grace_seconds}',
+        AGENT_DISCONNECTED_GRACE_SECONDS: '${var.ecs_drain_agent_disconnected_grace_seconds}',
         LEDGER_TABLE_NAME: '${var.name_prefix}-ecs-drain-ledger',
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       });
@@ -427,13 +430,14 @@ describe('ecs-autoscaling-drain stack', () => {
     });
   });
 
-  test('alarms: drain errors, DLQ depth, timed-out drains, dropped recursion, target health', () => {
+  test('alarms: drain errors, DLQ depth, timed-out and agent-lost drains, dropped recursion, target health', () => {
     const alarms = all('aws_cloudwatch_metric_alarm');
     const toTopic = alarms.filter((a) =>
       text(a.alarm_actions).includes('aws_sns_topic.alerts_topic'),
     );
     expect(toTopic.map((a) => a.metric_name).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
+      'DrainOutcome',
       'DrainOutcome',
       'Errors',
       'HealthyHostCount',
@@ -444,6 +448,11 @@ describe('ecs-autoscaling-drain stack', () => {
       namespace: 'OpsAutopilot',
       dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'TimedOut' },
       statistic: 'Sum',
+      threshold: 0,
+    });
+    expect(byId('aws_cloudwatch_metric_alarm', 'drain-agent-disconnected')).toMatchObject({
+      alarm_name: '${var.name_prefix}-ecs-drain-agent-disconnected',
+      dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'AgentDisconnected' },
       threshold: 0,
     });
   });

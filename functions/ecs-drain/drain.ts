@@ -86,7 +86,8 @@ export async function startDrain(
  * 3. DRAINING (if not yet), then list the tasks that have not reached STOPPED.
  * 4. None left: complete CONTINUE (Completed).
  * 5. Standalone tasks past STANDALONE_TASK_GRACE_SECONDS are stopped; service tasks are left to ECS.
- * 6. Past the deadline: complete CONTINUE anyway (TimedOut), logging what still runs.
+ * 6. Past the deadline: complete CONTINUE anyway (TimedOut), logging what still runs. Likewise when the
+ *    container agent has been disconnected for AGENT_DISCONNECTED_GRACE_SECONDS (AgentDisconnected).
  * 7. Else queue the next check with a delay (the last step, so a failure before it never forks the chain).
  */
 export async function checkDrain(
@@ -150,29 +151,56 @@ export async function checkDrain(
     await stopStandalone(deps, state, standaloneRunning, why);
   }
 
+  const tasksLeft = {
+    ...keys,
+    remainingTasks: remaining.length,
+    tasks: remaining.slice(0, LOGGED_TASKS).map(describeTask),
+  };
   if (timedOut) {
     logger.warn(
       'drain exceeded MAX_DRAIN_SECONDS; letting the termination proceed with tasks still on the instance',
-      {
-        ...keys,
-        maxDrainSeconds: config.maxDrainSeconds,
-        remainingTasks: remaining.length,
-        tasks: remaining.slice(0, LOGGED_TASKS).map(describeTask),
-      },
+      { ...tasksLeft, maxDrainSeconds: config.maxDrainSeconds },
     );
     return finish(deps, state, owner, 'TimedOut', remaining);
+  }
+
+  // A disconnected agent never reports its tasks stopped: waiting for it is waiting for the deadline.
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerInstance.html (agentConnected)
+  const disconnectedSince = instances.every((ci) => !ci.agentConnected)
+    ? (state.agentDisconnectedSince ?? toIso(now))
+    : undefined;
+  const agentGraceEnds =
+    disconnectedSince === undefined
+      ? undefined
+      : Date.parse(disconnectedSince) + config.agentDisconnectedGraceSeconds * 1000;
+  if (agentGraceEnds !== undefined && now >= agentGraceEnds) {
+    logger.warn(
+      'container agent disconnected past its grace; letting the termination proceed with tasks still on the instance',
+      {
+        ...tasksLeft,
+        agentDisconnectedSince: disconnectedSince,
+        graceSeconds: config.agentDisconnectedGraceSeconds,
+      },
+    );
+    return finish(deps, state, owner, 'AgentDisconnected', remaining);
   }
 
   const milestones = [
     deadline,
     ...(standaloneRunning.length > 0 && now < graceEnds ? [graceEnds] : []),
+    ...(agentGraceEnds !== undefined ? [agentGraceEnds] : []),
   ];
   const untilMilestone = Math.ceil((Math.min(...milestones) - now) / 1000);
   const delaySeconds = Math.max(
     1,
     Math.min(config.checkIntervalSeconds, untilMilestone, MAX_SQS_DELAY_SECONDS),
   );
-  const next: DrainCheckMessage = { ...state, check: state.check + 1 };
+  const { agentDisconnectedSince: _previous, ...rest } = state;
+  const next: DrainCheckMessage = {
+    ...rest,
+    check: state.check + 1,
+    ...(disconnectedSince !== undefined ? { agentDisconnectedSince: disconnectedSince } : {}),
+  };
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: config.checkQueueUrl,
@@ -184,6 +212,7 @@ export async function checkDrain(
     ...keys,
     remainingTasks: remaining.length,
     standaloneTasks: remaining.filter((t) => t.standalone).length,
+    agentDisconnectedSince: disconnectedSince,
     delaySeconds,
   });
   return {

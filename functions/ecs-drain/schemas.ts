@@ -82,5 +82,7 @@ export const DrainCheckMessageSchema = z.object({
   deadline: z.iso.datetime(),
   /** 1-based number of the check this message asks for. */
   check: z.number().int().min(1),
+  /** When a check first found the instance's container agent disconnected (absent while connected). */
+  agentDisconnectedSince: z.iso.datetime().optional(),
 });
 export type DrainCheckMessage = z.infer<typeof DrainCheckMessageSchema>;

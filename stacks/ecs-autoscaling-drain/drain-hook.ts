@@ -38,6 +38,7 @@ export interface DrainHookProps {
   readonly checkInterval: number;
   readonly maxDrain: number;
   readonly standaloneGrace: number;
+  readonly agentDisconnectedGrace: number;
 }
 
 /**
@@ -141,6 +142,7 @@ export class DrainHook {
         CHECK_INTERVAL_SECONDS: Token.asString(props.checkInterval),
         MAX_DRAIN_SECONDS: Token.asString(props.maxDrain),
         STANDALONE_TASK_GRACE_SECONDS: Token.asString(props.standaloneGrace),
+        AGENT_DISCONNECTED_GRACE_SECONDS: Token.asString(props.agentDisconnectedGrace),
         LEDGER_TABLE_NAME: ledgerName,
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       },
@@ -226,6 +228,10 @@ export class DrainHook {
           {
             condition: `\${${Token.asString(props.standaloneGrace)} <= ${Token.asString(props.maxDrain)}}`,
             errorMessage: `ecs_drain_standalone_grace_seconds (${Token.asString(props.standaloneGrace)}) must not exceed ecs_drain_max_seconds (${Token.asString(props.maxDrain)}).`,
+          },
+          {
+            condition: `\${${Token.asString(props.agentDisconnectedGrace)} <= ${Token.asString(props.maxDrain)}}`,
+            errorMessage: `ecs_drain_agent_disconnected_grace_seconds (${Token.asString(props.agentDisconnectedGrace)}) must not exceed ecs_drain_max_seconds (${Token.asString(props.maxDrain)}).`,
           },
         ],
       },

@@ -1,6 +1,10 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DRAIN_METRICS, OUTCOME_DIMENSION } from '../../functions/ecs-drain/metric-names';
+import {
+  DRAIN_METRICS,
+  type DrainOutcome,
+  OUTCOME_DIMENSION,
+} from '../../functions/ecs-drain/metric-names';
 import { Alerts } from '../platform/alerts';
 import { ecsDrainDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
@@ -119,6 +123,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       checkInterval: own.checkInterval,
       maxDrain: own.maxDrain,
       standaloneGrace: own.standaloneGrace,
+      agentDisconnectedGrace: own.agentDisconnectedGrace,
     });
     const { drain, checks, topic } = hook;
 
@@ -126,19 +131,29 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     app.alarms(alerts, service);
     alerts.functionErrors('drain-errors', drain);
     alerts.queueNotEmpty('drain-failures-not-empty', failures.name);
-    alerts.alarm('drain-timed-out', {
-      alarmName: `${drain.functionName}-timed-out`,
-      alarmDescription:
-        'An instance terminated while tasks still ran on it: the drain reached ecs_drain_max_seconds',
-      namespace: METRICS_NAMESPACE,
-      metricName: DRAIN_METRICS.outcome,
-      dimensions: { service: DRAIN_SERVICE_NAME, [OUTCOME_DIMENSION]: 'TimedOut' },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-    });
+    const outcomeAlarm = (id: string, outcome: DrainOutcome, alarmDescription: string) =>
+      alerts.alarm(id, {
+        alarmName: `${drain.functionName}-${id.replace(/^drain-/, '')}`,
+        alarmDescription,
+        namespace: METRICS_NAMESPACE,
+        metricName: DRAIN_METRICS.outcome,
+        dimensions: { service: DRAIN_SERVICE_NAME, [OUTCOME_DIMENSION]: outcome },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    outcomeAlarm(
+      'drain-timed-out',
+      'TimedOut',
+      'An instance terminated while tasks still ran on it: the drain reached ecs_drain_max_seconds',
+    );
+    outcomeAlarm(
+      'drain-agent-disconnected',
+      'AgentDisconnected',
+      'An instance terminated while its container agent was disconnected: its tasks were not drained',
+    );
     alerts.alarm('drain-loop-dropped', {
       alarmName: `${drain.functionName}-recursion-dropped`,
       alarmDescription: 'Lambda stopped the drain re-check loop (recursion config missing?)',

@@ -119,6 +119,14 @@ export function declareDrainVariables(stack: OpsStack) {
         'Longest a drain may take, then the instance terminates anyway (at most 100 x the heartbeat timeout and 48 hours).',
       unit: ' seconds',
     }),
+    agentDisconnectedGrace: v('agent_disconnected_grace_seconds', {
+      default: 180,
+      min: 0,
+      max: 172800,
+      description:
+        'A drain whose container agent stays disconnected this long ends (outcome AgentDisconnected): a disconnected agent never reports its tasks stopped. At most ecs_drain_max_seconds.',
+      unit: ' seconds',
+    }),
     standaloneGrace: v('standalone_grace_seconds', {
       default: 300,
       min: 0,

@@ -21,6 +21,7 @@ describe('function environment', () => {
       checkIntervalSeconds: 30,
       maxDrainSeconds: 600,
       standaloneTaskGraceSeconds: 60,
+      agentDisconnectedGraceSeconds: 120,
       ledgerTableName: DRAIN_NAMES.ledger,
     });
   });
@@ -38,6 +39,7 @@ describe('function environment', () => {
       checkIntervalSeconds: 30,
       maxDrainSeconds: 3600,
       standaloneTaskGraceSeconds: 300,
+      agentDisconnectedGraceSeconds: 180,
     });
   });
 
