@@ -187,10 +187,17 @@ export class EcsWebService extends Construct {
       dependsOn: [this.logGroup],
     });
 
+    // With force_new_deployment the provider updates a changed strategy in place (UpdateService with
+    // forceNewDeployment, which ECS requires for it); without it, it plans a replacement of the service.
+    // https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/ecs_service#capacity_provider_strategy-1
+    // https://github.com/hashicorp/terraform-provider-aws/issues/22408
     const placement =
       'launchType' in props.placement
         ? { launchType: props.placement.launchType }
-        : { capacityProviderStrategy: props.placement.capacityProviderStrategy };
+        : {
+            capacityProviderStrategy: props.placement.capacityProviderStrategy,
+            forceNewDeployment: true,
+          };
     this.service = new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: props.cluster.cluster.arn,
