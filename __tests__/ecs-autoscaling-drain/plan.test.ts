@@ -197,13 +197,21 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(change?.after_unknown?.kms_master_key_id).toBe(true);
   });
 
-  test("warns (check block) that the example's public image cannot be pulled without NAT", () => {
-    const checks = (
-      proof.plan as unknown as { checks?: Array<{ address: { name?: string }; status: string }> }
-    ).checks;
-    expect(checks?.find((c) => c.address.name === 'ecs_drain_api_image_reachable')?.status).toBe(
-      'fail',
+  test("the default public image deploys without NAT: pulled through the stack's ECR cache", () => {
+    expect(one(proof.plan, 'aws_ecr_pull_through_cache_rule').values).toMatchObject({
+      ecr_repository_prefix: 'ops-autopilot-ecs-drain-api',
+      upstream_registry_url: 'public.ecr.aws',
+    });
+    const [container] = JSON.parse(
+      String(one(proof.plan, 'aws_ecs_task_definition').values.container_definitions),
+    ) as Array<Record<string, unknown>>;
+    expect(container?.image).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/ops-autopilot-ecs-drain-api/nginx/nginx:stable',
     );
+  });
+
+  test('AMI rollout: instances older than 14 days are replaced, through the drain hook', () => {
+    expect(one(proof.plan, 'aws_autoscaling_group').values.max_instance_lifetime).toBe(14 * 86_400);
   });
 
   test('IAM policies are fully known at plan time', () => {

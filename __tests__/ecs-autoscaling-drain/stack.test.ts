@@ -50,6 +50,7 @@ describe('ecs-autoscaling-drain stack', () => {
       'ecs_drain_cluster_scale_out_minutes',
       'ecs_drain_cluster_scale_out_reservation_percent',
       'ecs_drain_heartbeat_timeout_seconds',
+      'ecs_drain_max_instance_lifetime_days',
       'ecs_drain_max_instances',
       'ecs_drain_max_seconds',
       'ecs_drain_min_instances',

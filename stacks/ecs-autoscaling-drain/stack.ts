@@ -1,4 +1,4 @@
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
   DRAIN_METRICS,
@@ -52,6 +52,9 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       onDemandBaseCapacity: own.onDemandBase,
       onDemandPercentageAboveBaseCapacity: own.onDemandPercentage,
       spotAllocationStrategy: vars.spotAllocationStrategy,
+      maxInstanceLifetimeSeconds: Token.asNumber(
+        `\${${Token.asString(own.maxInstanceLifetimeDays)} * 86400}`,
+      ),
       dependsOn: [app.cluster.cluster],
     });
     const service = app.service('service', { launchType: 'EC2' });

@@ -20,6 +20,14 @@ export function declareDrainVariables(stack: OpsStack) {
         'On-Demand share of the instances above the base, in percent (100 = no Spot, as in the seed).',
       unit: ' percent',
     }),
+    maxInstanceLifetimeDays: v('max_instance_lifetime_days', {
+      default: 14,
+      min: 0,
+      max: 365,
+      description:
+        'Instances older than this many days are replaced, drained first by the lifecycle hook, so a new ECS-optimized AMI (resolved at launch) reaches the group; 0 turns it off.',
+      unit: ' days',
+    }),
     minInstances: v('min_instances', {
       default: 2,
       min: 0,

@@ -19,6 +19,12 @@ export interface EcsInstanceRoleProps {
    */
   readonly ecrRepositoryArns?: readonly string[];
   /**
+   * Repository prefix of the stack's ECR pull through cache: the agent's first pull of an image creates
+   * its repository and imports it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+   * @default none
+   */
+  readonly pullThroughCachePrefix?: string;
+  /**
    * Name under which the IAM proof judges the agent's recorded calls against this role's policy.
    * @default `<stack name>-instance-role`
    */
@@ -31,7 +37,10 @@ export interface EcsInstanceRoleProps {
  */
 export function ecsInstanceStatements(
   stack: OpsStack,
-  props: Pick<EcsInstanceRoleProps, 'clusterName' | 'logGroupNames' | 'ecrRepositoryArns'>,
+  props: Pick<
+    EcsInstanceRoleProps,
+    'clusterName' | 'logGroupNames' | 'ecrRepositoryArns' | 'pullThroughCachePrefix'
+  >,
 ): PolicyStatement[] {
   const clusterArn = stack.arn('ecs', `cluster/${props.clusterName}`);
   return [
@@ -67,6 +76,15 @@ export function ecsInstanceStatements(
       ],
       resources: [...(props.ecrRepositoryArns ?? [stack.arn('ecr', 'repository/*')])],
     },
+    ...(props.pullThroughCachePrefix
+      ? [
+          {
+            sid: 'PullThroughCache',
+            actions: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+            resources: [stack.arn('ecr', `repository/${props.pullThroughCachePrefix}/*`)],
+          },
+        ]
+      : []),
     {
       sid: 'LogInToEcr',
       actions: ['ecr:GetAuthorizationToken'],
