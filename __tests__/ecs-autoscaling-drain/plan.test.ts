@@ -132,7 +132,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     });
   });
 
-  test('cluster step scaling: +1 instance above 75% CPU reservation, -1 below 30%', () => {
+  test('cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both', () => {
     const adjustments = plannedResources(proof.plan, 'aws_autoscaling_policy')
       .map(
         (p) =>
@@ -144,15 +144,25 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(
       one(proof.plan, 'aws_cloudwatch_metric_alarm', 'cluster-reservation-high').values,
     ).toMatchObject({
-      metric_name: 'CPUReservation',
-      dimensions: { ClusterName: 'ops-autopilot-ecs' },
-      threshold: 75,
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluation_periods: 3,
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([cpu - 75, memory - 75])' }),
+        expect.objectContaining({
+          metric: [expect.objectContaining({ metric_name: 'MemoryReservation' })],
+        }),
+      ]),
     });
     expect(
       one(proof.plan, 'aws_cloudwatch_metric_alarm', 'cluster-reservation-low').values,
     ).toMatchObject({
-      threshold: 30,
+      comparison_operator: 'LessThanThreshold',
+      threshold: 0,
       evaluation_periods: 15,
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([cpu - 30, memory - 30])' }),
+      ]),
     });
   });
 
@@ -234,6 +244,8 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ecs_drain_cluster_scale_out_reservation_percent: 101,
       ecs_drain_cluster_scale_out_minutes: 0,
       ecs_drain_cluster_scale_in_reservation_percent: -1,
+      ecs_drain_cluster_scale_out_memory_reservation_percent: 0,
+      ecs_drain_cluster_scale_in_memory_reservation_percent: 100,
       ecs_drain_cluster_scale_in_minutes: 0,
       ecs_drain_heartbeat_timeout_seconds: 7201,
       ecs_drain_check_interval_seconds: 901,
@@ -270,11 +282,19 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
         offlineTools!,
         outdir,
         STACK,
-        variantVarFile({ ecs_drain_cluster_scale_in_reservation_percent: 80 }),
+        variantVarFile({
+          ecs_drain_cluster_scale_in_reservation_percent: 80,
+          ecs_drain_cluster_scale_in_memory_reservation_percent: 90,
+        }),
       ),
     ).rejects.toThrow(
-      wrapped(
-        'ecs_drain_cluster_scale_in_reservation_percent (80) must be below ecs_drain_cluster_scale_out_reservation_percent (75).',
+      new RegExp(
+        [
+          'ecs_drain_cluster_scale_in_reservation_percent (80) must be below ecs_drain_cluster_scale_out_reservation_percent (75).',
+          'ecs_drain_cluster_scale_in_memory_reservation_percent (90) must be below ecs_drain_cluster_scale_out_memory_reservation_percent (75).',
+        ]
+          .map((m) => wrapped(m).source)
+          .join('[\\s\\S]*'),
       ),
     );
   }, 120_000);

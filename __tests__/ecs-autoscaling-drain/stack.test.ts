@@ -45,8 +45,10 @@ describe('ecs-autoscaling-drain stack', () => {
     expect(declared.filter((v) => v.startsWith('ecs_drain_')).sort()).toEqual([
       'ecs_drain_agent_disconnected_grace_seconds',
       'ecs_drain_check_interval_seconds',
+      'ecs_drain_cluster_scale_in_memory_reservation_percent',
       'ecs_drain_cluster_scale_in_minutes',
       'ecs_drain_cluster_scale_in_reservation_percent',
+      'ecs_drain_cluster_scale_out_memory_reservation_percent',
       'ecs_drain_cluster_scale_out_minutes',
       'ecs_drain_cluster_scale_out_reservation_percent',
       'ecs_drain_heartbeat_timeout_seconds',
@@ -178,27 +180,13 @@ describe('ecs-autoscaling-drain stack', () => {
     });
   });
 
-  describe('cluster scaling: step scaling on the cluster CPU reservation', () => {
+  describe('cluster scaling: step scaling on the cluster CPU and memory reservation', () => {
     test.each([
-      [
-        'out',
-        'high',
-        'GreaterThanThreshold',
-        'cluster_scale_out_reservation_percent',
-        'cluster_scale_out_minutes',
-        1,
-      ],
-      [
-        'in',
-        'low',
-        'LessThanThreshold',
-        'cluster_scale_in_reservation_percent',
-        'cluster_scale_in_minutes',
-        -1,
-      ],
+      ['out', 'high', 'GreaterThanThreshold', 'scale_out', 'cluster_scale_out_minutes', 1],
+      ['in', 'low', 'LessThanThreshold', 'scale_in', 'cluster_scale_in_minutes', -1],
     ] as const)(
-      'scale-%s on reservation %s',
-      (direction, level, operator, threshold, minutes, step) => {
+      'scale-%s on reservation %s: MAX of CPU and memory, each less its threshold, against 0',
+      (direction, level, operator, side, minutes, step) => {
         const policy = byId('aws_autoscaling_policy', `instance-scale-${direction}`);
         expect(policy).toMatchObject({
           autoscaling_group_name: ref('aws_autoscaling_group', 'asg', 'name'),
@@ -206,17 +194,44 @@ describe('ecs-autoscaling-drain stack', () => {
           adjustment_type: 'ChangeInCapacity',
         });
         expect(text(policy.step_adjustment)).toContain(`"scaling_adjustment":${step}`);
-        expect(byId('aws_cloudwatch_metric_alarm', `cluster-reservation-${level}`)).toMatchObject({
-          namespace: 'AWS/ECS',
-          metric_name: 'CPUReservation',
-          dimensions: { ClusterName: '${var.name_prefix}-ecs' },
+        const alarm = byId('aws_cloudwatch_metric_alarm', `cluster-reservation-${level}`);
+        expect(alarm).toMatchObject({
           comparison_operator: operator,
-          threshold: `\${var.ecs_drain_${threshold}}`,
+          threshold: 0,
           evaluation_periods: `\${var.ecs_drain_${minutes}}`,
           alarm_actions: [ref('aws_autoscaling_policy', `instance-scale-${direction}`, 'arn')],
         });
+        const queries = alarm.metric_query as Array<Record<string, unknown>>;
+        expect(queries.map((q) => [q.id, q.expression ?? q.metric])).toEqual([
+          [
+            'headroom',
+            `MAX([cpu - \${var.ecs_drain_cluster_${side}_reservation_percent}, memory - \${var.ecs_drain_cluster_${side}_memory_reservation_percent}])`,
+          ],
+          ...(['CPUReservation', 'MemoryReservation'] as const).map((metricName, i) => [
+            i === 0 ? 'cpu' : 'memory',
+            expect.objectContaining({
+              namespace: 'AWS/ECS',
+              metric_name: metricName,
+              dimensions: { ClusterName: '${var.name_prefix}-ecs' },
+              period: 60,
+              stat: 'Average',
+            }),
+          ]),
+        ]);
       },
     );
+
+    test('each scale-in threshold must be below its scale-out one (plan-time checks)', () => {
+      const low = byId('aws_cloudwatch_metric_alarm', 'cluster-reservation-low');
+      expect(
+        (low.lifecycle as { precondition: Array<{ condition: string }> }).precondition.map(
+          (p) => p.condition,
+        ),
+      ).toEqual([
+        '${var.ecs_drain_cluster_scale_in_reservation_percent < var.ecs_drain_cluster_scale_out_reservation_percent}',
+        '${var.ecs_drain_cluster_scale_in_memory_reservation_percent < var.ecs_drain_cluster_scale_out_memory_reservation_percent}',
+      ]);
+    });
   });
 
   describe('drain on scale-in', () => {

@@ -12,7 +12,12 @@ import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
 import { declareEcsVariables } from '../ecs/variables';
 import { DRAIN_SERVICE_NAME, DrainHook } from './drain-hook';
-import { instanceStepPolicies, ScalingAlarms, taskStepPolicies } from './scaling';
+import {
+  instanceStepPolicies,
+  ReservationAlarms,
+  ScalingAlarms,
+  taskStepPolicies,
+} from './scaling';
 import { declareDrainVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
@@ -89,28 +94,25 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       policies: taskStepPolicies(this, service.serviceName, scaling.target),
     });
 
-    // ---- Cluster scaling: step scaling on the cluster's CPU reservation ----
-    new ScalingAlarms(this, {
+    // ---- Cluster scaling: step scaling on the cluster's CPU and memory reservation ----
+    new ReservationAlarms(this, {
       ids: { high: 'cluster-reservation-high', low: 'cluster-reservation-low' },
-      alarmNamePrefix: `${clusterName}-cpu-reservation`,
-      metric: {
-        namespace: 'AWS/ECS',
-        metricName: 'CPUReservation',
-        dimensions: { ClusterName: clusterName },
+      alarmNamePrefix: `${clusterName}-reservation`,
+      clusterName,
+      cpu: {
+        out: own.clusterOutReservation,
+        outVariable: 'ecs_drain_cluster_scale_out_reservation_percent',
+        in: own.clusterInReservation,
+        inVariable: 'ecs_drain_cluster_scale_in_reservation_percent',
       },
-      out: {
-        threshold: own.clusterOutReservation,
-        minutes: own.clusterOutMinutes,
-        variable: 'ecs_drain_cluster_scale_out_reservation_percent',
-        alarmDescription: 'Adds an instance: cluster CPU reservation above the scale-out threshold',
+      memory: {
+        out: own.clusterOutMemoryReservation,
+        outVariable: 'ecs_drain_cluster_scale_out_memory_reservation_percent',
+        in: own.clusterInMemoryReservation,
+        inVariable: 'ecs_drain_cluster_scale_in_memory_reservation_percent',
       },
-      in: {
-        threshold: own.clusterInReservation,
-        minutes: own.clusterInMinutes,
-        variable: 'ecs_drain_cluster_scale_in_reservation_percent',
-        alarmDescription:
-          'Removes an instance (drained first): cluster CPU reservation below the scale-in threshold',
-      },
+      outMinutes: own.clusterOutMinutes,
+      inMinutes: own.clusterInMinutes,
       policies: instanceStepPolicies(this, asg),
     });
 

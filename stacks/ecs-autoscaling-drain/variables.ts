@@ -96,6 +96,22 @@ export function declareDrainVariables(stack: OpsStack) {
         "Remove an instance (drained first) when the cluster's CPU reservation stays below this percentage (below the scale-out one) for ecs_drain_cluster_scale_in_minutes.",
       unit: ' percent',
     }),
+    clusterOutMemoryReservation: v('cluster_scale_out_memory_reservation_percent', {
+      default: 75,
+      min: 1,
+      max: 100,
+      description:
+        "Add an instance when the cluster's memory reservation stays above this percentage for ecs_drain_cluster_scale_out_minutes (either CPU or memory scales out).",
+      unit: ' percent',
+    }),
+    clusterInMemoryReservation: v('cluster_scale_in_memory_reservation_percent', {
+      default: 30,
+      min: 0,
+      max: 99,
+      description:
+        "Scale-in needs the cluster's memory reservation below this percentage (below the scale-out one) as well as the CPU reservation below ecs_drain_cluster_scale_in_reservation_percent, for ecs_drain_cluster_scale_in_minutes.",
+      unit: ' percent',
+    }),
     clusterInMinutes: v('cluster_scale_in_minutes', {
       default: 15,
       min: 1,
