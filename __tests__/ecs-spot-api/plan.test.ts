@@ -219,7 +219,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       );
   });
 
-  test('HTTPS, registry credentials, request tracking, NAT and the 0-100 split switch on by variables', async () => {
+  test('HTTPS, registry credentials, request and memory tracking, NAT and the 0-100 split switch on by variables', async () => {
     const variant = await proveStack(
       offlineTools!,
       outdir,
@@ -230,6 +230,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
         ecs_private_registry_secret_arn:
           'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
         ecs_spot_requests_per_target: 500,
+        ecs_spot_memory_target_percent: 70,
         ecs_spot_on_demand_base_tasks: 0,
         ecs_spot_on_demand_weight: 0,
         ecs_spot_spot_weight: 1,
@@ -241,7 +242,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
     expect(counts).toMatchObject({
       aws_lb_listener: 2,
       aws_lb_listener_rule: 1,
-      aws_appautoscaling_policy: 2,
+      aws_appautoscaling_policy: 3, // CPU, memory and requests per target
       aws_iam_role: 3,
       aws_iam_role_policy: 3,
     });

@@ -33,6 +33,7 @@ describe('ecs-spot-api stack', () => {
       'ecs_spot_cpu_target_percent',
       'ecs_spot_instance_refresh_schedule',
       'ecs_spot_managed_termination_protection',
+      'ecs_spot_memory_target_percent',
       'ecs_spot_minimum_healthy_percent',
       'ecs_spot_on_demand_base_tasks',
       'ecs_spot_on_demand_max_instances',
@@ -145,6 +146,7 @@ describe('ecs-spot-api stack', () => {
       'target_tracking_scaling_policy_configuration',
     ],
     ['ecs_spot_requests_per_target', 'aws_appautoscaling_policy', 'request-tracking', 'count'],
+    ['ecs_spot_memory_target_percent', 'aws_appautoscaling_policy', 'memory-tracking', 'count'],
   ])('%s sets %s (%s) %s', (variable, type, id, attribute) => {
     expect(text(byId(type, id)[attribute])).toMatch(new RegExp(`var\\.${variable}\\b`));
   });
@@ -259,6 +261,19 @@ describe('ecs-spot-api stack', () => {
       expect(byId('aws_autoscaling_group', `${purpose}-asg`).depends_on).toEqual([
         `aws_ecs_cluster.${clusterId}`,
       ]);
+  });
+
+  test('memory target tracking, when set, next to CPU (scale out on either, in on both)', () => {
+    expect(byId('aws_appautoscaling_policy', 'memory-tracking')).toMatchObject({
+      count: '${var.ecs_spot_memory_target_percent > 0 ? 1 : 0}',
+      resource_id: ref('aws_appautoscaling_target', 'service-scaling', 'resource_id'),
+      target_tracking_scaling_policy_configuration: {
+        target_value: '${var.ecs_spot_memory_target_percent}',
+        predefined_metric_specification: {
+          predefined_metric_type: 'ECSServiceAverageMemoryUtilization',
+        },
+      },
+    });
   });
 
   test('service auto scaling: CPU target tracking, plus requests per target when set', () => {

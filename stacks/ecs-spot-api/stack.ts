@@ -128,37 +128,56 @@ export class EcsSpotApiStack extends OpsStack {
       maxTasks: vars.maxTasks,
     });
     const target = scaling.target;
-    new AppautoscalingPolicy(this, 'cpu-tracking', {
-      name: `${service.serviceName}-cpu`,
-      policyType: 'TargetTrackingScaling',
-      serviceNamespace: target.serviceNamespace,
-      resourceId: target.resourceId,
-      scalableDimension: target.scalableDimension,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: own.cpuTarget,
-        predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-        scaleOutCooldown: 60,
-        scaleInCooldown: 300,
-      },
-    });
-    const lb = app.loadBalancer;
-    new AppautoscalingPolicy(this, 'request-tracking', {
-      count: Token.asNumber(`\${${Token.asString(own.requestsPerTarget)} > 0 ? 1 : 0}`),
-      name: `${service.serviceName}-requests`,
-      policyType: 'TargetTrackingScaling',
-      serviceNamespace: target.serviceNamespace,
-      resourceId: target.resourceId,
-      scalableDimension: target.scalableDimension,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: own.requestsPerTarget,
-        predefinedMetricSpecification: {
-          predefinedMetricType: 'ALBRequestCountPerTarget',
-          resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
+    // Several target tracking policies: Application Auto Scaling scales out when any asks and in only when
+    // all agree (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
+    const tracking = (
+      id: string,
+      suffix: string,
+      targetValue: number,
+      metric: { predefinedMetricType: string; resourceLabel?: string },
+      optional: boolean,
+    ) =>
+      new AppautoscalingPolicy(this, id, {
+        ...(optional
+          ? { count: Token.asNumber(`\${${Token.asString(targetValue)} > 0 ? 1 : 0}`) }
+          : {}),
+        name: `${service.serviceName}-${suffix}`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue,
+          predefinedMetricSpecification: metric,
+          scaleOutCooldown: 60,
+          scaleInCooldown: 300,
         },
-        scaleOutCooldown: 60,
-        scaleInCooldown: 300,
+      });
+    tracking(
+      'cpu-tracking',
+      'cpu',
+      own.cpuTarget,
+      { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      false,
+    );
+    tracking(
+      'memory-tracking',
+      'memory',
+      own.memoryTarget,
+      { predefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+      true,
+    );
+    const lb = app.loadBalancer;
+    tracking(
+      'request-tracking',
+      'requests',
+      own.requestsPerTarget,
+      {
+        predefinedMetricType: 'ALBRequestCountPerTarget',
+        resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
       },
-    });
+      true,
+    );
 
     app.alarms(alerts, service);
     ecsSpotDashboard(this, {

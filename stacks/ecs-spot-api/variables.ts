@@ -80,6 +80,14 @@ export function declareSpotVariables(stack: OpsStack) {
       description:
         "Service auto scaling keeps the tasks' average CPU at this percentage (ECSServiceAverageCPUUtilization).",
     }),
+    memoryTarget: numberVar(stack, 'ecs_spot_memory_target_percent', {
+      default: 0,
+      min: 0,
+      max: 90,
+      description:
+        "Also scale on the tasks' average memory use (ECSServiceAverageMemoryUtilization) at this percentage, for services that run out of memory before CPU; 0 turns it off.",
+      unit: ' percent',
+    }),
     requestsPerTarget: numberVar(stack, 'ecs_spot_requests_per_target', {
       default: 0,
       min: 0,

@@ -55,7 +55,10 @@ export function ecsInstanceStatements(
     },
     {
       // UpdateContainerInstancesState: the agent sets its own instance DRAINING on a Spot
-      // interruption notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING).
+      // interruption notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING). The service authorization reference lists
+      // ecs:cluster as a condition key of Poll, StartTelemetrySession and UpdateContainerInstancesState (all
+      // on container-instance*), so the condition stays:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
       sid: 'OwnContainerInstanceSessions',
       actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:UpdateContainerInstancesState'],
       resources: [stack.arn('ecs', `container-instance/${props.clusterName}/*`)],
