@@ -39,7 +39,8 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       aws_autoscaling_policy: 2,
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_log_group: 2,
-      aws_cloudwatch_metric_alarm: 10,
+      aws_cloudwatch_metric_alarm: 11,
+      aws_dynamodb_table: 1,
       aws_ecs_cluster: 1,
       aws_ecs_service: 1,
       aws_ecs_task_definition: 1,
@@ -131,7 +132,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     });
   });
 
-  test('cluster step scaling: +1 instance above 75% CPU reservation, -1 below 30%', () => {
+  test('cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both', () => {
     const adjustments = plannedResources(proof.plan, 'aws_autoscaling_policy')
       .map(
         (p) =>
@@ -143,15 +144,25 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(
       one(proof.plan, 'aws_cloudwatch_metric_alarm', 'cluster-reservation-high').values,
     ).toMatchObject({
-      metric_name: 'CPUReservation',
-      dimensions: { ClusterName: 'ops-autopilot-ecs' },
-      threshold: 75,
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluation_periods: 3,
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([cpu - 75, memory - 75])' }),
+        expect.objectContaining({
+          metric: [expect.objectContaining({ metric_name: 'MemoryReservation' })],
+        }),
+      ]),
     });
     expect(
       one(proof.plan, 'aws_cloudwatch_metric_alarm', 'cluster-reservation-low').values,
     ).toMatchObject({
-      threshold: 30,
+      comparison_operator: 'LessThanThreshold',
+      threshold: 0,
       evaluation_periods: 15,
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([cpu - 30, memory - 30])' }),
+      ]),
     });
   });
 
@@ -196,13 +207,21 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(change?.after_unknown?.kms_master_key_id).toBe(true);
   });
 
-  test("warns (check block) that the example's public image cannot be pulled without NAT", () => {
-    const checks = (
-      proof.plan as unknown as { checks?: Array<{ address: { name?: string }; status: string }> }
-    ).checks;
-    expect(checks?.find((c) => c.address.name === 'ecs_drain_api_image_reachable')?.status).toBe(
-      'fail',
+  test("the default public image deploys without NAT: pulled through the stack's ECR cache", () => {
+    expect(one(proof.plan, 'aws_ecr_pull_through_cache_rule').values).toMatchObject({
+      ecr_repository_prefix: 'ops-autopilot-ecs-drain-api',
+      upstream_registry_url: 'public.ecr.aws',
+    });
+    const [container] = JSON.parse(
+      String(one(proof.plan, 'aws_ecs_task_definition').values.container_definitions),
+    ) as Array<Record<string, unknown>>;
+    expect(container?.image).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/ops-autopilot-ecs-drain-api/nginx/nginx:stable',
     );
+  });
+
+  test('AMI rollout: instances older than 14 days are replaced, through the drain hook', () => {
+    expect(one(proof.plan, 'aws_autoscaling_group').values.max_instance_lifetime).toBe(14 * 86_400);
   });
 
   test('IAM policies are fully known at plan time', () => {
@@ -225,11 +244,14 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ecs_drain_cluster_scale_out_reservation_percent: 101,
       ecs_drain_cluster_scale_out_minutes: 0,
       ecs_drain_cluster_scale_in_reservation_percent: -1,
+      ecs_drain_cluster_scale_out_memory_reservation_percent: 0,
+      ecs_drain_cluster_scale_in_memory_reservation_percent: 100,
       ecs_drain_cluster_scale_in_minutes: 0,
       ecs_drain_heartbeat_timeout_seconds: 7201,
       ecs_drain_check_interval_seconds: 901,
       ecs_drain_max_seconds: 59,
       ecs_drain_standalone_grace_seconds: -1,
+      ecs_drain_agent_disconnected_grace_seconds: -1,
     };
     const error = await proveStack(offlineTools!, outdir, STACK, variantVarFile(bad)).then(
       () => '',
@@ -260,11 +282,19 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
         offlineTools!,
         outdir,
         STACK,
-        variantVarFile({ ecs_drain_cluster_scale_in_reservation_percent: 80 }),
+        variantVarFile({
+          ecs_drain_cluster_scale_in_reservation_percent: 80,
+          ecs_drain_cluster_scale_in_memory_reservation_percent: 90,
+        }),
       ),
     ).rejects.toThrow(
-      wrapped(
-        'ecs_drain_cluster_scale_in_reservation_percent (80) must be below ecs_drain_cluster_scale_out_reservation_percent (75).',
+      new RegExp(
+        [
+          'ecs_drain_cluster_scale_in_reservation_percent (80) must be below ecs_drain_cluster_scale_out_reservation_percent (75).',
+          'ecs_drain_cluster_scale_in_memory_reservation_percent (90) must be below ecs_drain_cluster_scale_out_memory_reservation_percent (75).',
+        ]
+          .map((m) => wrapped(m).source)
+          .join('[\\s\\S]*'),
       ),
     );
   }, 120_000);
@@ -282,7 +312,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     expect(annotationsOf(body, 'Drain duration')).toEqual([['ecs_drain_max_seconds', 3600]]);
     const outcomes = metricRefs(body).filter((r) => r.name === 'DrainOutcome');
     expect(outcomes.map((r) => r.dimensions)).toEqual(
-      ['Completed', 'NotInCluster', 'TimedOut'].map((Outcome) => ({
+      ['Completed', 'NotInCluster', 'TimedOut', 'AgentDisconnected'].map((Outcome) => ({
         Outcome,
         service: 'ecs-drain',
       })),

@@ -43,12 +43,16 @@ describe('ecs-autoscaling-drain stack', () => {
     const declared = Object.keys(json.variable);
     for (const name of ECS_VARIABLES) expect(declared).toContain(name);
     expect(declared.filter((v) => v.startsWith('ecs_drain_')).sort()).toEqual([
+      'ecs_drain_agent_disconnected_grace_seconds',
       'ecs_drain_check_interval_seconds',
+      'ecs_drain_cluster_scale_in_memory_reservation_percent',
       'ecs_drain_cluster_scale_in_minutes',
       'ecs_drain_cluster_scale_in_reservation_percent',
+      'ecs_drain_cluster_scale_out_memory_reservation_percent',
       'ecs_drain_cluster_scale_out_minutes',
       'ecs_drain_cluster_scale_out_reservation_percent',
       'ecs_drain_heartbeat_timeout_seconds',
+      'ecs_drain_max_instance_lifetime_days',
       'ecs_drain_max_instances',
       'ecs_drain_max_seconds',
       'ecs_drain_min_instances',
@@ -77,13 +81,14 @@ describe('ecs-autoscaling-drain stack', () => {
     expect(unused).toEqual([]);
   });
 
-  test('names match what the drain handler tests assume (cluster, group, hook, topic, queue)', () => {
+  test('names match what the drain handler tests assume (cluster, group, hook, topic, queue, ledger)', () => {
     expect({
       cluster: deployed(only(json, 'aws_ecs_cluster').name),
       autoScalingGroup: deployed(only(json, 'aws_autoscaling_group').name),
       lifecycleHook: deployed(only(json, 'aws_autoscaling_lifecycle_hook').name),
       topic: deployed(byId('aws_sns_topic', 'drain-lifecycle').name),
       queue: deployed(byId('aws_sqs_queue', 'drain-checks').name),
+      ledger: deployed(only(json, 'aws_dynamodb_table').name),
     }).toEqual(DRAIN_NAMES);
   });
 
@@ -175,27 +180,13 @@ describe('ecs-autoscaling-drain stack', () => {
     });
   });
 
-  describe('cluster scaling: step scaling on the cluster CPU reservation', () => {
+  describe('cluster scaling: step scaling on the cluster CPU and memory reservation', () => {
     test.each([
-      [
-        'out',
-        'high',
-        'GreaterThanThreshold',
-        'cluster_scale_out_reservation_percent',
-        'cluster_scale_out_minutes',
-        1,
-      ],
-      [
-        'in',
-        'low',
-        'LessThanThreshold',
-        'cluster_scale_in_reservation_percent',
-        'cluster_scale_in_minutes',
-        -1,
-      ],
+      ['out', 'high', 'GreaterThanThreshold', 'scale_out', 'cluster_scale_out_minutes', 1],
+      ['in', 'low', 'LessThanThreshold', 'scale_in', 'cluster_scale_in_minutes', -1],
     ] as const)(
-      'scale-%s on reservation %s',
-      (direction, level, operator, threshold, minutes, step) => {
+      'scale-%s on reservation %s: MAX of CPU and memory, each less its threshold, against 0',
+      (direction, level, operator, side, minutes, step) => {
         const policy = byId('aws_autoscaling_policy', `instance-scale-${direction}`);
         expect(policy).toMatchObject({
           autoscaling_group_name: ref('aws_autoscaling_group', 'asg', 'name'),
@@ -203,17 +194,44 @@ describe('ecs-autoscaling-drain stack', () => {
           adjustment_type: 'ChangeInCapacity',
         });
         expect(text(policy.step_adjustment)).toContain(`"scaling_adjustment":${step}`);
-        expect(byId('aws_cloudwatch_metric_alarm', `cluster-reservation-${level}`)).toMatchObject({
-          namespace: 'AWS/ECS',
-          metric_name: 'CPUReservation',
-          dimensions: { ClusterName: '${var.name_prefix}-ecs' },
+        const alarm = byId('aws_cloudwatch_metric_alarm', `cluster-reservation-${level}`);
+        expect(alarm).toMatchObject({
           comparison_operator: operator,
-          threshold: `\${var.ecs_drain_${threshold}}`,
+          threshold: 0,
           evaluation_periods: `\${var.ecs_drain_${minutes}}`,
           alarm_actions: [ref('aws_autoscaling_policy', `instance-scale-${direction}`, 'arn')],
         });
+        const queries = alarm.metric_query as Array<Record<string, unknown>>;
+        expect(queries.map((q) => [q.id, q.expression ?? q.metric])).toEqual([
+          [
+            'headroom',
+            `MAX([cpu - \${var.ecs_drain_cluster_${side}_reservation_percent}, memory - \${var.ecs_drain_cluster_${side}_memory_reservation_percent}])`,
+          ],
+          ...(['CPUReservation', 'MemoryReservation'] as const).map((metricName, i) => [
+            i === 0 ? 'cpu' : 'memory',
+            expect.objectContaining({
+              namespace: 'AWS/ECS',
+              metric_name: metricName,
+              dimensions: { ClusterName: '${var.name_prefix}-ecs' },
+              period: 60,
+              stat: 'Average',
+            }),
+          ]),
+        ]);
       },
     );
+
+    test('each scale-in threshold must be below its scale-out one (plan-time checks)', () => {
+      const low = byId('aws_cloudwatch_metric_alarm', 'cluster-reservation-low');
+      expect(
+        (low.lifecycle as { precondition: Array<{ condition: string }> }).precondition.map(
+          (p) => p.condition,
+        ),
+      ).toEqual([
+        '${var.ecs_drain_cluster_scale_in_reservation_percent < var.ecs_drain_cluster_scale_out_reservation_percent}',
+        '${var.ecs_drain_cluster_scale_in_memory_reservation_percent < var.ecs_drain_cluster_scale_out_memory_reservation_percent}',
+      ]);
+    });
   });
 
   describe('drain on scale-in', () => {
@@ -243,6 +261,7 @@ describe('ecs-autoscaling-drain stack', () => {
         `\${var.ecs_drain_heartbeat_timeout_seconds >= var.ecs_drain_check_interval_seconds + ${CHECK_QUEUE_VISIBILITY_SECONDS + 60}}`,
         '${var.ecs_drain_max_seconds <= 100 * var.ecs_drain_heartbeat_timeout_seconds}',
         '${var.ecs_drain_standalone_grace_seconds <= var.ecs_drain_max_seconds}',
+        '${var.ecs_drain_agent_disconnected_grace_seconds <= var.ecs_drain_max_seconds}',
       ]);
     });
 
@@ -307,6 +326,8 @@ describe('ecs-autoscaling-drain stack', () => {
         CHECK_INTERVAL_SECONDS: '${var.ecs_drain_check_interval_seconds}',
         MAX_DRAIN_SECONDS: '${var.ecs_drain_max_seconds}',
         STANDALONE_TASK_GRACE_SECONDS: '${var.ecs_drain_standalone_grace_seconds}',
+        AGENT_DISCONNECTED_GRACE_SECONDS: '${var.ecs_drain_agent_disconnected_grace_seconds}',
+        LEDGER_TABLE_NAME: '${var.name_prefix}-ecs-drain-ledger',
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       });
     });
@@ -404,6 +425,12 @@ describe('ecs-autoscaling-drain stack', () => {
         },
         { Sid: 'QueueNextCheck', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue },
         {
+          Sid: 'DrainLedger',
+          Effect: 'Allow',
+          Action: 'dynamodb:UpdateItem',
+          Resource: `${P}:dynamodb:${R}:table/\${var.name_prefix}-ecs-drain-ledger`,
+        },
+        {
           Sid: 'ReceiveChecks',
           Effect: 'Allow',
           Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
@@ -419,13 +446,14 @@ describe('ecs-autoscaling-drain stack', () => {
     });
   });
 
-  test('alarms: drain errors, DLQ depth, timed-out drains, dropped recursion, target health', () => {
+  test('alarms: drain errors, DLQ depth, timed-out and agent-lost drains, dropped recursion, target health', () => {
     const alarms = all('aws_cloudwatch_metric_alarm');
     const toTopic = alarms.filter((a) =>
       text(a.alarm_actions).includes('aws_sns_topic.alerts_topic'),
     );
     expect(toTopic.map((a) => a.metric_name).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
+      'DrainOutcome',
       'DrainOutcome',
       'Errors',
       'HealthyHostCount',
@@ -436,6 +464,11 @@ describe('ecs-autoscaling-drain stack', () => {
       namespace: 'OpsAutopilot',
       dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'TimedOut' },
       statistic: 'Sum',
+      threshold: 0,
+    });
+    expect(byId('aws_cloudwatch_metric_alarm', 'drain-agent-disconnected')).toMatchObject({
+      alarm_name: '${var.name_prefix}-ecs-drain-agent-disconnected',
+      dimensions: { service: DRAIN_SERVICE_NAME, Outcome: 'AgentDisconnected' },
       threshold: 0,
     });
   });

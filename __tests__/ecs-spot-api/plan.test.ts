@@ -7,13 +7,7 @@ import {
   type StackProof,
 } from '../../scripts/offline-proof';
 import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import {
-  checkBlock,
-  describeOffline,
-  offlineTools,
-  variantVarFile,
-  wrapped,
-} from '../support/offline';
+import { describeOffline, offlineTools, variantVarFile, wrapped } from '../support/offline';
 
 const STACK = 'ecs-spot-api';
 
@@ -50,14 +44,16 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_ecs_service: 1,
       aws_ecs_task_definition: 1,
       aws_iam_instance_profile: 1,
-      aws_iam_role: 1, // no registry secret: no execution role
-      aws_iam_role_policy: 1,
+      aws_ecr_pull_through_cache_rule: 1, // the default image is on ECR Public
+      aws_iam_role: 2, // the instances' and the refresh schedule's; no registry secret: no execution role
+      aws_iam_role_policy: 2,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_launch_template: 1,
       aws_lb: 1,
       aws_lb_listener: 1, // no certificate: HTTP only
       aws_lb_target_group: 1,
+      aws_scheduler_schedule: 2, // an instance refresh of each group every 14 days
       aws_sns_topic: 1,
       aws_vpc_endpoint: 7,
       aws_vpc_security_group_egress_rule: 2,
@@ -138,7 +134,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
         {
           managed_draining: 'ENABLED',
           managed_termination_protection: 'ENABLED',
-          managed_scaling: [{ status: 'ENABLED', target_capacity: 100 }],
+          managed_scaling: [{ status: 'ENABLED', target_capacity: 85 }],
         },
       ]);
     }
@@ -190,27 +186,40 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
     });
   });
 
-  test('warns (check block) that a public image cannot be pulled without NAT, and plans anyway', () => {
-    expect(checkBlock(proof.plan, 'ecs_spot_api_image_reachable')).toEqual({
-      status: 'fail',
-      messages: [
-        expect.stringContaining(
-          'Image public.ecr.aws/nginx/nginx:stable is not in a private ECR registry',
-        ),
-      ],
+  test("the default public image deploys without NAT: pulled through the stack's ECR cache", () => {
+    expect(one(proof.plan, 'aws_ecr_pull_through_cache_rule').values).toMatchObject({
+      ecr_repository_prefix: 'ops-autopilot-ecs-spot-api',
+      upstream_registry_url: 'public.ecr.aws',
     });
+    const [container] = JSON.parse(
+      String(one(proof.plan, 'aws_ecs_task_definition').values.container_definitions),
+    ) as Array<Record<string, unknown>>;
+    expect(container?.image).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/ops-autopilot-ecs-spot-api/nginx/nginx:stable',
+    );
   });
 
+  test('an image from another registry without a route to it fails the plan, saying what to do', async () => {
+    await expect(
+      proveStack(
+        offlineTools!,
+        outdir,
+        STACK,
+        variantVarFile({ ecs_container_image: 'docker.io/library/nginx:stable' }),
+      ),
+    ).rejects.toThrow(wrapped('Push the image to ECR in this account and region, or set'));
+  }, 120_000);
+
   test('IAM policies are fully known at plan time', () => {
-    for (const policy of plannedResources(proof.plan, 'aws_iam_role_policy')) {
-      expect(typeof policy.values.policy).toBe('string');
+    const policies = plannedResources(proof.plan, 'aws_iam_role_policy');
+    for (const policy of policies) expect(typeof policy.values.policy).toBe('string');
+    for (const policy of policies.filter((p) => !p.address.includes('ami-rollout')))
       expect(policy.values.policy).toContain(
         'arn:aws:ecs:us-east-1:123456789012:cluster/ops-autopilot-ecs-spot-api',
       );
-    }
   });
 
-  test('HTTPS, registry credentials, request tracking, NAT and the 0-100 split switch on by variables', async () => {
+  test('HTTPS, registry credentials, request and memory tracking, NAT and the 0-100 split switch on by variables', async () => {
     const variant = await proveStack(
       offlineTools!,
       outdir,
@@ -221,20 +230,21 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
         ecs_private_registry_secret_arn:
           'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
         ecs_spot_requests_per_target: 500,
+        ecs_spot_memory_target_percent: 70,
         ecs_spot_on_demand_base_tasks: 0,
         ecs_spot_on_demand_weight: 0,
         ecs_spot_spot_weight: 1,
         egress_mode: 'nat',
       }),
     );
-    expect(checkBlock(variant.plan, 'ecs_spot_api_image_reachable').status).toBe('pass');
+    expect(resourceCounts(variant.plan).aws_nat_gateway).toBeGreaterThan(0);
     const counts = resourceCounts(variant.plan);
     expect(counts).toMatchObject({
       aws_lb_listener: 2,
       aws_lb_listener_rule: 1,
-      aws_appautoscaling_policy: 2,
-      aws_iam_role: 2,
-      aws_iam_role_policy: 2,
+      aws_appautoscaling_policy: 3, // CPU, memory and requests per target
+      aws_iam_role: 3,
+      aws_iam_role_policy: 3,
     });
     expect(one(variant.plan, 'aws_lb_listener_rule').values.action).toMatchObject([
       { type: 'redirect', redirect: [{ protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' }] },
@@ -275,9 +285,34 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       ),
     ).rejects.toThrow(
       wrapped(
-        'deregistration delay (100 s) + container stop timeout (30 s) must fit in the 120-second Spot interruption notice.',
+        'deregistration delay (100 s) + container stop timeout (30 s) must fit in the 120-second Spot interruption notice, after 10 s to detect it and with a 15 s margin (at most 95 s).',
       ),
     );
+  }, 120_000);
+
+  test('at 100 % minimum healthy without spare instances the Spot timeline fails the plan', async () => {
+    await expect(
+      proveStack(
+        offlineTools!,
+        outdir,
+        STACK,
+        variantVarFile({
+          ecs_spot_minimum_healthy_percent: 100,
+          ecs_spot_target_capacity_percent: 100,
+        }),
+      ),
+    ).rejects.toThrow(wrapped('Set ecs_spot_minimum_healthy_percent below 100.'));
+  }, 120_000);
+
+  test('an empty ecs_spot_instance_refresh_schedule plans no schedule and no role for it', async () => {
+    const variant = await proveStack(
+      offlineTools!,
+      outdir,
+      STACK,
+      variantVarFile({ ecs_spot_instance_refresh_schedule: '' }),
+    );
+    const counts = resourceCounts(variant.plan);
+    expect([counts.aws_scheduler_schedule, counts.aws_iam_role]).toEqual([undefined, 1]);
   }, 120_000);
 
   test('both capacity provider weights at 0 fail the plan', async () => {

@@ -22,13 +22,19 @@ const text = (v: unknown) => JSON.stringify(v);
 describe('ecs-spot-api stack', () => {
   test('declares the shared ECS variables and its own, each with a description and a default', () => {
     const declared = Object.keys(json.variable);
-    for (const name of ECS_VARIABLES) expect(declared).toContain(name);
+    // The Spot service's minimum healthy percent is its own variable, with a default below 100.
+    const shared = ECS_VARIABLES.filter((v) => v !== 'ecs_deployment_minimum_healthy_percent');
+    for (const name of shared) expect(declared).toContain(name);
+    expect(declared).not.toContain('ecs_deployment_minimum_healthy_percent');
     const own = declared
       .filter((v) => v.startsWith('ecs_') && !(ECS_VARIABLES as readonly string[]).includes(v))
       .sort();
     expect(own).toEqual([
       'ecs_spot_cpu_target_percent',
+      'ecs_spot_instance_refresh_schedule',
       'ecs_spot_managed_termination_protection',
+      'ecs_spot_memory_target_percent',
+      'ecs_spot_minimum_healthy_percent',
       'ecs_spot_on_demand_base_tasks',
       'ecs_spot_on_demand_max_instances',
       'ecs_spot_on_demand_weight',
@@ -93,7 +99,7 @@ describe('ecs-spot-api stack', () => {
     ],
     ['ecs_spot_on_demand_weight', 'aws_ecs_service', 'service', 'capacity_provider_strategy'],
     ['ecs_spot_spot_weight', 'aws_ecs_service', 'service', 'capacity_provider_strategy'],
-    ['ecs_container_image', 'aws_ecs_task_definition', 'task', 'container_definitions'],
+    ['ecs_spot_instance_refresh_schedule', 'aws_scheduler_schedule', 'refresh-spot', 'count'],
     ['ecs_container_port', 'aws_ecs_task_definition', 'task', 'container_definitions'],
     [
       'ecs_container_health_check_command',
@@ -117,8 +123,9 @@ describe('ecs-spot-api stack', () => {
     ['ecs_certificate_arn', 'aws_lb_listener', 'https', 'certificate_arn'],
     ['ecs_certificate_arn', 'aws_lb_listener_rule', 'http-to-https', 'count'],
     ['ecs_desired_count', 'aws_ecs_service', 'service', 'desired_count'],
+    ['ecs_container_image', 'aws_ecr_pull_through_cache_rule', 'ecr-public', 'count'],
     [
-      'ecs_deployment_minimum_healthy_percent',
+      'ecs_spot_minimum_healthy_percent',
       'aws_ecs_service',
       'service',
       'deployment_minimum_healthy_percent',
@@ -139,6 +146,7 @@ describe('ecs-spot-api stack', () => {
       'target_tracking_scaling_policy_configuration',
     ],
     ['ecs_spot_requests_per_target', 'aws_appautoscaling_policy', 'request-tracking', 'count'],
+    ['ecs_spot_memory_target_percent', 'aws_appautoscaling_policy', 'memory-tracking', 'count'],
   ])('%s sets %s (%s) %s', (variable, type, id, attribute) => {
     expect(text(byId(type, id)[attribute])).toMatch(new RegExp(`var\\.${variable}\\b`));
   });
@@ -222,11 +230,27 @@ describe('ecs-spot-api stack', () => {
   });
 
   test('both weights 0 fail the plan (precondition)', () => {
-    expect(byId('aws_ecs_cluster_capacity_providers', 'cluster-capacity').lifecycle).toMatchObject({
-      precondition: [
-        { condition: '${var.ecs_spot_on_demand_weight + var.ecs_spot_spot_weight > 0}' },
-      ],
-    });
+    const { precondition } = byId('aws_ecs_cluster_capacity_providers', 'cluster-capacity')
+      .lifecycle as { precondition: Array<{ condition: string }> };
+    expect(precondition.map((p) => p.condition)).toContain(
+      '${var.ecs_spot_on_demand_weight + var.ecs_spot_spot_weight > 0}',
+    );
+  });
+
+  test('the whole Spot replacement timeline is checked at plan time, with a margin', () => {
+    const { precondition } = byId('aws_ecs_cluster_capacity_providers', 'cluster-capacity')
+      .lifecycle as { precondition: Array<{ condition: string }> };
+    // 10 s detection + 30 s start + 2 x 15 s health checks + 15 s margin = 85 s before delay and stop.
+    expect(precondition.map((p) => p.condition)).toContain(
+      '${var.ecs_spot_minimum_healthy_percent < 100 || (var.ecs_spot_target_capacity_percent < 100 && 85 + var.ecs_deregistration_delay_seconds + var.ecs_container_stop_timeout_seconds <= 120)}',
+    );
+  });
+
+  test('defaults leave headroom: minimum healthy 50 and target capacity 85', () => {
+    expect({
+      minimumHealthy: json.variable.ecs_spot_minimum_healthy_percent?.default,
+      targetCapacity: json.variable.ecs_spot_target_capacity_percent?.default,
+    }).toEqual({ minimumHealthy: 50, targetCapacity: 85 });
   });
 
   test("teardown order: service before the cluster's providers, groups before the cluster", () => {
@@ -237,6 +261,19 @@ describe('ecs-spot-api stack', () => {
       expect(byId('aws_autoscaling_group', `${purpose}-asg`).depends_on).toEqual([
         `aws_ecs_cluster.${clusterId}`,
       ]);
+  });
+
+  test('memory target tracking, when set, next to CPU (scale out on either, in on both)', () => {
+    expect(byId('aws_appautoscaling_policy', 'memory-tracking')).toMatchObject({
+      count: '${var.ecs_spot_memory_target_percent > 0 ? 1 : 0}',
+      resource_id: ref('aws_appautoscaling_target', 'service-scaling', 'resource_id'),
+      target_tracking_scaling_policy_configuration: {
+        target_value: '${var.ecs_spot_memory_target_percent}',
+        predefined_metric_specification: {
+          predefined_metric_type: 'ECSServiceAverageMemoryUtilization',
+        },
+      },
+    });
   });
 
   test('service auto scaling: CPU target tracking, plus requests per target when set', () => {
@@ -282,12 +319,23 @@ describe('ecs-spot-api stack', () => {
     for (const s of [...ECS_INTERFACE_ENDPOINTS, 's3']) expect(services).toContain(s);
   });
 
-  test('a check block warns when the image cannot be pulled without NAT', () => {
-    const check = (
-      json as unknown as { check: Record<string, { assert: Array<{ condition: string }> }> }
-    ).check;
-    expect(check.ecs_spot_api_image_reachable?.assert[0]?.condition).toBe(
-      '${var.existing_vpc_id != "" || var.egress_mode == "nat" || can(regex("^[0-9]{12}[.]dkr[.]ecr[.]", var.ecs_container_image))}',
+  test("an ECR Public image is pulled through the stack's cache rule; the task definition uses the cached name", () => {
+    expect(byId('aws_ecr_pull_through_cache_rule', 'ecr-public')).toMatchObject({
+      count: '${startswith(var.ecs_container_image, "public.ecr.aws/") ? 1 : 0}',
+      ecr_repository_prefix: '${var.name_prefix}-ecs-spot-api',
+      upstream_registry_url: 'public.ecr.aws',
+    });
+    expect(text(byId('aws_ecs_task_definition', 'task').container_definitions)).toContain(
+      'local.app_image_',
+    );
+  });
+
+  test('an image no route reaches fails the plan (task definition precondition)', () => {
+    const { precondition } = byId('aws_ecs_task_definition', 'task').lifecycle as {
+      precondition: Array<{ condition: string }>;
+    };
+    expect(precondition.map((p) => p.condition)).toContain(
+      '${(((var.existing_vpc_id != "" || var.egress_mode == "nat") || startswith(var.ecs_container_image, "public.ecr.aws/")) || can(regex(format("^[0-9]{12}[.]dkr[.]ecr[.]%s[.]", var.region), var.ecs_container_image)))}',
     );
   });
 

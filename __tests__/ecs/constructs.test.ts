@@ -24,7 +24,7 @@ import {
   type EcsWebServiceProps,
 } from '../../stacks/ecs/service';
 import { EcsServiceScalingTarget } from '../../stacks/ecs/service-scaling';
-import { checkSpotNoticeFit, SPOT_INTERRUPTION_NOTICE_SECONDS } from '../../stacks/ecs/spot-notice';
+import { checkSpotNoticeFit } from '../../stacks/ecs/spot-notice';
 import { ECS_AL2023_AMI_PARAMETER } from '../../stacks/ecs/variables';
 import type { OpsStack } from '../../stacks/platform/ops-stack';
 import { supportsResourceLevel } from '../../stacks/platform/policy-checks';
@@ -108,15 +108,15 @@ const numberVar = (stack: OpsStack, name: string, def: number) =>
   new TerraformVariable(stack, name, { type: 'number', default: def }).numberValue;
 
 describe('Spot notice timing check', () => {
-  test('fails when deregistration delay + stop timeout exceed 120 s, showing both values and the sum', () => {
+  test('fails when deregistration delay + stop timeout exceed what the notice leaves, showing both and the sum', () => {
     // Prepare / Act / Assess
-    expect(() => checkSpotNoticeFit(100, 30)).toThrow(
-      'deregistration delay (100 s) + container stop timeout (30 s) = 130 s does not fit in the 120-second Spot interruption notice',
+    expect(() => checkSpotNoticeFit(70, 30)).toThrow(
+      'deregistration delay (70 s) + container stop timeout (30 s) = 100 s does not fit in the 120-second Spot interruption notice, after 10 s to detect it and with a 15 s margin (at most 95 s)',
     );
   });
 
-  test('accepts a total of exactly the notice', () => {
-    expect(() => checkSpotNoticeFit(90, SPOT_INTERRUPTION_NOTICE_SECONDS - 90)).not.toThrow();
+  test('accepts a total of exactly the budget: 120 - 10 (detection) - 15 (margin)', () => {
+    expect(() => checkSpotNoticeFit(65, 30)).not.toThrow();
   });
 
   test('the load balancer construct applies it to plain numbers', () => {
@@ -144,9 +144,9 @@ describe('Spot notice timing check', () => {
     const tg = only(synthJson(stack), 'aws_lb_target_group');
     expect((tg.lifecycle as { precondition: unknown[] }).precondition).toEqual([
       {
-        condition: '${var.delay + var.stop <= 120}',
+        condition: '${var.delay + var.stop <= 95}',
         error_message:
-          'deregistration delay (${var.delay} s) + container stop timeout (${var.stop} s) must fit in the 120-second Spot interruption notice.',
+          'deregistration delay (${var.delay} s) + container stop timeout (${var.stop} s) must fit in the 120-second Spot interruption notice, after 10 s to detect it and with a 15 s margin (at most 95 s).',
       },
     ]);
   });

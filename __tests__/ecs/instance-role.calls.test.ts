@@ -2,7 +2,7 @@
  * The ECS container agent is not our code, so no handler test records its calls. This test stands in: it
  * writes, for each ECS stack's instance role, the calls one container instance makes over its life
  * (register, discover the poll endpoint, poll, telemetry, pull an ECR image, write task logs, report state
- * changes, drain itself on a Spot interruption notice), as RecordedCall lines in the same files and format
+ * changes, fill the pull through cache on a first pull, drain itself on a Spot interruption notice), as RecordedCall lines in the same files and format
  * as __tests__/support/iam-recorder.ts. Phase 2 (the IAM proof) judges them against each synthesized
  * instance-role policy, and fails if the policy grants an action no call here exercises.
  */
@@ -19,6 +19,8 @@ interface AgentDeployment {
   readonly subject: string;
   readonly cluster: string;
   readonly logGroup: string;
+  /** The stack's ECR pull through cache prefix for ECR Public images (the default image's source). */
+  readonly cachePrefix: string;
 }
 
 const DEPLOYMENTS: readonly AgentDeployment[] = [
@@ -27,12 +29,14 @@ const DEPLOYMENTS: readonly AgentDeployment[] = [
     subject: 'ecs-spot-api-instance-role',
     cluster: resourceName('ecs-spot-api'),
     logGroup: `/ecs/${resourceName('ecs-spot-api')}`,
+    cachePrefix: resourceName('ecs-spot-api'),
   },
   {
     stack: 'ecs-autoscaling-drain',
     subject: 'ecs-autoscaling-drain-instance-role',
     cluster: resourceName('ecs'),
     logGroup: `/ecs/${resourceName('ecs-drain-api')}`,
+    cachePrefix: resourceName('ecs-drain-api'),
   },
 ];
 
@@ -74,6 +78,13 @@ function agentLifecycle(d: AgentDeployment): Array<Omit<RecordedCall, 'functionN
       registryId: WORLD.account,
       repositoryName: REPOSITORY,
       imageIds: [{ imageTag: 'latest' }],
+    }),
+    // The default image (public.ecr.aws/nginx/nginx) through the stack's pull through cache: the first pull
+    // creates the cached repository and imports the upstream image.
+    ecr('CreateRepository', { repositoryName: `${d.cachePrefix}/nginx/nginx` }),
+    ecr('BatchImportUpstreamImage', {
+      registryId: WORLD.account,
+      repositoryName: `${d.cachePrefix}/nginx/nginx`,
     }),
     ecr('BatchCheckLayerAvailability', {
       registryId: WORLD.account,

@@ -216,6 +216,12 @@ export const TRANSLATORS: Record<string, Translator> = {
       resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
     },
   ],
+  'DynamoDBClient.UpdateItem': (input) => [
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
+    },
+  ],
   'ECSClient.ListContainerInstances': onCluster('ecs:ListContainerInstances'),
   'ECSClient.DescribeContainerInstances': onContainerInstances('ecs:DescribeContainerInstances'),
   'ECSClient.UpdateContainerInstancesState': onContainerInstances(
@@ -253,6 +259,10 @@ export const TRANSLATORS: Record<string, Translator> = {
   'ECRClient.BatchCheckLayerAvailability': onRepository('ecr:BatchCheckLayerAvailability'),
   'ECRClient.GetDownloadUrlForLayer': onRepository('ecr:GetDownloadUrlForLayer'),
   'ECRClient.BatchGetImage': onRepository('ecr:BatchGetImage'),
+  // A pull through cache's first pull: ECR creates the repository and imports the upstream image, both
+  // authorized as the pulling principal (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+  'ECRClient.CreateRepository': onRepository('ecr:CreateRepository'),
+  'ECRClient.BatchImportUpstreamImage': onRepository('ecr:BatchImportUpstreamImage'),
   'CloudWatchLogsClient.CreateLogStream': onLogStream('logs:CreateLogStream'),
   'CloudWatchLogsClient.PutLogEvents': onLogStream('logs:PutLogEvents'),
   // ---- redshift-resize: the trigger, guard, replication and resize functions, and the state machine's

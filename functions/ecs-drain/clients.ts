@@ -1,3 +1,4 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AutoScalingClient, type AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
@@ -5,7 +6,7 @@ import { clientConfig } from '../shared/aws';
 
 /*
  * The clients the drain handler uses: SDK standard retry, which already treats ECS ThrottlingException,
- * Auto Scaling Throttling and SQS throttling as throttling. `overrides` is for tests (fake requestHandler,
+ * Auto Scaling Throttling, SQS and DynamoDB throttling as throttling. `overrides` is for tests (fake requestHandler,
  * fast retry strategy).
  */
 
@@ -21,4 +22,8 @@ export function createAutoScalingClient(
 
 export function createSqsClient(overrides: SQSClientConfig = {}): SQSClient {
   return new SQSClient({ ...clientConfig(), ...overrides });
+}
+
+export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({ ...clientConfig(), ...overrides });
 }

@@ -29,10 +29,18 @@ export const DrainEnvSchema = z
     MAX_DRAIN_SECONDS: seconds(60, MAX_LIFECYCLE_WAIT_SECONDS).default(3600),
     /** Standalone tasks (not started by a service) still running this long after the drain began are stopped. */
     STANDALONE_TASK_GRACE_SECONDS: seconds(0, MAX_LIFECYCLE_WAIT_SECONDS).default(300),
+    /** A container agent disconnected this long ends the drain (AgentDisconnected): its tasks never report stopped. */
+    AGENT_DISCONNECTED_GRACE_SECONDS: seconds(0, MAX_LIFECYCLE_WAIT_SECONDS).default(180),
+    /** DynamoDB table of the drain ledger (functions/ecs-drain/ledger.ts). */
+    LEDGER_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'DynamoDB table name'),
   })
   .refine((env) => env.STANDALONE_TASK_GRACE_SECONDS <= env.MAX_DRAIN_SECONDS, {
     message: 'must not exceed MAX_DRAIN_SECONDS',
     path: ['STANDALONE_TASK_GRACE_SECONDS'],
+  })
+  .refine((env) => env.AGENT_DISCONNECTED_GRACE_SECONDS <= env.MAX_DRAIN_SECONDS, {
+    message: 'must not exceed MAX_DRAIN_SECONDS',
+    path: ['AGENT_DISCONNECTED_GRACE_SECONDS'],
   })
   .transform(
     (env): DrainConfig => ({
@@ -41,6 +49,8 @@ export const DrainEnvSchema = z
       checkIntervalSeconds: env.CHECK_INTERVAL_SECONDS,
       maxDrainSeconds: env.MAX_DRAIN_SECONDS,
       standaloneTaskGraceSeconds: env.STANDALONE_TASK_GRACE_SECONDS,
+      agentDisconnectedGraceSeconds: env.AGENT_DISCONNECTED_GRACE_SECONDS,
+      ledgerTableName: env.LEDGER_TABLE_NAME,
     }),
   );
 
@@ -50,4 +60,6 @@ export interface DrainConfig {
   readonly checkIntervalSeconds: number;
   readonly maxDrainSeconds: number;
   readonly standaloneTaskGraceSeconds: number;
+  readonly agentDisconnectedGraceSeconds: number;
+  readonly ledgerTableName: string;
 }

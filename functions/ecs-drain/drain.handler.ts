@@ -2,45 +2,52 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { createAutoScalingClient, createEcsClient, createSqsClient } from './clients';
+import {
+  createAutoScalingClient,
+  createDynamoDbClient,
+  createEcsClient,
+  createSqsClient,
+} from './clients';
 import { DrainEnvSchema } from './config';
 import { checkDrain, type DrainDeps, startDrain } from './drain';
-import { parseCheckRecord, parseDrainEvent } from './events';
-import type { AutoScalingMessage } from './schemas';
-import { TERMINATING } from './schemas';
+import { parseCheckRecord, parseDrainEvent, type SnsNotification } from './events';
+import { dynamoDbLedger } from './ledger';
 
 const config = readEnv(DrainEnvSchema);
 const deps: DrainDeps = {
   ecs: createEcsClient(),
   autoScaling: createAutoScalingClient(),
   sqs: createSqsClient(),
+  ledger: dynamoDbLedger(createDynamoDbClient(), config.ledgerTableName),
   config,
   now: () => Date.now(),
 };
 const processor = new BatchProcessor(EventType.SQS);
 
-async function onNotification(message: AutoScalingMessage): Promise<void> {
-  if ('Event' in message) {
-    logger.info('ignoring Auto Scaling test notification', {
-      autoScalingGroupName: message.AutoScalingGroupName,
-      requestId: message.RequestId,
-    });
+async function onNotification({ messageId, message }: SnsNotification): Promise<void> {
+  if (message.kind !== 'terminating') {
+    const { header } = message;
+    logger.info(
+      message.kind === 'test'
+        ? 'ignoring Auto Scaling test notification'
+        : 'ignoring a notification that is not a terminating lifecycle action',
+      {
+        event: header.Event,
+        lifecycleTransition: header.LifecycleTransition,
+        ec2InstanceId: header.EC2InstanceId,
+        autoScalingGroupName: header.AutoScalingGroupName,
+        requestId: header.RequestId,
+        messageId,
+      },
+    );
     return;
   }
-  if (message.LifecycleTransition !== TERMINATING) {
-    logger.info('ignoring lifecycle transition this function does not handle', {
-      lifecycleTransition: message.LifecycleTransition,
-      ec2InstanceId: message.EC2InstanceId,
-      autoScalingGroupName: message.AutoScalingGroupName,
-    });
-    return;
-  }
-  await startDrain(deps, message);
+  await startDrain(deps, message.notification, messageId);
 }
 
 async function onCheck(record: SQSRecord): Promise<void> {
   try {
-    await checkDrain(deps, parseCheckRecord(record));
+    await checkDrain(deps, parseCheckRecord(record), record.messageId);
   } catch (error) {
     // Reported as a batch item failure: SQS redelivers it after the visibility timeout, then dead-letters it.
     logger.error('re-check failed; SQS will retry it', {
@@ -69,5 +76,5 @@ export const handler = async (
       throwOnFullBatchFailure: false,
     });
   }
-  for (const message of parsed.messages) await onNotification(message);
+  for (const notification of parsed.notifications) await onNotification(notification);
 };

@@ -1,6 +1,4 @@
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { logger } from '../shared/logger';
 import type { DrainConfig } from './config';
 import { MAX_SQS_DELAY_SECONDS } from './config';
@@ -11,45 +9,27 @@ import {
   stopTasks,
   type TaskView,
 } from './ecs';
-import { completeContinue, recordHeartbeat } from './lifecycle';
+import { randomUUID } from 'node:crypto';
+import {
+  type CheckOwner,
+  type CheckResult,
+  type DrainDeps,
+  finish,
+  finishedElsewhere,
+  logKeys,
+} from './finish';
+import { recordHeartbeat } from './lifecycle';
 import { CHECK_MESSAGE_KIND, type DrainCheckMessage, type LifecycleNotification } from './schemas';
-import { type DrainOutcome, recordOutcome, recordStandaloneStopped } from './telemetry';
+import { recordStandaloneStopped } from './telemetry';
 
-export interface DrainDeps {
-  readonly ecs: ECSClient;
-  readonly autoScaling: AutoScalingClient;
-  readonly sqs: SQSClient;
-  readonly config: DrainConfig;
-  /** Epoch milliseconds; injectable so tests can move time. */
-  readonly now: () => number;
-}
-
-/** What one check did. */
-type CheckResult =
-  | {
-      readonly status: 'completed';
-      readonly outcome: DrainOutcome;
-      readonly remainingTasks: number;
-    }
-  /** The lifecycle action was already over (completed by an overlapping check, or timed out): chain stopped. */
-  | { readonly status: 'already-finished' }
-  /** Tasks still run: heartbeat recorded and the next check queued. */
-  | {
-      readonly status: 'waiting';
-      readonly remainingTasks: number;
-      readonly nextCheck: number;
-      readonly delaySeconds: number;
-    };
+export type { CheckOwner, CheckResult, DrainDeps } from './finish';
 
 /** How many remaining tasks a timeout log line lists. */
 const LOGGED_TASKS = 50;
+/** The ledger keeps a drain's entry this long past its deadline (DynamoDB TTL). */
+const LEDGER_RETENTION_SECONDS = 7 * 86_400;
 
 const toIso = (ms: number) => new Date(ms).toISOString();
-
-function logKeys(state: DrainCheckMessage) {
-  const { ec2InstanceId, autoScalingGroupName, lifecycleHookName, requestId, check } = state;
-  return { ec2InstanceId, autoScalingGroupName, lifecycleHookName, requestId, check };
-}
 
 /**
  * First check for a terminating-instance notification. The drain is timed from the notification's Time
@@ -75,9 +55,16 @@ function initialCheck(
   };
 }
 
+/**
+ * `messageId` identifies the message that carries the check: the SNS MessageId for the first check (Lambda
+ * retries a failed invocation with the same event), the SQS messageId for re-checks (a redelivery keeps it).
+ * `invocationId` is new for every invocation.
+ */
 export async function startDrain(
   deps: DrainDeps,
   notification: LifecycleNotification,
+  messageId: string,
+  invocationId: string = randomUUID(),
 ): Promise<CheckResult> {
   const state = initialCheck(notification, deps.config, deps.now());
   logger.info('drain requested', {
@@ -85,38 +72,58 @@ export async function startDrain(
     drainStartedAt: state.drainStartedAt,
     deadline: state.deadline,
   });
-  return checkDrain(deps, state);
+  return checkDrain(deps, state, messageId, invocationId);
 }
 
 /**
- * One check of a draining instance. Every step is idempotent, so duplicate or overlapping checks of the same
- * lifecycle action are harmless; the first to complete the action wins and the others stop on "no active action".
+ * One check of a draining instance. Every step is idempotent; the ledger lets one message per check through,
+ * so a drain keeps one chain even when SQS or a retried SendMessage delivers a check twice.
  *
- * 1. Find the container instance by EC2 instance id. None: complete CONTINUE (NotInCluster on the first check).
- * 2. Heartbeat: proves the action is still open (else stop, touching nothing) and keeps the hook from timing out.
+ * 0. Claim the check in the ledger. Refused (another message holds it, or the chain moved on): stop.
+ * 1. Heartbeat: proves the action is still open and keeps the hook from timing out. Over: if this chain was
+ *    completing it (a completion whose reply was lost), record the outcome; else stop, touching nothing.
+ * 2. Find the container instance by EC2 instance id. None: complete CONTINUE (NotInCluster on the first check).
  * 3. DRAINING (if not yet), then list the tasks that have not reached STOPPED.
  * 4. None left: complete CONTINUE (Completed).
  * 5. Standalone tasks past STANDALONE_TASK_GRACE_SECONDS are stopped; service tasks are left to ECS.
- * 6. Past the deadline: complete CONTINUE anyway (TimedOut), logging what still runs.
+ * 6. Past the deadline: complete CONTINUE anyway (TimedOut), logging what still runs. Likewise when the
+ *    container agent has been disconnected for AGENT_DISCONNECTED_GRACE_SECONDS (AgentDisconnected).
  * 7. Else queue the next check with a delay (the last step, so a failure before it never forks the chain).
  */
-export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Promise<CheckResult> {
+export async function checkDrain(
+  deps: DrainDeps,
+  state: DrainCheckMessage,
+  messageId: string,
+  invocationId: string = randomUUID(),
+): Promise<CheckResult> {
   const { ecs, autoScaling, config } = deps;
   const keys = logKeys(state);
+  const owner: CheckOwner = { messageId, invocationId };
+
+  const entry = await deps.ledger.claim({
+    token: state.lifecycleActionToken,
+    check: state.check,
+    owner: messageId,
+    expiresAt: Math.ceil(Date.parse(state.deadline) / 1000) + LEDGER_RETENTION_SECONDS,
+  });
+  if (!entry) {
+    logger.info('another message holds this check of the drain, or the chain moved on: dropped', {
+      ...keys,
+      messageId,
+    });
+    return { status: 'duplicate' };
+  }
+
+  if ((await recordHeartbeat(autoScaling, state)) === 'gone')
+    return finishedElsewhere(deps, state, owner, entry);
 
   const instances = await findContainerInstances(ecs, config.cluster, state.ec2InstanceId);
   if (instances.length === 0) {
-    const outcome: DrainOutcome = state.check === 1 ? 'NotInCluster' : 'Completed';
     logger.info('no container instance for this EC2 instance in the cluster', {
       ...keys,
       cluster: config.cluster,
     });
-    return finish(deps, state, outcome, []);
-  }
-
-  if ((await recordHeartbeat(autoScaling, state)) === 'gone') {
-    logger.info('lifecycle action already finished; stopping this check chain', keys);
-    return { status: 'already-finished' };
+    return finish(deps, state, owner, state.check === 1 ? 'NotInCluster' : 'Completed', []);
   }
 
   const drained = await setDraining(ecs, config.cluster, instances);
@@ -128,7 +135,7 @@ export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Pro
     config.cluster,
     instances.map((ci) => ci.arn),
   );
-  if (remaining.length === 0) return finish(deps, state, 'Completed', remaining);
+  if (remaining.length === 0) return finish(deps, state, owner, 'Completed', remaining);
 
   const now = deps.now();
   const startedAt = Date.parse(state.drainStartedAt);
@@ -144,29 +151,56 @@ export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Pro
     await stopStandalone(deps, state, standaloneRunning, why);
   }
 
+  const tasksLeft = {
+    ...keys,
+    remainingTasks: remaining.length,
+    tasks: remaining.slice(0, LOGGED_TASKS).map(describeTask),
+  };
   if (timedOut) {
     logger.warn(
       'drain exceeded MAX_DRAIN_SECONDS; letting the termination proceed with tasks still on the instance',
+      { ...tasksLeft, maxDrainSeconds: config.maxDrainSeconds },
+    );
+    return finish(deps, state, owner, 'TimedOut', remaining);
+  }
+
+  // A disconnected agent never reports its tasks stopped: waiting for it is waiting for the deadline.
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerInstance.html (agentConnected)
+  const disconnectedSince = instances.every((ci) => !ci.agentConnected)
+    ? (state.agentDisconnectedSince ?? toIso(now))
+    : undefined;
+  const agentGraceEnds =
+    disconnectedSince === undefined
+      ? undefined
+      : Date.parse(disconnectedSince) + config.agentDisconnectedGraceSeconds * 1000;
+  if (agentGraceEnds !== undefined && now >= agentGraceEnds) {
+    logger.warn(
+      'container agent disconnected past its grace; letting the termination proceed with tasks still on the instance',
       {
-        ...keys,
-        maxDrainSeconds: config.maxDrainSeconds,
-        remainingTasks: remaining.length,
-        tasks: remaining.slice(0, LOGGED_TASKS).map(describeTask),
+        ...tasksLeft,
+        agentDisconnectedSince: disconnectedSince,
+        graceSeconds: config.agentDisconnectedGraceSeconds,
       },
     );
-    return finish(deps, state, 'TimedOut', remaining);
+    return finish(deps, state, owner, 'AgentDisconnected', remaining);
   }
 
   const milestones = [
     deadline,
     ...(standaloneRunning.length > 0 && now < graceEnds ? [graceEnds] : []),
+    ...(agentGraceEnds !== undefined ? [agentGraceEnds] : []),
   ];
   const untilMilestone = Math.ceil((Math.min(...milestones) - now) / 1000);
   const delaySeconds = Math.max(
     1,
     Math.min(config.checkIntervalSeconds, untilMilestone, MAX_SQS_DELAY_SECONDS),
   );
-  const next: DrainCheckMessage = { ...state, check: state.check + 1 };
+  const { agentDisconnectedSince: _previous, ...rest } = state;
+  const next: DrainCheckMessage = {
+    ...rest,
+    check: state.check + 1,
+    ...(disconnectedSince !== undefined ? { agentDisconnectedSince: disconnectedSince } : {}),
+  };
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: config.checkQueueUrl,
@@ -178,6 +212,7 @@ export async function checkDrain(deps: DrainDeps, state: DrainCheckMessage): Pro
     ...keys,
     remainingTasks: remaining.length,
     standaloneTasks: remaining.filter((t) => t.standalone).length,
+    agentDisconnectedSince: disconnectedSince,
     delaySeconds,
   });
   return {
@@ -211,21 +246,4 @@ async function stopStandalone(
   if (stopped.length > 0)
     logger.info('stopped standalone tasks', { ...logKeys(state), taskArns: stopped });
   if (error) throw error;
-}
-
-async function finish(
-  deps: DrainDeps,
-  state: DrainCheckMessage,
-  outcome: DrainOutcome,
-  remaining: readonly TaskView[],
-): Promise<CheckResult> {
-  const keys = logKeys(state);
-  if ((await completeContinue(deps.autoScaling, state)) === 'gone') {
-    logger.info('lifecycle action already finished; nothing to complete', { ...keys, outcome });
-    return { status: 'already-finished' };
-  }
-  const durationSeconds = Math.max(0, (deps.now() - Date.parse(state.drainStartedAt)) / 1000);
-  recordOutcome(outcome, durationSeconds);
-  logger.info('lifecycle action completed (CONTINUE)', { ...keys, outcome, durationSeconds });
-  return { status: 'completed', outcome, remainingTasks: remaining.length };
 }

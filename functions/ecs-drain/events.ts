@@ -1,7 +1,7 @@
-import { SnsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
 import { parseEvent } from '../shared/parse';
 import {
@@ -11,18 +11,42 @@ import {
   DrainCheckMessageSchema,
 } from './schemas';
 
+/** One notification from the lifecycle hook's topic, with the id SNS gave it (kept on redelivery). */
+export interface SnsNotification {
+  readonly messageId: string;
+  readonly message: AutoScalingMessage;
+}
+
 /** The two ways this function is invoked. */
 type DrainEvent =
   /** SNS subscription on the lifecycle hook's topic: Auto Scaling lifecycle or test notifications. */
-  | { readonly kind: 'sns'; readonly messages: readonly AutoScalingMessage[] }
+  | { readonly kind: 'sns'; readonly notifications: readonly SnsNotification[] }
   /** SQS event source mapping on the delay queue: this function's own re-checks. */
   | { readonly kind: 'sqs'; readonly event: SQSEvent };
 
-/** The SNS envelope, every message in it parsed from JSON as an Auto Scaling message. */
-const SnsNotifications = {
-  safeParse: (event: unknown) =>
-    SnsEnvelope.safeParse(event, JSONStringified(AutoScalingMessageSchema)),
-};
+/**
+ * The Lambda SNS event, holding only what the drain uses of it: each record's MessageId and Message (JSON of
+ * an Auto Scaling message). Signature, SigningCertUrl, UnsubscribeUrl and the rest are neither read nor
+ * judged: the Lambda console's sample SNS event carries placeholders there ("EXAMPLE").
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
+ */
+const SnsNotificationsSchema = z
+  .object({
+    Records: z
+      .array(
+        z.object({
+          EventSource: z.literal('aws:sns'),
+          Sns: z.object({
+            MessageId: z.string().min(1),
+            Message: JSONStringified(AutoScalingMessageSchema),
+          }),
+        }),
+      )
+      .min(1),
+  })
+  .transform(({ Records }): SnsNotification[] =>
+    Records.map((r) => ({ messageId: r.Sns.MessageId, message: r.Sns.Message })),
+  );
 
 function firstRecord(event: unknown): Record<string, unknown> | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
@@ -41,8 +65,12 @@ function firstRecord(event: unknown): Record<string, unknown> | undefined {
 export function parseDrainEvent(event: unknown): DrainEvent {
   const first = firstRecord(event);
   if (first?.EventSource === 'aws:sns') {
-    const messages = parseEvent(SnsNotifications, event, 'Auto Scaling notifications over SNS');
-    return { kind: 'sns', messages };
+    const notifications = parseEvent(
+      SnsNotificationsSchema,
+      event,
+      'Auto Scaling notifications over SNS',
+    );
+    return { kind: 'sns', notifications };
   }
   if (first?.eventSource === 'aws:sqs') {
     parseEvent(SqsSchema, event, 'an SQS event of re-checks');

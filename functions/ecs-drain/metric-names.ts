@@ -6,7 +6,12 @@ import type { MetricSpec } from '../shared/metric-spec';
  */
 
 /** How a drain ended. */
-export const DRAIN_OUTCOMES = ['Completed', 'NotInCluster', 'TimedOut'] as const;
+export const DRAIN_OUTCOMES = [
+  'Completed',
+  'NotInCluster',
+  'TimedOut',
+  'AgentDisconnected',
+] as const;
 export type DrainOutcome = (typeof DRAIN_OUTCOMES)[number];
 
 /** Dimension of the per-drain metrics: one of DRAIN_OUTCOMES. */

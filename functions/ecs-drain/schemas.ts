@@ -8,63 +8,58 @@ const Ec2InstanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'EC2 instance id (i
 const AsgName = z.string().min(1).max(255);
 const HookName = z.string().regex(/^[A-Za-z0-9\-_/]{1,255}$/, 'lifecycle hook name');
 const Token = z.guid();
-const AccountId = z.string().regex(/^\d{12}$/, '12-digit account id');
 
 /**
- * The message Amazon EC2 Auto Scaling publishes to a lifecycle hook's SNS/SQS notification target
- * (EC2 Auto Scaling User Guide, "Prepare to add a lifecycle hook": notification message example).
- * Origin/Destination (EC2, AutoScalingGroup, WarmPool) were added in 2021: optional for older senders.
- * NotificationMetadata is present only when the hook has metadata (older examples show it as null).
+ * The terminating-instance notification Amazon EC2 Auto Scaling publishes to a lifecycle hook's target
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html), holding
+ * only the fields the drain uses: Origin, Destination, Service, AccountId and NotificationMetadata are
+ * neither read nor judged.
  */
 export const LifecycleNotificationSchema = z.object({
-  Origin: z.string().min(1).optional(),
-  Destination: z.string().min(1).optional(),
-  Service: z.literal('AWS Auto Scaling'),
   Time: z.iso.datetime({ offset: true }),
-  AccountId,
   RequestId: z.string().min(1),
-  LifecycleTransition: z.string().min(1),
+  LifecycleTransition: z.literal(TERMINATING),
   AutoScalingGroupName: AsgName,
   EC2InstanceId: Ec2InstanceId,
   LifecycleActionToken: Token,
   LifecycleHookName: HookName,
-  NotificationMetadata: z.string().nullish(),
 });
 export type LifecycleNotification = z.infer<typeof LifecycleNotificationSchema>;
 
-/**
- * The test message Auto Scaling sends when a notification target is set on a hook
- * (`"Event": "autoscaling:TEST_NOTIFICATION"`). Some senders also put it in LifecycleTransition.
- */
-const TestNotificationSchema = z.object({
-  Event: z.literal(TEST_NOTIFICATION),
-  AccountId,
-  AutoScalingGroupName: AsgName,
-  AutoScalingGroupARN: z.string().startsWith('arn:'),
-  RequestId: z.string().min(1),
-  Service: z.literal('AWS Auto Scaling'),
-  Time: z.iso.datetime({ offset: true }),
+/** What a message says of itself, read before anything else is judged. */
+const HeaderSchema = z.object({
+  Event: z.string().optional(),
+  LifecycleTransition: z.string().optional(),
+  AutoScalingGroupName: z.string().optional(),
+  EC2InstanceId: z.string().optional(),
+  RequestId: z.string().optional(),
 });
-type TestNotification = z.infer<typeof TestNotificationSchema>;
 
 /**
- * Either message. A message with an `Event` key is judged as a test notification, anything else as a lifecycle
- * notification, so a bad message is reported against the shape it was meant to have (a plain union would
- * only say "invalid input").
+ * A message on the hook's topic, classified before its details are judged: the test notification Auto
+ * Scaling sends when the hook's target is set (`"Event": "autoscaling:TEST_NOTIFICATION"`), any other
+ * notification (another transition, or a plain group notification with an `Event`), both ignored with a
+ * log line however their other fields look, or a terminating notification, which must hold every field the
+ * drain uses.
  */
-export const AutoScalingMessageSchema = z
-  .unknown()
-  .transform((value, ctx): TestNotification | LifecycleNotification => {
-    const isTest = typeof value === 'object' && value !== null && 'Event' in value;
-    const parsed = isTest
-      ? TestNotificationSchema.safeParse(value)
-      : LifecycleNotificationSchema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  });
-export type AutoScalingMessage = z.infer<typeof AutoScalingMessageSchema>;
+export type AutoScalingMessage =
+  | { readonly kind: 'test'; readonly header: z.infer<typeof HeaderSchema> }
+  | { readonly kind: 'not-ours'; readonly header: z.infer<typeof HeaderSchema> }
+  | { readonly kind: 'terminating'; readonly notification: LifecycleNotification };
+
+export const AutoScalingMessageSchema = z.unknown().transform((value, ctx): AutoScalingMessage => {
+  const header = HeaderSchema.safeParse(value);
+  const about = header.success ? header.data : undefined;
+  if (about?.Event === TEST_NOTIFICATION) return { kind: 'test', header: about };
+  if (about?.Event !== undefined) return { kind: 'not-ours', header: about };
+  if (about?.LifecycleTransition !== undefined && about.LifecycleTransition !== TERMINATING)
+    return { kind: 'not-ours', header: about };
+  const parsed = LifecycleNotificationSchema.safeParse(value);
+  if (parsed.success) return { kind: 'terminating', notification: parsed.data };
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 export const CHECK_MESSAGE_KIND = 'ecs-drain-check';
 
@@ -87,5 +82,7 @@ export const DrainCheckMessageSchema = z.object({
   deadline: z.iso.datetime(),
   /** 1-based number of the check this message asks for. */
   check: z.number().int().min(1),
+  /** When a check first found the instance's container agent disconnected (absent while connected). */
+  agentDisconnectedSince: z.iso.datetime().optional(),
 });
 export type DrainCheckMessage = z.infer<typeof DrainCheckMessageSchema>;

@@ -20,11 +20,16 @@ export interface EcsDrainDashboardRefs extends EcsDashboardRefs {
 /** The ECS widgets, then drains: outcomes, durations, standalone tasks stopped, queues, instances. */
 export function ecsDrainDashboard(stack: OpsStack, r: EcsDrainDashboardRefs): dash.OpsDashboard {
   const { drain } = r;
-  const color = { Completed: dash.GREEN, NotInCluster: dash.GREY, TimedOut: dash.RED } as const;
+  const color = {
+    Completed: dash.GREEN,
+    NotInCluster: dash.GREY,
+    TimedOut: dash.RED,
+    AgentDisconnected: dash.ORANGE,
+  } as const;
   return new dash.OpsDashboard(stack, 'dashboard', {
     widgets: [
       dash.heading('ECS service with drain on scale-in', [
-        'Tasks scale on the service CPU, instances on the cluster CPU reservation (lines: the thresholds). Before an instance terminates, the drain function empties it; a drain that reaches ecs_drain_max_seconds ends TimedOut.',
+        'Tasks scale on the service CPU, instances on the cluster CPU and memory reservation (lines: the CPU thresholds; memory has its own, ecs_drain_cluster_scale_*_memory_reservation_percent). Before an instance terminates, the drain function empties it; a drain that reaches ecs_drain_max_seconds ends TimedOut, one whose container agent stays disconnected for ecs_drain_agent_disconnected_grace_seconds ends AgentDisconnected.',
         dash.emfNote([drain]),
       ]),
       ...ecsWidgets(r),

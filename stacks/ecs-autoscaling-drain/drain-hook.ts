@@ -1,4 +1,5 @@
 import { AutoscalingLifecycleHook } from '@cdktf/provider-aws/lib/autoscaling-lifecycle-hook';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunctionRecursionConfig } from '@cdktf/provider-aws/lib/lambda-function-recursion-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -37,6 +38,7 @@ export interface DrainHookProps {
   readonly checkInterval: number;
   readonly maxDrain: number;
   readonly standaloneGrace: number;
+  readonly agentDisconnectedGrace: number;
 }
 
 /**
@@ -69,6 +71,18 @@ export class DrainHook {
       }),
     }));
     const checksArn = stack.arn('sqs', this.checksName);
+
+    // One entry per drain: which message holds which check, and whether the outcome was recorded, so
+    // duplicate sends and lost replies neither fork the chain nor lose or repeat the outcome.
+    const ledgerName = stack.name('ecs-drain-ledger');
+    new DynamodbTable(scope, 'drain-ledger', {
+      name: ledgerName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'action_token',
+      attribute: [{ name: 'action_token', type: 'S' }],
+      ttl: { attributeName: 'ttl', enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
 
     const clusterArn = props.clusterArn;
     const inCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
@@ -104,6 +118,11 @@ export class DrainHook {
       },
       { sid: 'QueueNextCheck', actions: ['sqs:SendMessage'], resources: [checksArn] },
       {
+        sid: 'DrainLedger',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [stack.arn('dynamodb', `table/${ledgerName}`)],
+      },
+      {
         sid: 'ReceiveChecks',
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         resources: [checksArn],
@@ -123,6 +142,8 @@ export class DrainHook {
         CHECK_INTERVAL_SECONDS: Token.asString(props.checkInterval),
         MAX_DRAIN_SECONDS: Token.asString(props.maxDrain),
         STANDALONE_TASK_GRACE_SECONDS: Token.asString(props.standaloneGrace),
+        AGENT_DISCONNECTED_GRACE_SECONDS: Token.asString(props.agentDisconnectedGrace),
+        LEDGER_TABLE_NAME: ledgerName,
         POWERTOOLS_SERVICE_NAME: DRAIN_SERVICE_NAME,
       },
       statements: drainStatements,
@@ -207,6 +228,10 @@ export class DrainHook {
           {
             condition: `\${${Token.asString(props.standaloneGrace)} <= ${Token.asString(props.maxDrain)}}`,
             errorMessage: `ecs_drain_standalone_grace_seconds (${Token.asString(props.standaloneGrace)}) must not exceed ecs_drain_max_seconds (${Token.asString(props.maxDrain)}).`,
+          },
+          {
+            condition: `\${${Token.asString(props.agentDisconnectedGrace)} <= ${Token.asString(props.maxDrain)}}`,
+            errorMessage: `ecs_drain_agent_disconnected_grace_seconds (${Token.asString(props.agentDisconnectedGrace)}) must not exceed ecs_drain_max_seconds (${Token.asString(props.maxDrain)}).`,
           },
         ],
       },

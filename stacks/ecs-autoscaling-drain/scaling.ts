@@ -112,3 +112,81 @@ export class ScalingAlarms {
     }
   }
 }
+
+export interface ReservationThresholds {
+  /** Scale out above it (a number variable), and the variable's name for the plan-time check. */
+  readonly out: number;
+  readonly outVariable: string;
+  /** Scale in below it (a number variable), and the variable's name. */
+  readonly in: number;
+  readonly inVariable: string;
+}
+
+export interface ReservationAlarmsProps {
+  readonly ids: { readonly high: string; readonly low: string };
+  readonly alarmNamePrefix: string;
+  readonly clusterName: string;
+  readonly cpu: ReservationThresholds;
+  readonly memory: ReservationThresholds;
+  /** Consecutive one-minute periods before scaling out / in (number variables). */
+  readonly outMinutes: number;
+  readonly inMinutes: number;
+  readonly policies: StepPolicies;
+}
+
+/**
+ * Step scaling of the cluster's instances on CPU and memory reservation, as two metric-math alarms with
+ * threshold 0: the high one on MAX(cpu - cpuOut, mem - memOut), above 0 when EITHER reservation is above
+ * its scale-out threshold; the low one on MAX(cpu - cpuIn, mem - memIn), below 0 only when BOTH are below
+ * their scale-in thresholds. With each scale-in threshold below its scale-out one (plan-time checks), both
+ * alarms can never be in ALARM together. Step bounds are relative to the threshold, so the step policies
+ * stay as they are. MAX of an array of time series is a time series:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+ */
+export class ReservationAlarms {
+  constructor(scope: Construct, props: ReservationAlarmsProps) {
+    const metric = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: {
+        namespace: 'AWS/ECS',
+        metricName,
+        dimensions: { ClusterName: props.clusterName },
+        period: 60,
+        stat: 'Average',
+      },
+    });
+    const n = (v: number) => Token.asString(v);
+    const check = (t: ReservationThresholds) => ({
+      condition: `\${${n(t.in)} < ${n(t.out)}}`,
+      errorMessage: `${t.inVariable} (${n(t.in)}) must be below ${t.outVariable} (${n(t.out)}).`,
+    });
+    for (const side of ['out', 'in'] as const) {
+      const out = side === 'out';
+      new CloudwatchMetricAlarm(scope, out ? props.ids.high : props.ids.low, {
+        alarmName: `${props.alarmNamePrefix}-${out ? 'high' : 'low'}`,
+        alarmDescription: out
+          ? 'Adds an instance: cluster CPU or memory reservation above its scale-out threshold'
+          : 'Removes an instance (drained first): cluster CPU and memory reservation both below their scale-in thresholds',
+        comparisonOperator: out ? 'GreaterThanThreshold' : 'LessThanThreshold',
+        threshold: 0,
+        evaluationPeriods: out ? props.outMinutes : props.inMinutes,
+        treatMissingData: 'notBreaching',
+        metricQuery: [
+          {
+            id: 'headroom',
+            expression: `MAX([cpu - ${n(props.cpu[side])}, memory - ${n(props.memory[side])}])`,
+            label: out
+              ? 'Reservation above scale-out threshold (max of CPU, memory)'
+              : 'Reservation above scale-in threshold (max of CPU, memory)',
+            returnData: true,
+          },
+          metric('cpu', 'CPUReservation'),
+          metric('memory', 'MemoryReservation'),
+        ],
+        alarmActions: [props.policies[side].arn],
+        ...(out ? {} : { lifecycle: { precondition: [check(props.cpu), check(props.memory)] } }),
+      });
+    }
+  }
+}

@@ -1,6 +1,10 @@
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DRAIN_METRICS, OUTCOME_DIMENSION } from '../../functions/ecs-drain/metric-names';
+import {
+  DRAIN_METRICS,
+  type DrainOutcome,
+  OUTCOME_DIMENSION,
+} from '../../functions/ecs-drain/metric-names';
 import { Alerts } from '../platform/alerts';
 import { ecsDrainDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
@@ -8,7 +12,12 @@ import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
 import { declareEcsVariables } from '../ecs/variables';
 import { DRAIN_SERVICE_NAME, DrainHook } from './drain-hook';
-import { instanceStepPolicies, ScalingAlarms, taskStepPolicies } from './scaling';
+import {
+  instanceStepPolicies,
+  ReservationAlarms,
+  ScalingAlarms,
+  taskStepPolicies,
+} from './scaling';
 import { declareDrainVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
@@ -48,6 +57,9 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       onDemandBaseCapacity: own.onDemandBase,
       onDemandPercentageAboveBaseCapacity: own.onDemandPercentage,
       spotAllocationStrategy: vars.spotAllocationStrategy,
+      maxInstanceLifetimeSeconds: Token.asNumber(
+        `\${${Token.asString(own.maxInstanceLifetimeDays)} * 86400}`,
+      ),
       dependsOn: [app.cluster.cluster],
     });
     const service = app.service('service', { launchType: 'EC2' });
@@ -82,28 +94,25 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       policies: taskStepPolicies(this, service.serviceName, scaling.target),
     });
 
-    // ---- Cluster scaling: step scaling on the cluster's CPU reservation ----
-    new ScalingAlarms(this, {
+    // ---- Cluster scaling: step scaling on the cluster's CPU and memory reservation ----
+    new ReservationAlarms(this, {
       ids: { high: 'cluster-reservation-high', low: 'cluster-reservation-low' },
-      alarmNamePrefix: `${clusterName}-cpu-reservation`,
-      metric: {
-        namespace: 'AWS/ECS',
-        metricName: 'CPUReservation',
-        dimensions: { ClusterName: clusterName },
+      alarmNamePrefix: `${clusterName}-reservation`,
+      clusterName,
+      cpu: {
+        out: own.clusterOutReservation,
+        outVariable: 'ecs_drain_cluster_scale_out_reservation_percent',
+        in: own.clusterInReservation,
+        inVariable: 'ecs_drain_cluster_scale_in_reservation_percent',
       },
-      out: {
-        threshold: own.clusterOutReservation,
-        minutes: own.clusterOutMinutes,
-        variable: 'ecs_drain_cluster_scale_out_reservation_percent',
-        alarmDescription: 'Adds an instance: cluster CPU reservation above the scale-out threshold',
+      memory: {
+        out: own.clusterOutMemoryReservation,
+        outVariable: 'ecs_drain_cluster_scale_out_memory_reservation_percent',
+        in: own.clusterInMemoryReservation,
+        inVariable: 'ecs_drain_cluster_scale_in_memory_reservation_percent',
       },
-      in: {
-        threshold: own.clusterInReservation,
-        minutes: own.clusterInMinutes,
-        variable: 'ecs_drain_cluster_scale_in_reservation_percent',
-        alarmDescription:
-          'Removes an instance (drained first): cluster CPU reservation below the scale-in threshold',
-      },
+      outMinutes: own.clusterOutMinutes,
+      inMinutes: own.clusterInMinutes,
       policies: instanceStepPolicies(this, asg),
     });
 
@@ -119,6 +128,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       checkInterval: own.checkInterval,
       maxDrain: own.maxDrain,
       standaloneGrace: own.standaloneGrace,
+      agentDisconnectedGrace: own.agentDisconnectedGrace,
     });
     const { drain, checks, topic } = hook;
 
@@ -126,19 +136,29 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     app.alarms(alerts, service);
     alerts.functionErrors('drain-errors', drain);
     alerts.queueNotEmpty('drain-failures-not-empty', failures.name);
-    alerts.alarm('drain-timed-out', {
-      alarmName: `${drain.functionName}-timed-out`,
-      alarmDescription:
-        'An instance terminated while tasks still ran on it: the drain reached ecs_drain_max_seconds',
-      namespace: METRICS_NAMESPACE,
-      metricName: DRAIN_METRICS.outcome,
-      dimensions: { service: DRAIN_SERVICE_NAME, [OUTCOME_DIMENSION]: 'TimedOut' },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-    });
+    const outcomeAlarm = (id: string, outcome: DrainOutcome, alarmDescription: string) =>
+      alerts.alarm(id, {
+        alarmName: `${drain.functionName}-${id.replace(/^drain-/, '')}`,
+        alarmDescription,
+        namespace: METRICS_NAMESPACE,
+        metricName: DRAIN_METRICS.outcome,
+        dimensions: { service: DRAIN_SERVICE_NAME, [OUTCOME_DIMENSION]: outcome },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
+    outcomeAlarm(
+      'drain-timed-out',
+      'TimedOut',
+      'An instance terminated while tasks still ran on it: the drain reached ecs_drain_max_seconds',
+    );
+    outcomeAlarm(
+      'drain-agent-disconnected',
+      'AgentDisconnected',
+      'An instance terminated while its container agent was disconnected: its tasks were not drained',
+    );
     alerts.alarm('drain-loop-dropped', {
       alarmName: `${drain.functionName}-recursion-dropped`,
       alarmDescription: 'Lambda stopped the drain re-check loop (recursion config missing?)',

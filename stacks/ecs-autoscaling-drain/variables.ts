@@ -20,6 +20,14 @@ export function declareDrainVariables(stack: OpsStack) {
         'On-Demand share of the instances above the base, in percent (100 = no Spot, as in the seed).',
       unit: ' percent',
     }),
+    maxInstanceLifetimeDays: v('max_instance_lifetime_days', {
+      default: 14,
+      min: 0,
+      max: 365,
+      description:
+        'Instances older than this many days are replaced, drained first by the lifecycle hook, so a new ECS-optimized AMI (resolved at launch) reaches the group; 0 turns it off.',
+      unit: ' days',
+    }),
     minInstances: v('min_instances', {
       default: 2,
       min: 0,
@@ -88,6 +96,22 @@ export function declareDrainVariables(stack: OpsStack) {
         "Remove an instance (drained first) when the cluster's CPU reservation stays below this percentage (below the scale-out one) for ecs_drain_cluster_scale_in_minutes.",
       unit: ' percent',
     }),
+    clusterOutMemoryReservation: v('cluster_scale_out_memory_reservation_percent', {
+      default: 75,
+      min: 1,
+      max: 100,
+      description:
+        "Add an instance when the cluster's memory reservation stays above this percentage for ecs_drain_cluster_scale_out_minutes (either CPU or memory scales out).",
+      unit: ' percent',
+    }),
+    clusterInMemoryReservation: v('cluster_scale_in_memory_reservation_percent', {
+      default: 30,
+      min: 0,
+      max: 99,
+      description:
+        "Scale-in needs the cluster's memory reservation below this percentage (below the scale-out one) as well as the CPU reservation below ecs_drain_cluster_scale_in_reservation_percent, for ecs_drain_cluster_scale_in_minutes.",
+      unit: ' percent',
+    }),
     clusterInMinutes: v('cluster_scale_in_minutes', {
       default: 15,
       min: 1,
@@ -117,6 +141,14 @@ export function declareDrainVariables(stack: OpsStack) {
       max: 172800,
       description:
         'Longest a drain may take, then the instance terminates anyway (at most 100 x the heartbeat timeout and 48 hours).',
+      unit: ' seconds',
+    }),
+    agentDisconnectedGrace: v('agent_disconnected_grace_seconds', {
+      default: 180,
+      min: 0,
+      max: 172800,
+      description:
+        'A drain whose container agent stays disconnected this long ends (outcome AgentDisconnected): a disconnected agent never reports its tasks stopped. At most ecs_drain_max_seconds.',
       unit: ' seconds',
     }),
     standaloneGrace: v('standalone_grace_seconds', {

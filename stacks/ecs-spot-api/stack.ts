@@ -6,7 +6,10 @@ import { Alerts } from '../platform/alerts';
 import { ecsSpotDashboard } from './dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
+import { InstanceRefreshSchedule } from '../ecs/instance-refresh-schedule';
+import { TARGET_HEALTH_CHECK } from '../ecs/load-balancer';
 import { EcsServiceScalingTarget } from '../ecs/service-scaling';
+import { spotReplacementPrecondition } from '../ecs/spot-notice';
 import { declareEcsVariables } from '../ecs/variables';
 import { declareSpotVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
@@ -27,8 +30,8 @@ export class EcsSpotApiStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
 
-    const vars = declareEcsVariables(this);
     const own = declareSpotVariables(this);
+    const vars = declareEcsVariables(this, { deploymentMinimumHealthyPercent: own.minimumHealthy });
 
     const alerts = new Alerts(this, 'alerts');
     const network = ecsNetwork(this);
@@ -53,11 +56,20 @@ export class EcsSpotApiStack extends OpsStack {
         ecsManaged: true,
         protectFromScaleIn: own.terminationProtection,
         refreshProtectedInstances: 'Refresh',
+        createBeforeDestroy: true,
         // Destroyed before the cluster: its instances must be gone before the cluster can be deleted.
         dependsOn: [app.cluster.cluster],
       });
     const onDemandGroup = group('on-demand', own.onDemandMax);
     const spotGroup = group('spot', own.spotMax);
+    new InstanceRefreshSchedule(this, 'ami-rollout', {
+      name: 'ecs-spot-api',
+      groups: [
+        { key: 'on-demand', group: onDemandGroup },
+        { key: 'spot', group: spotGroup },
+      ],
+      scheduleExpression: own.refreshSchedule,
+    });
 
     const provider = (purpose: 'on-demand' | 'spot', asg: EcsAutoScalingGroup) =>
       new EcsAsgCapacityProvider(this, `${purpose}-capacity`, {
@@ -88,6 +100,18 @@ export class EcsSpotApiStack extends OpsStack {
             errorMessage:
               'ecs_spot_on_demand_weight and ecs_spot_spot_weight cannot both be 0: at least one capacity provider needs a weight.',
           },
+          spotReplacementPrecondition({
+            minimumHealthyPercent: own.minimumHealthy,
+            targetCapacityPercent: own.targetCapacity,
+            deregistrationDelaySeconds: vars.deregistrationDelaySeconds,
+            containerStopTimeoutSeconds: vars.containerStopTimeoutSeconds,
+            healthyAfterSeconds:
+              TARGET_HEALTH_CHECK.healthyThreshold * TARGET_HEALTH_CHECK.intervalSeconds,
+            names: {
+              minimumHealthy: 'ecs_spot_minimum_healthy_percent',
+              targetCapacity: 'ecs_spot_target_capacity_percent',
+            },
+          }),
         ],
       },
     });
@@ -104,37 +128,56 @@ export class EcsSpotApiStack extends OpsStack {
       maxTasks: vars.maxTasks,
     });
     const target = scaling.target;
-    new AppautoscalingPolicy(this, 'cpu-tracking', {
-      name: `${service.serviceName}-cpu`,
-      policyType: 'TargetTrackingScaling',
-      serviceNamespace: target.serviceNamespace,
-      resourceId: target.resourceId,
-      scalableDimension: target.scalableDimension,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: own.cpuTarget,
-        predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-        scaleOutCooldown: 60,
-        scaleInCooldown: 300,
-      },
-    });
-    const lb = app.loadBalancer;
-    new AppautoscalingPolicy(this, 'request-tracking', {
-      count: Token.asNumber(`\${${Token.asString(own.requestsPerTarget)} > 0 ? 1 : 0}`),
-      name: `${service.serviceName}-requests`,
-      policyType: 'TargetTrackingScaling',
-      serviceNamespace: target.serviceNamespace,
-      resourceId: target.resourceId,
-      scalableDimension: target.scalableDimension,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: own.requestsPerTarget,
-        predefinedMetricSpecification: {
-          predefinedMetricType: 'ALBRequestCountPerTarget',
-          resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
+    // Several target tracking policies: Application Auto Scaling scales out when any asks and in only when
+    // all agree (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
+    const tracking = (
+      id: string,
+      suffix: string,
+      targetValue: number,
+      metric: { predefinedMetricType: string; resourceLabel?: string },
+      optional: boolean,
+    ) =>
+      new AppautoscalingPolicy(this, id, {
+        ...(optional
+          ? { count: Token.asNumber(`\${${Token.asString(targetValue)} > 0 ? 1 : 0}`) }
+          : {}),
+        name: `${service.serviceName}-${suffix}`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue,
+          predefinedMetricSpecification: metric,
+          scaleOutCooldown: 60,
+          scaleInCooldown: 300,
         },
-        scaleOutCooldown: 60,
-        scaleInCooldown: 300,
+      });
+    tracking(
+      'cpu-tracking',
+      'cpu',
+      own.cpuTarget,
+      { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      false,
+    );
+    tracking(
+      'memory-tracking',
+      'memory',
+      own.memoryTarget,
+      { predefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+      true,
+    );
+    const lb = app.loadBalancer;
+    tracking(
+      'request-tracking',
+      'requests',
+      own.requestsPerTarget,
+      {
+        predefinedMetricType: 'ALBRequestCountPerTarget',
+        resourceLabel: `${lb.loadBalancer.arnSuffix}/${lb.targetGroup.arnSuffix}`,
       },
-    });
+      true,
+    );
 
     app.alarms(alerts, service);
     ecsSpotDashboard(this, {

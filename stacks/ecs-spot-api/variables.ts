@@ -27,11 +27,19 @@ export function declareSpotVariables(stack: OpsStack) {
         'Relative share of tasks above the base on Spot instances (see ecs_spot_on_demand_weight).',
     }),
     targetCapacity: numberVar(stack, 'ecs_spot_target_capacity_percent', {
-      default: 100,
+      default: 85,
       min: 1,
       max: 100,
       description:
-        'Instance utilization ECS managed scaling aims for, in percent; below 100 keeps spare instances for faster task starts.',
+        'Instance utilization ECS managed scaling aims for, in percent; below 100 keeps spare instances, where the tasks of an interrupted Spot instance are replaced at once instead of after a new instance boots.',
+    }),
+    minimumHealthy: numberVar(stack, 'ecs_spot_minimum_healthy_percent', {
+      default: 50,
+      min: 0,
+      max: 100,
+      description:
+        "The service's minimumHealthyPercent, for deployments and draining: below 100 the tasks of an interrupted Spot instance stop within the 2-minute notice without waiting for their replacements (100 fits only with spare instances and short delays: a plan-time check tells).",
+      unit: ' percent',
     }),
     terminationProtection: new TerraformVariable(stack, 'ecs_spot_managed_termination_protection', {
       type: 'bool',
@@ -51,12 +59,34 @@ export function declareSpotVariables(stack: OpsStack) {
       max: 1000,
       description: 'Most instances of the Spot group (managed scaling starts from 0).',
     }),
+    refreshSchedule: new TerraformVariable(stack, 'ecs_spot_instance_refresh_schedule', {
+      type: 'string',
+      default: 'rate(14 days)',
+      description:
+        'EventBridge Scheduler expression that starts an instance refresh of both groups, so running instances pick up a new ECS-optimized AMI (managed draining moves their tasks first); "" turns it off.',
+      validation: [
+        {
+          condition:
+            '${var.ecs_spot_instance_refresh_schedule == "" || can(regex("^(rate|cron)[(].+[)]$", var.ecs_spot_instance_refresh_schedule))}',
+          errorMessage:
+            'ecs_spot_instance_refresh_schedule must be "" or an EventBridge Scheduler rate() or cron() expression, like "rate(14 days)".',
+        },
+      ],
+    }).stringValue,
     cpuTarget: numberVar(stack, 'ecs_spot_cpu_target_percent', {
       default: 60,
       min: 10,
       max: 90,
       description:
         "Service auto scaling keeps the tasks' average CPU at this percentage (ECSServiceAverageCPUUtilization).",
+    }),
+    memoryTarget: numberVar(stack, 'ecs_spot_memory_target_percent', {
+      default: 0,
+      min: 0,
+      max: 90,
+      description:
+        "Also scale on the tasks' average memory use (ECSServiceAverageMemoryUtilization) at this percentage, for services that run out of memory before CPU; 0 turns it off.",
+      unit: ' percent',
     }),
     requestsPerTarget: numberVar(stack, 'ecs_spot_requests_per_target', {
       default: 0,

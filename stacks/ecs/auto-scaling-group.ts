@@ -43,6 +43,17 @@ export interface EcsAutoScalingGroupProps {
    */
   readonly refreshProtectedInstances?: 'Refresh' | 'Ignore' | 'Wait';
   /**
+   * A replacement (e.g. a rename) launches the new group before the old one is deleted, so its instances
+   * can take the tasks first (a capacity provider's group must, as the provider replaces that way).
+   * @default false
+   */
+  readonly createBeforeDestroy?: boolean;
+  /**
+   * Instances older than this are replaced (with the drain or managed draining), so a new AMI behind
+   * `resolve:ssm:` reaches running instances; 0 turns it off. A number variable works. @default 0
+   */
+  readonly maxInstanceLifetimeSeconds?: number;
+  /**
    * Destroyed before these (e.g. the ECS cluster, which cannot be deleted while instances are registered).
    * @default []
    */
@@ -99,6 +110,7 @@ export class EcsAutoScalingGroup extends Construct {
       healthCheckGracePeriod: 120,
       defaultInstanceWarmup: 120,
       forceDelete: true,
+      maxInstanceLifetime: props.maxInstanceLifetimeSeconds ?? 0,
       enabledMetrics: [
         'GroupDesiredCapacity',
         'GroupInServiceInstances',
@@ -137,6 +149,7 @@ export class EcsAutoScalingGroup extends Construct {
           : []),
       ],
       lifecycle: {
+        createBeforeDestroy: props.createBeforeDestroy ?? false,
         ignoreChanges: ['desired_capacity'],
         precondition: [
           {
@@ -173,6 +186,10 @@ function validate(
   whole('maxSize', props.maxSize, 1);
   whole('onDemandBaseCapacity', base, 0);
   whole('onDemandPercentageAboveBaseCapacity', percentage, 0, 100);
+  // 0 (off) or 1 to 365 days: https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html
+  const lifetime = props.maxInstanceLifetimeSeconds ?? 0;
+  if (!Token.isUnresolved(lifetime) && lifetime !== 0)
+    whole('maxInstanceLifetimeSeconds (0 = off)', lifetime, 86_400, 31_536_000);
   if (
     !Token.isUnresolved(props.minSize) &&
     !Token.isUnresolved(props.maxSize) &&

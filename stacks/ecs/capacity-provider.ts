@@ -60,7 +60,12 @@ export class EcsAsgCapacityProvider extends Construct {
           instanceWarmupPeriod: 120,
         },
       },
+      // A replacement (a rename, a new group) creates the new provider first; the cluster's association
+      // and the service's strategy then move to it, and only then is the old one deleted: ECS deletes only
+      // a provider no cluster or service uses any more.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteCapacityProvider.html
       lifecycle: {
+        createBeforeDestroy: true,
         precondition: [
           {
             // The full name starts with name_prefix.

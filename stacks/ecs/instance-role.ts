@@ -19,6 +19,12 @@ export interface EcsInstanceRoleProps {
    */
   readonly ecrRepositoryArns?: readonly string[];
   /**
+   * Repository prefix of the stack's ECR pull through cache: the agent's first pull of an image creates
+   * its repository and imports it (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+   * @default none
+   */
+  readonly pullThroughCachePrefix?: string;
+  /**
    * Name under which the IAM proof judges the agent's recorded calls against this role's policy.
    * @default `<stack name>-instance-role`
    */
@@ -31,7 +37,10 @@ export interface EcsInstanceRoleProps {
  */
 export function ecsInstanceStatements(
   stack: OpsStack,
-  props: Pick<EcsInstanceRoleProps, 'clusterName' | 'logGroupNames' | 'ecrRepositoryArns'>,
+  props: Pick<
+    EcsInstanceRoleProps,
+    'clusterName' | 'logGroupNames' | 'ecrRepositoryArns' | 'pullThroughCachePrefix'
+  >,
 ): PolicyStatement[] {
   const clusterArn = stack.arn('ecs', `cluster/${props.clusterName}`);
   return [
@@ -46,7 +55,10 @@ export function ecsInstanceStatements(
     },
     {
       // UpdateContainerInstancesState: the agent sets its own instance DRAINING on a Spot
-      // interruption notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING).
+      // interruption notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING). The service authorization reference lists
+      // ecs:cluster as a condition key of Poll, StartTelemetrySession and UpdateContainerInstancesState (all
+      // on container-instance*), so the condition stays:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
       sid: 'OwnContainerInstanceSessions',
       actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:UpdateContainerInstancesState'],
       resources: [stack.arn('ecs', `container-instance/${props.clusterName}/*`)],
@@ -67,6 +79,15 @@ export function ecsInstanceStatements(
       ],
       resources: [...(props.ecrRepositoryArns ?? [stack.arn('ecr', 'repository/*')])],
     },
+    ...(props.pullThroughCachePrefix
+      ? [
+          {
+            sid: 'PullThroughCache',
+            actions: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+            resources: [stack.arn('ecr', `repository/${props.pullThroughCachePrefix}/*`)],
+          },
+        ]
+      : []),
     {
       sid: 'LogInToEcr',
       actions: ['ecr:GetAuthorizationToken'],

@@ -14,6 +14,9 @@ import { numText } from './expr';
 /** Docker's ephemeral host ports: where bridge-mode tasks with hostPort 0 listen on the instance. */
 export const DYNAMIC_PORTS = { from: 32768, to: 65535 } as const;
 
+/** The target group's health check: a new task turns healthy after healthyThreshold x interval seconds. */
+export const TARGET_HEALTH_CHECK = { intervalSeconds: 15, healthyThreshold: 2 } as const;
+
 /** TLS 1.3 with TLS 1.2 fallback, AWS's recommended ALB policy. */
 const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
@@ -157,9 +160,9 @@ export class EcsLoadBalancer extends Construct {
         matcher: '200-399',
         protocol: 'HTTP',
         port: 'traffic-port',
-        interval: 15,
+        interval: TARGET_HEALTH_CHECK.intervalSeconds,
         timeout: 5,
-        healthyThreshold: 2,
+        healthyThreshold: TARGET_HEALTH_CHECK.healthyThreshold,
         unhealthyThreshold: 3,
       },
       lifecycle: { precondition: [{ condition, errorMessage }] },

@@ -44,6 +44,8 @@ export interface EcsWebServiceProps {
   /** Created before the service (the target group must belong to a listener first), destroyed after. */
   readonly dependsOn: ITerraformDependable[];
   readonly image: string;
+  /** Checked on the task definition: the image can be pulled from where the instances are. @default none */
+  readonly imagePrecondition?: { readonly condition: string; readonly errorMessage: string };
   readonly containerPort: number;
   /** CMD-SHELL health check inside the container. */
   readonly healthCheckCommand: string;
@@ -182,15 +184,26 @@ export class EcsWebService extends Construct {
             condition: `\${${numText(reservation)} <= ${numText(memory)}}`,
             errorMessage: `The container's soft memory limit (${numText(reservation)} MiB) must not exceed its hard limit (${numText(memory)} MiB).`,
           },
+          ...(props.imagePrecondition ? [props.imagePrecondition] : []),
         ],
       },
       dependsOn: [this.logGroup],
     });
 
+    // With force_new_deployment the provider updates a changed strategy in place (UpdateService with
+    // forceNewDeployment, which ECS requires for it); without it, it plans a replacement of the service.
+    // https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/ecs_service#capacity_provider_strategy-1
+    // https://github.com/hashicorp/terraform-provider-aws/issues/22408
     const placement =
       'launchType' in props.placement
         ? { launchType: props.placement.launchType }
-        : { capacityProviderStrategy: props.placement.capacityProviderStrategy };
+        : {
+            capacityProviderStrategy: props.placement.capacityProviderStrategy,
+            forceNewDeployment: true,
+            // An apply returns once the tasks run where the new strategy puts them, so a replaced capacity
+            // provider's group is deleted only after its tasks have moved.
+            waitForSteadyState: true,
+          };
     this.service = new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: props.cluster.cluster.arn,

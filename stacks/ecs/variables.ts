@@ -76,7 +76,18 @@ export const ECS_VARIABLES = [
   'ecs_health_check_grace_period_seconds',
 ] as const;
 
-export function declareEcsVariables(stack: OpsStack): EcsVariables {
+export interface EcsVariableOptions {
+  /**
+   * The service's minimumHealthyPercent, when the stack has its own (the Spot stack's must stay below
+   * 100): ecs_deployment_minimum_healthy_percent is then not declared. @default the shared variable
+   */
+  readonly deploymentMinimumHealthyPercent?: number;
+}
+
+export function declareEcsVariables(
+  stack: OpsStack,
+  options: EcsVariableOptions = {},
+): EcsVariables {
   const amiParameter = new TerraformVariable(stack, 'ecs_ami_ssm_parameter', {
     type: 'string',
     default: ECS_AL2023_AMI_PARAMETER,
@@ -119,7 +130,7 @@ export function declareEcsVariables(stack: OpsStack): EcsVariables {
     type: 'string',
     default: 'public.ecr.aws/nginx/nginx:stable',
     description:
-      'Container image of the service. A private registry needs ecs_private_registry_secret_arn; without a NAT gateway (egress_mode "endpoints") use an ECR image of this account and region.',
+      'Container image of the service. An image on ECR Public (public.ecr.aws/...) is pulled through the stack\'s ECR pull through cache, an image of this account\'s ECR in this region directly; other registries need egress_mode "nat" (the plan refuses them otherwise), and a private one ecs_private_registry_secret_arn.',
     validation: [
       {
         condition:
@@ -262,14 +273,16 @@ export function declareEcsVariables(stack: OpsStack): EcsVariables {
       max: 1000,
       description: 'Most tasks service auto scaling starts; at least ecs_min_tasks.',
     }),
-    deploymentMinimumHealthyPercent: numberVar(stack, 'ecs_deployment_minimum_healthy_percent', {
-      default: 100,
-      min: 0,
-      max: 100,
-      description:
-        'Share of the desired tasks that must stay healthy during a deployment, in percent.',
-      unit: ' percent',
-    }),
+    deploymentMinimumHealthyPercent:
+      options.deploymentMinimumHealthyPercent ??
+      numberVar(stack, 'ecs_deployment_minimum_healthy_percent', {
+        default: 100,
+        min: 0,
+        max: 100,
+        description:
+          'Share of the desired tasks that must stay healthy during a deployment or while an instance drains, in percent (ecs-autoscaling-drain; ecs-spot-api has ecs_spot_minimum_healthy_percent).',
+        unit: ' percent',
+      }),
     deploymentMaximumPercent: numberVar(stack, 'ecs_deployment_maximum_percent', {
       default: 200,
       min: 100,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { Alerts } from '../platform/alerts';
 import { Network } from '../platform/network';
 import { OpsStack } from '../platform/ops-stack';
+import { EcsImageSource } from './image-source';
 import { EcsInstanceRole } from './instance-role';
 import { EcsLaunchTemplate } from './launch-template';
 import { EcsLoadBalancer, type EcsNetworkRefs } from './load-balancer';
@@ -49,6 +50,7 @@ export class EcsWebApp extends Construct {
   readonly loadBalancer: EcsLoadBalancer;
   readonly instanceRole: EcsInstanceRole;
   readonly launchTemplate: EcsLaunchTemplate;
+  readonly imageSource: EcsImageSource;
   /** `<name_prefix>-<name>`: the service's name. */
   readonly serviceName: string;
   readonly logGroupName: string;
@@ -71,21 +73,15 @@ export class EcsWebApp extends Construct {
       containerStopTimeoutSeconds: vars.containerStopTimeoutSeconds,
       certificateArn: vars.certificateArn,
     });
+    this.imageSource = new EcsImageSource(this, 'image', {
+      image: vars.containerImage,
+      name: props.name,
+    });
     this.instanceRole = new EcsInstanceRole(this, 'instance-role', {
       name: `${props.name}-instances`,
       clusterName: this.cluster.clusterName,
       logGroupNames: [this.logGroupName],
-    });
-    // A warning, not an error: without NAT the instances reach only AWS endpoints, so an image from a
-    // public registry cannot be pulled. Terraform reports a failed check block and plans anyway.
-    // (Written with the variables' names: a stack-level override gets no token resolution.)
-    stack.addOverride(`check.${props.name.replace(/-/g, '_')}_image_reachable`, {
-      assert: [
-        {
-          condition: `\${var.existing_vpc_id != "" || var.egress_mode == "nat" || can(regex("^[0-9]{12}[.]dkr[.]ecr[.]", var.ecs_container_image))}`,
-          error_message: `Image \${var.ecs_container_image} is not in a private ECR registry, and with egress_mode "\${var.egress_mode}" the instances have no route to the internet: tasks will fail to pull it. Push the image to ECR in this account and region, or set egress_mode = "nat".`,
-        },
-      ],
+      pullThroughCachePrefix: this.imageSource.cachePrefix,
     });
     this.launchTemplate = new EcsLaunchTemplate(this, 'launch-template', {
       name: props.name,
@@ -116,7 +112,8 @@ export class EcsWebApp extends Construct {
         ...dependsOn,
       ],
       placement,
-      image: vars.containerImage,
+      image: this.imageSource.image,
+      imagePrecondition: this.imageSource.precondition,
       containerPort: vars.containerPort,
       healthCheckCommand: vars.containerHealthCheckCommand,
       cpu: vars.taskCpu,

@@ -21,6 +21,8 @@ describe('function environment', () => {
       checkIntervalSeconds: 30,
       maxDrainSeconds: 600,
       standaloneTaskGraceSeconds: 60,
+      agentDisconnectedGraceSeconds: 120,
+      ledgerTableName: DRAIN_NAMES.ledger,
     });
   });
 
@@ -29,6 +31,7 @@ describe('function environment', () => {
     const config = readEnv(DrainEnvSchema, {
       CLUSTER_NAME: 'c',
       CHECK_QUEUE_URL: DRAIN_ENV.CHECK_QUEUE_URL,
+      LEDGER_TABLE_NAME: DRAIN_ENV.LEDGER_TABLE_NAME,
     });
 
     // Assess
@@ -36,6 +39,7 @@ describe('function environment', () => {
       checkIntervalSeconds: 30,
       maxDrainSeconds: 3600,
       standaloneTaskGraceSeconds: 300,
+      agentDisconnectedGraceSeconds: 180,
     });
   });
 
@@ -52,6 +56,7 @@ describe('function environment', () => {
 
   it.each([
     ['no cluster', { CLUSTER_NAME: undefined }, /CLUSTER_NAME/],
+    ['no ledger table', { LEDGER_TABLE_NAME: undefined }, /LEDGER_TABLE_NAME/],
     ['a queue URL that is not https', { CHECK_QUEUE_URL: 'sqs://queue' }, /CHECK_QUEUE_URL/],
     [
       'an interval above the SQS delay limit',

@@ -42,7 +42,7 @@ type Handler = typeof import('../../../functions/ecs-drain/drain.handler').handl
 const HANDLER = '../../../functions/ecs-drain/drain.handler';
 
 const mocks = createMocks();
-recordIamCalls('ecs-drain-drain', [mocks.ecs, mocks.autoScaling, mocks.sqs], resourceTags);
+recordIamCalls('ecs-drain-drain', Object.values(mocks), resourceTags);
 
 const context = { functionName: 'ecs-drain-drain', awsRequestId: 'req-1' } as Context;
 const INTERVAL = Number(DRAIN_ENV.CHECK_INTERVAL_SECONDS);
@@ -332,13 +332,13 @@ describe('standalone tasks', () => {
 });
 
 describe('duplicates and overlapping checks', () => {
-  it('treats a duplicate SNS delivery as harmless: one completion, one outcome, no error', async () => {
+  it('treats a duplicate SNS delivery as harmless: the chains merge at the next check, one outcome', async () => {
     // Prepare
     world.addInstance('c1');
     world.addServiceTask('t1');
     const event = snsEvent(TERMINATING_MESSAGE);
 
-    // Act: two deliveries start two chains; the tasks stop; both chains check again.
+    // Act: two deliveries start two chains; the tasks stop; both queued checks arrive.
     await handler(event, context);
     await handler(event, context);
     const [first, second] = world.sentChecks();
@@ -350,18 +350,17 @@ describe('duplicates and overlapping checks', () => {
       await handler(sqsEvent(second?.input.MessageBody ?? ''), context),
     ];
 
-    // Assess: the second chain finds the action closed at its heartbeat and ends there.
+    // Assess: the second copy of check 2 loses its claim in the ledger and makes no AWS call.
     expect(first?.body).toEqual(second?.body);
     expect(world.ecs.commandCalls(UpdateContainerInstancesStateCommand)).toHaveLength(1);
     expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
-    expect(world.autoScaling.commandCalls(RecordLifecycleActionHeartbeatCommand)).toHaveLength(4);
-    expect(world.heartbeats).toHaveLength(3);
+    expect(world.autoScaling.commandCalls(RecordLifecycleActionHeartbeatCommand)).toHaveLength(3);
     expect(world.completions).toHaveLength(1);
     expect(outcomes()).toEqual(['Completed']);
     expect(world.sentChecks()).toHaveLength(2);
   });
 
-  it('treats "No active Lifecycle Action" from CompleteLifecycleAction as already done', async () => {
+  it('a notification delivered again after the drain ended completes nothing and records no second outcome', async () => {
     // Prepare: the instance is not in the cluster and the notification is delivered twice.
     const event = snsEvent(TERMINATING_MESSAGE);
 
@@ -371,7 +370,7 @@ describe('duplicates and overlapping checks', () => {
 
     // Assess
     await expect(second).resolves.toBeUndefined();
-    expect(world.autoScaling.commandCalls(CompleteLifecycleActionCommand)).toHaveLength(2);
+    expect(world.autoScaling.commandCalls(CompleteLifecycleActionCommand)).toHaveLength(1);
     expect(world.completions).toHaveLength(1);
     expect(outcomes()).toEqual(['NotInCluster']);
   });

@@ -24,7 +24,7 @@ import { recordIamCalls } from '../../support/iam-recorder';
 
 const SERVICE = 'ecs-drain';
 const mocks = createMocks();
-recordIamCalls('ecs-drain-drain', [mocks.ecs, mocks.autoScaling, mocks.sqs], resourceTags);
+recordIamCalls('ecs-drain-drain', Object.values(mocks), resourceTags);
 
 type Handler = typeof import('../../../functions/ecs-drain/drain.handler').handler;
 const context = { functionName: 'ecs-drain-drain', awsRequestId: 'req-1' } as Context;

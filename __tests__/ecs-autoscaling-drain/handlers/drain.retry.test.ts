@@ -1,128 +1,41 @@
 /**
  * Throttling with REAL ECS and Auto Scaling clients (built by the handler's own factories) over fake HTTP
- * endpoints, so the SDK's retry middleware actually runs (aws-sdk-client-mock would bypass it). The clients
- * are also wrapped by aws-sdk-client-mock with callThrough, only to record the commands for the IAM proof.
+ * endpoints, so the SDK's retry middleware actually runs (aws-sdk-client-mock would bypass it).
  */
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
-import { createAutoScalingClient, createEcsClient } from '../../../functions/ecs-drain/clients';
-import { DrainEnvSchema } from '../../../functions/ecs-drain/config';
-import { type DrainDeps, startDrain } from '../../../functions/ecs-drain/drain';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { startDrain } from '../../../functions/ecs-drain/drain';
 import { LifecycleNotificationSchema } from '../../../functions/ecs-drain/schemas';
-import { readEnv } from '../../../functions/shared/env';
-import { WORLD } from '../../support/deployment';
-import { DRAIN_ENV } from '../fixtures/env';
-import { NOTIFICATION_TIME_MS, TERMINATING_MESSAGE } from '../fixtures/events';
-import {
-  AUTO_SCALING_THROTTLING,
-  ECS_THROTTLING,
-  FAKE_CREDENTIALS,
-  FakeAutoScalingHttp,
-  FakeEcsHttp,
-  FastRecordingRetryStrategy,
-} from '../fixtures/fake-http';
-import {
-  CLUSTER,
-  containerInstanceArn,
-  INSTANCE_ID,
-  resourceTags,
-  taskArn,
-} from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
+import { TERMINATING_MESSAGE } from '../fixtures/events';
+import { AUTO_SCALING_THROTTLING, ECS_THROTTLING } from '../fixtures/fake-http';
+import { WIRE_CONFIG, WireWorld } from '../fixtures/wire-world';
+import { CLUSTER, INSTANCE_ID, resourceTags } from '../fixtures/world';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const recorded: Array<AwsStub<any, any, any>> = [];
 recordIamCalls('ecs-drain-drain', recorded, resourceTags);
 
 const MAX_ATTEMPTS = 3;
-const CONFIG = readEnv(DrainEnvSchema, { ...DRAIN_ENV });
+const CONFIG = WIRE_CONFIG;
 const NOTIFICATION = LifecycleNotificationSchema.parse(TERMINATING_MESSAGE);
-const CI = containerInstanceArn('c1');
-const TASK = taskArn('t1');
+const MESSAGE_ID = '95df01b4-ee98-5cb9-9903-4c221d41eb5e';
 
-/** A cluster where the instance either never joined, or runs one service task. */
-function ecsAnswers(joined: boolean) {
-  return (operation: string): unknown => {
-    switch (operation) {
-      case 'ListContainerInstances':
-        return { containerInstanceArns: joined ? [CI] : [] };
-      case 'DescribeContainerInstances':
-        return {
-          containerInstances: [
-            { containerInstanceArn: CI, ec2InstanceId: INSTANCE_ID, status: 'ACTIVE' },
-          ],
-          failures: [],
-        };
-      case 'UpdateContainerInstancesState':
-        return {
-          containerInstances: [
-            { containerInstanceArn: CI, ec2InstanceId: INSTANCE_ID, status: 'DRAINING' },
-          ],
-          failures: [],
-        };
-      case 'ListTasks':
-        return { taskArns: [TASK] };
-      case 'DescribeTasks':
-        return {
-          tasks: [
-            {
-              taskArn: TASK,
-              group: 'service:web',
-              startedBy: 'ecs-svc/1',
-              desiredStatus: 'RUNNING',
-              lastStatus: 'RUNNING',
-            },
-          ],
-          failures: [],
-        };
-      default:
-        throw new Error(`fake ECS does not answer ${operation}`);
-    }
-  };
-}
-
-let ecsHttp: FakeEcsHttp;
-let asHttp: FakeAutoScalingHttp;
-let ecsRetry: FastRecordingRetryStrategy;
-let asRetry: FastRecordingRetryStrategy;
-let deps: DrainDeps;
+let world: WireWorld;
+let ecsHttp: WireWorld['ecsHttp'];
+let asHttp: WireWorld['asHttp'];
+let ecsRetry: WireWorld['ecsRetry'];
+let asRetry: WireWorld['asRetry'];
+let deps: WireWorld['deps'];
 
 function setUp(joined: boolean): void {
-  ecsHttp = new FakeEcsHttp(ecsAnswers(joined));
-  asHttp = new FakeAutoScalingHttp(() => ({}));
-  ecsRetry = new FastRecordingRetryStrategy(MAX_ATTEMPTS);
-  asRetry = new FastRecordingRetryStrategy(MAX_ATTEMPTS);
-  const common = { region: WORLD.region, credentials: FAKE_CREDENTIALS };
-  const ecs: ECSClient = createEcsClient({
-    ...common,
-    requestHandler: ecsHttp,
-    retryStrategy: ecsRetry,
-  });
-  const autoScaling: AutoScalingClient = createAutoScalingClient({
-    ...common,
-    requestHandler: asHttp,
-    retryStrategy: asRetry,
-  });
-  const ecsMock = mockClient(ecs);
-  ecsMock.send.callThrough();
-  const asMock = mockClient(autoScaling);
-  asMock.send.callThrough();
-  const sqsMock = mockClient(SQSClient);
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-  recorded.splice(0, recorded.length, ecsMock, asMock, sqsMock);
-  deps = {
-    ecs,
-    autoScaling,
-    sqs: new SQSClient(common),
-    config: CONFIG,
-    now: () => NOTIFICATION_TIME_MS + 2000,
-  };
+  world = new WireWorld();
+  world.joined = joined;
+  ({ ecsHttp, asHttp, ecsRetry, asRetry, deps } = world);
+  recorded.splice(0, recorded.length, ...world.recorded);
 }
 
 afterEach(() => {
-  for (const mock of recorded) mock.restore();
+  world.restore();
 });
 
 test('ECS ThrottlingException and Auto Scaling Throttling are retried, then the action completes', async () => {
@@ -132,7 +45,7 @@ test('ECS ThrottlingException and Auto Scaling Throttling are retried, then the 
   asHttp.failNext('CompleteLifecycleAction', AUTO_SCALING_THROTTLING);
 
   // Act
-  const result = await startDrain(deps, NOTIFICATION);
+  const result = await startDrain(deps, NOTIFICATION, MESSAGE_ID);
 
   // Assess
   expect(result).toEqual({ status: 'completed', outcome: 'NotInCluster', remainingTasks: 0 });
@@ -162,7 +75,7 @@ test('a throttled DRAINING update is retried and the check goes on to queue the 
   asHttp.failNext('RecordLifecycleActionHeartbeat', AUTO_SCALING_THROTTLING);
 
   // Act
-  const result = await startDrain(deps, NOTIFICATION);
+  const result = await startDrain(deps, NOTIFICATION, MESSAGE_ID);
 
   // Assess
   expect(result).toEqual({
@@ -184,7 +97,7 @@ test('when throttling outlasts the retries the check fails and nothing is comple
   ecsHttp.failNext('ListContainerInstances', ECS_THROTTLING, ECS_THROTTLING, ECS_THROTTLING);
 
   // Act
-  const result = startDrain(deps, NOTIFICATION);
+  const result = startDrain(deps, NOTIFICATION, MESSAGE_ID);
 
   // Assess
   await expect(result).rejects.toMatchObject({ name: 'ThrottlingException' });
@@ -194,5 +107,5 @@ test('when throttling outlasts the retries the check fails and nothing is comple
     errorType: 'THROTTLING',
     retried: false,
   });
-  expect(asHttp.requests).toHaveLength(0);
+  expect(asHttp.count('CompleteLifecycleAction')).toBe(0);
 });
