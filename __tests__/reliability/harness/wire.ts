@@ -82,6 +82,8 @@ export class Wire {
   listingFilter: ListingFilter | undefined;
   /** Called before each HTTP attempt (e.g. to advance the fake clock). */
   onAttempt: () => void = () => undefined;
+  /** Called before the first attempt of each call (e.g. to break the database at that point). */
+  beforeCall: (call: WireCall) => Promise<void> | void = () => undefined;
   private readonly books = new Map<string, AnswerBook>();
   private readonly outputs = new Map<string, unknown>();
   private readonly siteCounts = new Map<string, number>();
@@ -208,6 +210,7 @@ export class Wire {
     const call = this.calls[Number(request.headers[CALL_HEADER])];
     if (!call) throw new Error('a request reached the wire without its call');
     call.attempts += 1;
+    if (call.attempts === 1) await this.beforeCall(call);
     const fault = this.faultFor(call);
     if (fault === 'timeout') throw timeoutError();
     if (fault === 'throttle')
