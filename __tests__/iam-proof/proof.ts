@@ -1,5 +1,5 @@
 import type { PolicyStatement } from '../../stacks/platform/iam';
-import { conditionViolations, resourceVariants } from './violations';
+import { conditionViolations, ownershipViolations, resourceVariants } from './violations';
 import { decide, type IamRequest, type ProofSubject } from './engine';
 import { expectedKey, grantKey } from './platform';
 
@@ -46,9 +46,15 @@ export function platformProblems(subject: ProofSubject): string[] {
 }
 
 const decisions = new Map<string, Promise<string>>();
+const policyKeys = new WeakMap<object, string>();
 /** decide() memoized per policy and request: the proof asks the same question many times. */
 function judged(policy: ProofSubject['policy'], request: IamRequest): Promise<string> {
-  const key = JSON.stringify([policy, request]);
+  let policyKey = policyKeys.get(policy);
+  if (policyKey === undefined) {
+    policyKey = JSON.stringify(policy);
+    policyKeys.set(policy, policyKey);
+  }
+  const key = `${policyKey}\n${JSON.stringify(request)}`;
   let found = decisions.get(key);
   if (!found) {
     found = decide(policy, request);
@@ -73,25 +79,60 @@ export async function proofProblems(
   subject: ProofSubject,
   requests: readonly LabeledRequest[],
 ): Promise<string[]> {
-  const problems = platformProblems(subject);
+  const problems = new Set<string>();
+  for await (const problem of problemsOf(subject, requests)) problems.add(problem);
+  return [...problems];
+}
+
+/** Whether the proof finds any problem: stops at the first (the mutation run asks this many times). */
+export async function anyProblem(
+  subject: ProofSubject,
+  requests: readonly LabeledRequest[],
+): Promise<boolean> {
+  for await (const _ of problemsOf(subject, requests)) return true;
+  return false;
+}
+
+async function* problemsOf(
+  subject: ProofSubject,
+  requests: readonly LabeledRequest[],
+): AsyncGenerator<string> {
+  yield* platformProblems(subject);
   const code = paired(subject).filter(
     (p) => p.made?.platform === undefined && (p.raw.Effect ?? 'Allow') === 'Allow',
   );
   if (code.length > 0 && requests.length === 0)
-    problems.push('no handler test recorded a call of this role');
+    yield 'no handler test recorded a call of this role';
   const distinct = unique(requests);
-  for (const request of distinct) {
-    const decision = await judged(subject.policy, request);
-    if (decision !== 'Allowed') problems.push(`${request.call}: ${show(request)} -> ${decision}`);
-  }
   const exercised = new Set(distinct.map((r) => r.action.toLowerCase()));
   const unused = code
     .flatMap((p) => asList(p.raw.Action))
     .filter((a) => !exercised.has(a.toLowerCase()));
-  for (const action of new Set(unused))
-    problems.push(`${action} is granted but no test exercises it`);
-  for (const { raw } of code) problems.push(...(await statementProblems(subject, raw, distinct)));
-  return problems;
+  for (const action of new Set(unused)) yield `${action} is granted but no test exercises it`;
+  for (const request of distinct) {
+    const decision = await judged(subject.policy, request);
+    if (decision !== 'Allowed') yield `${request.call}: ${show(request)} -> ${decision}`;
+  }
+  for (const { raw } of code) yield* await statementProblems(subject, raw, distinct);
+  yield* ownershipProblems(subject, distinct);
+}
+
+/** Every recorded request's ownership violations (violations.ts) are denied. */
+async function* ownershipProblems(
+  subject: ProofSubject,
+  requests: readonly LabeledRequest[],
+): AsyncGenerator<string> {
+  const seen = new Set<string>();
+  for (const request of requests) {
+    // Requests of one call that differ in ids only show the same guards.
+    const type = request.resource.split(':').slice(2, 6).join(':').split('/')[0];
+    const shape = JSON.stringify([request.action, type, Object.keys(request.context ?? {}).sort()]);
+    if (seen.has(shape)) continue;
+    seen.add(shape);
+    for (const v of ownershipViolations(request))
+      if ((await judged(subject.policy, v.request)) === 'Allowed')
+        yield `${request.call}: ${v.why} is allowed (${show(v.request)})`;
+  }
 }
 
 /** The requests one statement allows on its own. */
@@ -112,6 +153,12 @@ async function statementProblems(
   const scoped = asList(raw.Resource).some((r) => r !== '*');
   if (!raw.Condition && !scoped) return [];
   const name = raw.Sid ?? asList(raw.Action).join(',');
+  const unused: string[] = [];
+  for (const resource of asList(raw.Resource).filter((r) => r !== '*'))
+    if ((await allowedBy({ ...raw, Resource: resource }, requests)).length === 0)
+      unused.push(resource);
+  if (unused.length > 0 && unused.length < asList(raw.Resource).length)
+    return [`${name}: no recorded request needs ${unused.join(', ')}`];
   const allowed = await allowedBy(raw, requests);
   if (allowed.length === 0)
     return raw.Condition ? [`no recorded request exercises the conditioned statement ${name}`] : [];

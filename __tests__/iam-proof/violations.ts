@@ -1,3 +1,4 @@
+import { readTfvarsExample } from '../support/tfvars';
 import type { IamRequest } from './engine';
 
 /** A request derived from an allowed one that the statement's guard must refuse. */
@@ -142,6 +143,98 @@ export function resourceVariants(patterns: readonly string[], request: IamReques
       out.push({
         why: `${pattern} with "${segment}" changed`,
         request: { ...request, resource: `${arn.slice(0, 5).join(':')}:${changed}` },
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Context keys that tie a request to this deployment's own resources, and how: by value (the tag or cluster
+ * must be ours) or by presence (the volume must carry the snapshot tag key). A policy that no longer checks
+ * one (a condition dropped or loosened in the stack's source) lets the violating request through.
+ */
+function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
+  const tagKey = String(readTfvarsExample().snapshot_tag_key ?? 'Snapshot');
+  return {
+    // Tagging at creation is tied to its create by ec2:CreateAction; the create itself checks the tag.
+    ...(request.action !== 'ec2:CreateTags' ? { 'aws:RequestTag/managed-by': 'value' } : {}),
+    // A volume is not ours: its managed-by tag (if any) is someone else's business.
+    ...(!request.resource.includes(':volume/') ? { 'aws:ResourceTag/managed-by': 'value' } : {}),
+    'aws:ResourceTag/aws:rds:primaryDBClusterArn': 'value',
+    'ecs:cluster': 'value',
+    'ec2:CreateAction': 'value',
+    [`aws:ResourceTag/${tagKey}`]: 'presence',
+  };
+}
+
+/** The part of a resource ARN that names a resource the stack itself creates (table, queue, cluster...). */
+const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp]> = [
+  ['dynamodb', /^table\/([^/]+)/],
+  ['sqs', /^([^:/]+)$/],
+  ['sns', /^([^:/]+)$/],
+  ['states', /^stateMachine:([^:]+)/],
+  ['lambda', /^function:([^:]+)/],
+  ['redshift', /^(?:cluster:|snapshot:)([^/:]+)/],
+  ['logs', /^log-group:([^:]+)/],
+  ['autoscaling', /autoScalingGroupName\/(.+)$/],
+  ['ecs', /^(?:cluster|container-instance|task)\/([^/]+)/],
+  // The master secret RDS manages for the cluster is named rds!cluster-<id>.
+  ['secretsmanager', /^secret:(rds!cluster)-/],
+];
+
+function ownName(arn: string): string | undefined {
+  const parts = arn.split(':');
+  const found = OWN_NAMES.find(([service]) => service === parts[2]);
+  return found ? found[1].exec(parts.slice(5).join(':'))?.[1] : undefined;
+}
+
+const bumpLast = (name: string) => {
+  const at = name.search(/[A-Za-z0-9](?=[^A-Za-z0-9]*$)/);
+  return at < 0 ? `${name}x` : `${name.slice(0, at)}${bump(name.charAt(at))}${name.slice(at + 1)}`;
+};
+
+/**
+ * Violations derived from the request alone, whatever the policy says: the same call on the same resource in
+ * another account or region, on a sibling of a resource the stack names, and with each guard key (above)
+ * changed or absent. Every one must be denied.
+ */
+export function ownershipViolations(request: IamRequest): Violation[] {
+  const out: Violation[] = [];
+  const arn = request.resource.split(':');
+  if (arn.length >= 6) {
+    if (arn[3] !== '')
+      out.push({
+        why: 'the same call in another region',
+        request: {
+          ...request,
+          resource: [...arn.slice(0, 3), OTHER_REGION, ...arn.slice(4)].join(':'),
+        },
+      });
+    if (arn[4] !== '')
+      out.push({
+        why: 'the same call in another account',
+        request: {
+          ...request,
+          resource: [...arn.slice(0, 4), OTHER_ACCOUNT, ...arn.slice(5)].join(':'),
+        },
+      });
+    const name = ownName(request.resource);
+    if (name)
+      out.push({
+        why: `a sibling of ${name}`,
+        request: { ...request, resource: request.resource.replace(name, bumpLast(name)) },
+      });
+  }
+  for (const [key, kind] of Object.entries(guardKeys(request))) {
+    if (request.context?.[key] === undefined) continue;
+    out.push({ why: `${key} absent`, request: withContext(request, key, undefined) });
+    if (kind === 'value') {
+      const value = request.context[key];
+      const other = otherValue(value);
+      out.push({
+        why: `${key} = ${other}`,
+        request: withContext(request, key, Array.isArray(value) ? [other] : other),
       });
     }
   }

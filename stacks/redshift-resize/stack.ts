@@ -181,9 +181,14 @@ export class RedshiftResizeStack extends OpsStack {
       {
         sid: 'InvokeWorkflowFunctions',
         actions: ['lambda:InvokeFunction'],
-        resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+        // Task states name the unqualified function ARNs: no version or alias (`:*`) is ever invoked.
+        resources: functionArns,
       },
-      ...stateMachineSdkStatements({ snapshot: [clusterArn, resizeSnapshots], topic: [topicArn] }),
+      ...stateMachineSdkStatements({
+        cluster: [clusterArn],
+        snapshot: [clusterArn, resizeSnapshots],
+        topic: [topicArn],
+      }),
       // The key's id is known only after apply; its alias is built from variables.
       encryptedTopicGrant({
         sid: 'EncryptNotifications',
