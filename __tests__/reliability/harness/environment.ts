@@ -42,6 +42,15 @@ export class FakeClock {
     this.ms = at.getTime();
   }
 
+  now(): number {
+    return this.ms;
+  }
+
+  /** Moves to `at` unless time is already past it. */
+  advanceTo(at: number): void {
+    if (at > this.ms) this.advance(at - this.ms);
+  }
+
   advance(ms: number): void {
     this.ms += ms;
     jest.setSystemTime(this.ms);

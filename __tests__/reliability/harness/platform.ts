@@ -138,8 +138,109 @@ export class Platform {
       }
     }
   }
+
+  /**
+   * Delivers a queue's messages until it is empty, moving the clock to each message's visibility and letting
+   * the world move on first (`evolve`). Returns each delivery: its body, the calls it made, whether it failed.
+   */
+  async invokeQueue(
+    label: string,
+    handler: Handler,
+    queue: QueueModel,
+    source: { readonly arn: string; readonly sends: () => ReadonlyArray<{ input: unknown }> },
+    evolve: () => void = () => undefined,
+  ): Promise<Array<{ body: string; calls: number; ok: boolean }>> {
+    const deliveries: Array<{ body: string; calls: number; ok: boolean }> = [];
+    queue.take(source.sends());
+    for (let message = queue.next(); message; message = queue.next()) {
+      if (deliveries.length > 500) throw new Error(`${label}: the queue never empties`);
+      this.clock.advanceTo(message.visibleAt);
+      evolve();
+      message.receives += 1;
+      const outcome = await this.invoke(
+        `${label}:${message.id}`,
+        handler,
+        sqsEventOf(message, source.arn),
+      );
+      const ok = !outcome.threw && !outcome.failedItems.includes(message.id);
+      deliveries.push({ body: message.body, calls: outcome.calls, ok });
+      const done = ok || message.receives >= queue.options.maxReceiveCount;
+      if (!ok && done) this.deadLetters.push({ label, event: message.body });
+      if (done) queue.messages.splice(queue.messages.indexOf(message), 1);
+      else message.visibleAt = Date.now() + queue.options.visibilitySeconds * 1000;
+      queue.take(source.sends());
+    }
+    return deliveries;
+  }
 }
 
 function errorName(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error);
+}
+
+/** One message of a standard SQS queue, as an event source mapping sees it. */
+export interface QueuedMessage {
+  readonly id: string;
+  readonly body: string;
+  visibleAt: number;
+  receives: number;
+}
+
+/**
+ * A standard queue behind an event source mapping with ReportBatchItemFailures: each visible message is
+ * delivered (one per invocation: a batch size is an upper bound), a failed one becomes visible again after the
+ * visibility timeout, and after maxReceiveCount receives it moves to the dead-letter queue.
+ */
+export class QueueModel {
+  readonly messages: QueuedMessage[] = [];
+  /** The most messages the queue held at once (one chain of re-checks never holds more than one). */
+  peak = 0;
+  private sent = 0;
+  private ids = 0;
+
+  constructor(
+    readonly options: { readonly visibilitySeconds: number; readonly maxReceiveCount: number },
+  ) {}
+
+  /** What the function sent since the last look (SendMessage calls its world applied). */
+  take(sends: ReadonlyArray<{ input: unknown }>): void {
+    for (const send of sends.slice(this.sent)) {
+      const input = send.input as { MessageBody?: string; DelaySeconds?: number };
+      this.messages.push({
+        id: `msg-${++this.ids}`,
+        body: input.MessageBody ?? '',
+        visibleAt: Date.now() + (input.DelaySeconds ?? 0) * 1000,
+        receives: 0,
+      });
+    }
+    this.sent = sends.length;
+    this.peak = Math.max(this.peak, this.messages.length);
+  }
+
+  next(): QueuedMessage | undefined {
+    return [...this.messages].sort((a, b) => a.visibleAt - b.visibleAt)[0];
+  }
+}
+
+export function sqsEventOf(message: QueuedMessage, queueArn: string) {
+  return {
+    Records: [
+      {
+        messageId: message.id,
+        receiptHandle: `${message.id}-${message.receives}`,
+        body: message.body,
+        attributes: {
+          ApproximateReceiveCount: String(message.receives),
+          SentTimestamp: String(message.visibleAt),
+          SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '0'.repeat(32),
+        eventSource: 'aws:sqs',
+        eventSourceARN: queueArn,
+        awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
+      },
+    ],
+  };
 }
