@@ -182,6 +182,7 @@ export class RedshiftResizeStack extends OpsStack {
         sid: 'InvokeWorkflowFunctions',
         actions: ['lambda:InvokeFunction'],
         // Task states name the unqualified function ARNs: no version or alias (`:*`) is ever invoked.
+        // https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
         resources: functionArns,
       },
       ...stateMachineSdkStatements({
