@@ -441,7 +441,9 @@ describe('ecs-autoscaling-drain stack', () => {
 
     test('the event-source permissions are platform statements; the function never publishes to SNS', () => {
       const subject = stack.iamSubjects.find((s) => s.name === 'ecs-drain-drain');
-      expect(subject?.statements.find((s) => s.sid === 'ReceiveChecks')?.platform).toBe(true);
+      expect(subject?.statements.find((s) => s.sid === 'ReceiveChecks')?.platform).toBe(
+        'queue-polling',
+      );
       expect(text(drainPolicy())).not.toContain('sns:');
     });
   });
@@ -473,10 +475,12 @@ describe('ecs-autoscaling-drain stack', () => {
     });
   });
 
-  test('IAM proof subjects: the instance role and the drain function', () => {
+  test('IAM proof subjects: the instance role, the task execution role, the drain function and its hook', () => {
     expect(stack.iamSubjects.map((s) => s.name).sort()).toEqual([
       'ecs-autoscaling-drain-instance-role',
+      'ecs-autoscaling-drain-task-execution',
       'ecs-drain-drain',
+      'ecs-drain-hook',
     ]);
   });
 });

@@ -348,8 +348,11 @@ describe('ecs-spot-api stack', () => {
     for (const a of alarms) expect(text(a.alarm_actions)).toContain('aws_sns_topic.alerts_topic');
   });
 
-  test('only the instance role is under the IAM proof (no Lambda in this stack)', () => {
-    expect(stack.iamSubjects.map((s) => s.name)).toEqual(['ecs-spot-api-instance-role']);
+  test('the instance role and the task execution role are under the IAM proof (no Lambda in this stack)', () => {
+    expect(stack.iamSubjects.map((s) => s.name)).toEqual([
+      'ecs-spot-api-instance-role',
+      'ecs-spot-api-task-execution',
+    ]);
   });
 });
 

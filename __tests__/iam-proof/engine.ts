@@ -8,6 +8,7 @@ import { WORLD } from '../support/deployment';
 import { IAM_CALLS_DIR, type RecordedCall } from '../support/iam-recorder';
 import { synthStack, type TfJson } from '../support/synth';
 import { readTfvarsExample } from '../support/tfvars';
+import { platformNeeds } from './platform';
 
 /** One IAM request a recorded SDK call makes (an SDK call can make several, e.g. CreateSnapshot). */
 export interface IamRequest {
@@ -19,36 +20,64 @@ export interface IamRequest {
 export interface ProofSubject {
   readonly stack: StackName;
   readonly name: string;
-  /** The policy document as it would deploy with terraform.tfvars.example. */
+  /** Logical id of the aws_iam_role the policy is attached to. */
+  readonly roleId: string;
+  /** The policy document as it would deploy with terraform.tfvars.example (and PROOF_OPTIONS). */
   readonly policy: { Version: string; Statement: unknown[] };
   readonly statements: readonly PolicyStatement[];
+  /** The platform statements the resources using the role need, as deployed (see platform.ts). */
+  readonly platformNeeds: readonly PolicyStatement[];
+}
+
+/**
+ * Options the proof turns on over terraform.tfvars.example, so roles that exist only with an option are judged
+ * as they would deploy with it (the task execution role exists only with a private registry secret).
+ */
+export const PROOF_OPTIONS: Readonly<Record<string, unknown>> = {
+  ecs_private_registry_secret_arn: `arn:${WORLD.partition}:secretsmanager:${WORLD.region}:${WORLD.account}:secret:registry-credentials-AbCdEf`,
+};
+
+export function proofVariables(): Record<string, unknown> {
+  return { ...readTfvarsExample(), ...PROOF_OPTIONS };
 }
 
 export function substitute(text: string, json: TfJson, vars: Record<string, unknown>): string {
   return substituteTf(text, vars, json.variable, WORLD.partition);
 }
 
-function findPolicy(json: TfJson, logicalId: string): string {
+function findPolicy(json: TfJson, logicalId: string): Record<string, unknown> {
   for (const byName of Object.values(json.resource)) {
-    const policy = byName[logicalId]?.policy;
-    if (typeof policy === 'string') return policy;
+    const resource = byName[logicalId];
+    if (typeof resource?.policy === 'string') return resource;
   }
   throw new Error(`no synthesized policy with logical id ${logicalId}`);
 }
 
+/** `${aws_iam_role.X.name}` or `${one(aws_iam_role.X[*].name)}` -> X */
+export function roleIdOf(policy: Record<string, unknown>): string {
+  const m = /aws_iam_role\.([\w-]+)(\[\*\])?\.name/.exec(String(policy.role));
+  if (!m) throw new Error(`policy is attached to no role of its stack: ${String(policy.role)}`);
+  return m[1] as string;
+}
+
 /** Every registered IAM subject of every stack, with its policy as deployed. */
 export function deployedSubjects(): ProofSubject[] {
-  const vars = readTfvarsExample();
+  const vars = proofVariables();
   return (Object.keys(STACKS) as StackName[]).flatMap((stackName) => {
     const { stack, json } = synthStack(stackName);
-    return stack.iamSubjects.map((subject) => ({
-      stack: stackName,
-      name: subject.name,
-      policy: JSON.parse(
-        substitute(findPolicy(json, stack.getLogicalId(subject.policy)), json, vars),
-      ) as ProofSubject['policy'],
-      statements: subject.statements,
-    }));
+    const needs = platformNeeds(json, (text) => substitute(text, json, vars));
+    return stack.iamSubjects.map((subject) => {
+      const policy = findPolicy(json, stack.getLogicalId(subject.policy));
+      const roleId = roleIdOf(policy);
+      return {
+        stack: stackName,
+        name: subject.name,
+        roleId,
+        policy: JSON.parse(substitute(String(policy.policy), json, vars)) as ProofSubject['policy'],
+        statements: subject.statements,
+        platformNeeds: needs.get(roleId) ?? [],
+      };
+    });
   });
 }
 

@@ -11,6 +11,17 @@ const ec2 = (resource: string, account: string = WORLD.account) =>
 const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
 
+/**
+ * The id of a resource a call creates, unknown before the call. IAM authorizes the create on the new
+ * resource's ARN; a policy allows it only by a pattern that matches an id nobody could name in advance, so the
+ * proof gives the new resource an id no policy names: a policy narrowed to one id (snapshot/snap-0other) is
+ * denied, as AWS would deny it. https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+ */
+export const NEW_RESOURCE_IDS = {
+  snapshot: 'snap-0e11d0c5a1e5ba11d',
+  capacityReservation: 'cr-0e11d0c5a1e5ba11d',
+} as const;
+
 function str(input: Input, key: string): string {
   const v = input[key];
   if (typeof v !== 'string' || v === '')
@@ -142,12 +153,16 @@ export const TRANSLATORS: Record<string, Translator> = {
         resource: ec2(`volume/${str(input, 'VolumeId')}`),
         context: resourceTagContext(call.resourceTags),
       },
-      { action: 'ec2:CreateSnapshot', resource: ec2('snapshot/*', ''), context: requestTags },
+      {
+        action: 'ec2:CreateSnapshot',
+        resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
+        context: requestTags,
+      },
       ...(Object.keys(requestTags).length > 0
         ? [
             {
               action: 'ec2:CreateTags',
-              resource: ec2('snapshot/*', ''),
+              resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
               context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' },
             },
           ]
@@ -165,19 +180,15 @@ export const TRANSLATORS: Record<string, Translator> = {
     { action: 'ec2:DescribeCapacityReservations', resource: '*' },
   ],
   'EC2Client.CreateCapacityReservation': (input) => {
-    // The new reservation's ARN is not known before the call: IAM authorizes on capacity-reservation/*.
     const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
+    const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);
     return [
-      {
-        action: 'ec2:CreateCapacityReservation',
-        resource: ec2('capacity-reservation/*'),
-        context: requestTags,
-      },
+      { action: 'ec2:CreateCapacityReservation', resource: created, context: requestTags },
       ...(Object.keys(requestTags).length > 0
         ? [
             {
               action: 'ec2:CreateTags',
-              resource: ec2('capacity-reservation/*'),
+              resource: created,
               context: { ...requestTags, 'ec2:CreateAction': 'CreateCapacityReservation' },
             },
           ]

@@ -7,6 +7,7 @@ import { ebsSnapshotDashboard } from './dashboard';
 import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { platformGrant } from '../platform/platform-grants';
 import { FunctionSchedule } from '../platform/scheduled-function';
 import { declareSnapshotVariables } from './variables';
 
@@ -108,25 +109,16 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
           resources: [snapshots],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
         },
-        {
-          sid: 'ReadTableStream',
-          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-          resources: [streamArn],
-          platform: true,
-        },
-        {
+        platformGrant('stream-polling', { sid: 'ReadTableStream', resources: [streamArn] }),
+        platformGrant('stream-listing', {
           sid: 'ListTableStreams',
-          actions: ['dynamodb:ListStreams'],
           resources: ['*'],
           wildcardReason: 'dynamodb:ListStreams supports no resource-level permissions.',
-          platform: true,
-        },
-        {
+        }),
+        platformGrant('failure-destination-sqs', {
           sid: 'StreamFailuresToQueue',
-          actions: ['sqs:SendMessage'],
           resources: [failures.arn],
-          platform: true,
-        },
+        }),
       ],
     });
 

@@ -14,6 +14,7 @@ import type { FailureQueue } from '../platform/failure-queue';
 import type { PolicyStatement } from '../platform/iam';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack } from '../platform/ops-stack';
+import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 
 /** The drain function's timeout: one check is 6-10 API calls. */
@@ -24,6 +25,8 @@ export const CHECK_QUEUE_VISIBILITY_SECONDS = 6 * DRAIN_FUNCTION_TIMEOUT_SECONDS
 const HEARTBEAT_MARGIN_SECONDS = 60;
 /** Value of POWERTOOLS_SERVICE_NAME, and the `service` dimension of the drain's metrics. */
 export const DRAIN_SERVICE_NAME = 'ecs-drain';
+/** The IAM proof's name for the lifecycle hook's role (Auto Scaling's own calls: platform grants only). */
+export const DRAIN_HOOK_SUBJECT = 'ecs-drain-hook';
 
 export interface DrainHookProps {
   readonly clusterName: string;
@@ -122,12 +125,7 @@ export class DrainHook {
         actions: ['dynamodb:UpdateItem'],
         resources: [stack.arn('dynamodb', `table/${ledgerName}`)],
       },
-      {
-        sid: 'ReceiveChecks',
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        resources: [checksArn],
-        platform: true,
-      },
+      platformGrant('queue-polling', { sid: 'ReceiveChecks', resources: [checksArn] }),
     ];
     const drain = (this.drain = new NodeFunction(scope, 'drain', {
       asset: 'ecs-drain-drain',
@@ -183,19 +181,15 @@ export class DrainHook {
     });
 
     const hookStatements: PolicyStatement[] = [
-      { sid: 'NotifyDrain', actions: ['sns:Publish'], resources: [topicArn] },
-      {
-        // The key's ARN is only known after apply; its alias is known from the inputs.
+      platformGrant('lifecycle-notification', { sid: 'NotifyDrain', resources: [topicArn] }),
+      // The key's ARN is only known after apply; its alias is known from the inputs.
+      encryptedTopicGrant({
         sid: 'EncryptForTopic',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [stack.arn('kms', 'key/*')],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-          'ForAnyValue:StringEquals': {
-            'kms:ResourceAliases': `alias/${stack.name(stack.stackName)}`,
-          },
-        },
-      },
+        actionOrder: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        keyArnPattern: stack.arn('kms', 'key/*'),
+        region: stack.region,
+        keyAlias: `alias/${stack.name(stack.stackName)}`,
+      }),
     ];
     const hookRole = new ServiceRole(scope, {
       name: stack.name('ecs-drain-hook'),
@@ -204,6 +198,7 @@ export class DrainHook {
       policyName: 'notify-drain',
       statements: hookStatements,
       ids: { role: 'hook-role', policy: 'hook-policy' },
+      iamSubject: DRAIN_HOOK_SUBJECT,
     });
     new AutoscalingLifecycleHook(scope, 'drain-hook', {
       name: stack.name('ecs-drain'),

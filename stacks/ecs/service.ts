@@ -11,6 +11,7 @@ import { conditional, Fn, type ITerraformDependable, Op, ref, Token } from 'cdkt
 import { Construct } from 'constructs';
 import { type PolicyStatement } from '../platform/iam';
 import { OpsStack } from '../platform/ops-stack';
+import { platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 import { numText } from './expr';
 
@@ -120,11 +121,10 @@ export class EcsWebService extends Construct {
     const withSecret = nonEmpty(secret);
     const count = Token.asNumber(`\${${withSecret} ? 1 : 0}`);
     this.executionStatements = [
-      {
+      platformGrant('registry-credentials', {
         sid: 'ReadRegistryCredentials',
-        actions: ['secretsmanager:GetSecretValue'],
         resources: [secret],
-      },
+      }),
     ];
     this.executionRole = new ServiceRole(this, {
       count,
@@ -134,6 +134,7 @@ export class EcsWebService extends Construct {
       policyName: 'registry-credentials',
       statements: this.executionStatements,
       ids: { role: 'execution-role', policy: 'execution-policy' },
+      iamSubject: `${stack.stackName}-task-execution`,
     }).role;
 
     // null drops the field: the provider reads the JSON into the API's types, which omit nil fields.

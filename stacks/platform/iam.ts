@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import type { PlatformKind } from './platform-grants';
 
 export type ConditionBlock = Readonly<
   Record<string, Readonly<Record<string, string | readonly string[]>>>
@@ -17,10 +18,10 @@ export interface PolicyStatement {
   /** Why `Resource: "*"` is right here; required by the policy checks when an action could be scoped. */
   readonly wildcardReason?: string;
   /**
-   * Calls made by AWS on the function's behalf (log delivery, event source polling, destinations),
-   * not by handler code: the IAM proof does not expect handler tests to exercise them.
+   * Calls made by AWS on the role user's behalf (log delivery, event source polling, destinations), not by
+   * handler code: set only by platformGrant() (platform-grants.ts), whose list the IAM proof holds it to.
    */
-  readonly platform?: boolean;
+  readonly platform?: PlatformKind;
 }
 
 const statementsByConstruct = new WeakMap<IConstruct, readonly PolicyStatement[]>();

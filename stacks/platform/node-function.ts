@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/shared/metric-spec';
 import { type PolicyStatement } from './iam';
 import { OpsStack } from './ops-stack';
+import { platformGrant } from './platform-grants';
 import { ServiceRole } from './service-role';
 
 export interface NodeFunctionProps {
@@ -63,38 +64,28 @@ export class NodeFunction extends Construct {
 
     this.statements = [
       ...props.statements,
-      {
+      platformGrant('lambda-logs', {
         sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [stack.arn('logs', `log-group:${logGroupName}:*`)],
-        platform: true,
-      },
+      }),
       ...(props.vpc
         ? [
-            {
+            platformGrant('vpc-network-interfaces', {
               sid: 'VpcNetworkInterfaces',
-              actions: [
-                'ec2:CreateNetworkInterface',
-                'ec2:DescribeNetworkInterfaces',
-                'ec2:DeleteNetworkInterface',
-                'ec2:AssignPrivateIpAddresses',
-                'ec2:UnassignPrivateIpAddresses',
-              ],
               resources: ['*'],
               wildcardReason:
                 'Lambda creates the ENIs before they exist; AWSLambdaVPCAccessExecutionRole grants the same on "*".',
-              platform: true,
-            },
+            }),
           ]
         : []),
       ...(props.onFailure
         ? [
-            {
-              sid: 'OnFailureDestination',
-              actions: [props.onFailure.kind === 'sqs' ? 'sqs:SendMessage' : 'sns:Publish'],
-              resources: [props.onFailure.arn],
-              platform: true,
-            },
+            platformGrant(
+              props.onFailure.kind === 'sqs'
+                ? 'failure-destination-sqs'
+                : 'failure-destination-sns',
+              { sid: 'OnFailureDestination', resources: [props.onFailure.arn] },
+            ),
           ]
         : []),
     ];

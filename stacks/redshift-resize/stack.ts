@@ -10,6 +10,7 @@ import { policyDocument, type PolicyStatement } from '../platform/iam';
 import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
@@ -180,37 +181,28 @@ export class RedshiftResizeStack extends OpsStack {
       {
         sid: 'InvokeWorkflowFunctions',
         actions: ['lambda:InvokeFunction'],
-        resources: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+        // Task states name the unqualified function ARNs: no version or alias (`:*`) is ever invoked.
+        // https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+        resources: functionArns,
       },
-      ...stateMachineSdkStatements({ snapshot: [clusterArn, resizeSnapshots], topic: [topicArn] }),
-      {
+      ...stateMachineSdkStatements({
+        cluster: [clusterArn],
+        snapshot: [clusterArn, resizeSnapshots],
+        topic: [topicArn],
+      }),
+      // The key's id is known only after apply; its alias is built from variables.
+      encryptedTopicGrant({
         sid: 'EncryptNotifications',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        // The key's id is known only after apply; its alias is built from variables.
-        resources: [this.arn('kms', 'key/*')],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` },
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alertsKeyAlias(this) },
-        },
-        platform: true,
-      },
-      {
+        keyArnPattern: this.arn('kms', 'key/*'),
+        region: this.region,
+        keyAlias: alertsKeyAlias(this),
+      }),
+      platformGrant('state-machine-log-delivery', {
         sid: 'DeliverExecutionLogs',
-        actions: [
-          'logs:CreateLogDelivery',
-          'logs:GetLogDelivery',
-          'logs:UpdateLogDelivery',
-          'logs:DeleteLogDelivery',
-          'logs:ListLogDeliveries',
-          'logs:PutResourcePolicy',
-          'logs:DescribeResourcePolicies',
-          'logs:DescribeLogGroups',
-        ],
         resources: ['*'],
         wildcardReason:
           'CloudWatch Logs vended-log delivery actions support no resource-level permissions.',
-        platform: true,
-      },
+      }),
     ];
     const stateMachineRole = new ServiceRole(this, {
       name: this.name('redshift-resize-state-machine'),

@@ -253,6 +253,7 @@ describe('STATE_MACHINE_SDK_ACTIONS', () => {
   it('gives each action one statement on the resources of its scope', () => {
     // Act
     const statements = stateMachineSdkStatements({
+      cluster: ['cluster'],
       snapshot: ['cluster', 'snap'],
       topic: ['topic'],
     });
@@ -267,7 +268,7 @@ describe('STATE_MACHINE_SDK_ACTIONS', () => {
       {
         sid: 'WatchResizeSnapshot',
         actions: ['redshift:DescribeClusterSnapshots'],
-        resources: ['cluster', 'snap'],
+        resources: ['cluster'],
       },
       { sid: 'Notify', actions: ['sns:Publish'], resources: ['topic'] },
     ]);

@@ -140,8 +140,12 @@ export function raise(error: string, cause: string, next: string): AslPassState 
   };
 }
 
-/** Where the IAM statement of an SDK action may act: the cluster and its resize snapshots, or the topic. */
-export type SdkActionScope = 'snapshot' | 'topic';
+/**
+ * Where the IAM statement of an SDK action may act: the cluster (DescribeClusterSnapshots authorizes on the
+ * cluster only), the cluster and its resize snapshots, or the topic.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
+ */
+export type SdkActionScope = 'cluster' | 'snapshot' | 'topic';
 
 /**
  * The IAM actions of the state machine's own calls (its SDK-integration and SNS tasks), in the order of the
@@ -153,7 +157,7 @@ export const STATE_MACHINE_SDK_ACTIONS: readonly {
   readonly scope: SdkActionScope;
 }[] = [
   { sid: 'SnapshotBeforeResize', action: 'redshift:CreateClusterSnapshot', scope: 'snapshot' },
-  { sid: 'WatchResizeSnapshot', action: 'redshift:DescribeClusterSnapshots', scope: 'snapshot' },
+  { sid: 'WatchResizeSnapshot', action: 'redshift:DescribeClusterSnapshots', scope: 'cluster' },
   { sid: 'Notify', action: 'sns:Publish', scope: 'topic' },
 ];
 

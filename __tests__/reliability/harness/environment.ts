@@ -1,0 +1,62 @@
+import { WORLD } from '../../support/deployment';
+
+/**
+ * The process environment of a harness test file: the deployment's region and static credentials for the SDK
+ * clients the handlers build (the wire answers them, nothing leaves the process). Call at the top of the file,
+ * before any handler module is imported.
+ */
+export function useHarnessEnvironment(): void {
+  process.env.AWS_REGION = WORLD.region;
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  delete process.env.AWS_PROFILE;
+}
+
+/**
+ * Fake wall-clock time: only Date is faked (timers, microtasks and I/O stay real, so the SDK, mysql2 and
+ * Powertools run as usual). Time moves when the harness says: per HTTP attempt and between invocations.
+ */
+export class FakeClock {
+  private ms = 0;
+
+  start(at: Date): void {
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+      now: at,
+    });
+    this.ms = at.getTime();
+  }
+
+  now(): number {
+    return this.ms;
+  }
+
+  /** Moves to `at` unless time is already past it. */
+  advanceTo(at: number): void {
+    if (at > this.ms) this.advance(at - this.ms);
+  }
+
+  advance(ms: number): void {
+    this.ms += ms;
+    jest.setSystemTime(this.ms);
+  }
+
+  stop(): void {
+    jest.useRealTimers();
+  }
+}

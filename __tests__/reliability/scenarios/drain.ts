@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import { DRAIN_METRICS } from '../../../functions/ecs-drain/metric-names';
+import { arn } from '../../support/deployment';
+import { DRAIN_NAMES } from '../../ecs-autoscaling-drain/fixtures/env';
+import {
+  NOTIFICATION_TIME_MS,
+  snsEvent,
+  TERMINATING_MESSAGE,
+} from '../../ecs-autoscaling-drain/fixtures/events';
+import { DrainWorld, type DrainMocks } from '../../ecs-autoscaling-drain/fixtures/world';
+import { AnswerBook } from '../harness/answers';
+import type { Scenario } from '../harness/matrix';
+import { QueueModel, type Handler } from '../harness/platform';
+
+/**
+ * One drain: the terminating notification through SNS (an asynchronous invocation), then the re-check chain
+ * through the checks queue (its visibility timeout and maxReceiveCount as the stack deploys them). The service
+ * scheduler moves the two service tasks once the instance drains; they stop one check later (two checks).
+ * Final state: the lifecycle action's completions, the instance's status, the tasks' desired statuses, and the
+ * outcome metric (recorded once), the re-checks still queued (none) and the most queued at once (one).
+ */
+export function drainScenario(
+  handler: () => Handler,
+  queue: { readonly visibilitySeconds: number; readonly maxReceiveCount: number },
+): Scenario {
+  let world: DrainWorld;
+  let sqs: AnswerBook;
+  let checks: QueueModel;
+  return {
+    name: 'ecs-drain-drain',
+    start: new Date(NOTIFICATION_TIME_MS + 5_000),
+    operations: [
+      'ECSClient.ListContainerInstances',
+      'ECSClient.DescribeContainerInstances',
+      'ECSClient.UpdateContainerInstancesState',
+      'ECSClient.ListTasks',
+      'ECSClient.DescribeTasks',
+      'AutoScalingClient.CompleteLifecycleAction',
+      'SQSClient.SendMessage',
+    ],
+    async prepare(wire) {
+      const ecs = new AnswerBook();
+      const autoScaling = new AnswerBook();
+      sqs = new AnswerBook();
+      world = new DrainWorld({ ecs, autoScaling, sqs } as unknown as DrainMocks);
+      const instance = world.addInstance();
+      world.addServiceTask('t1', 'web', instance);
+      world.addServiceTask('t2', 'web', instance);
+      // Over the wire the SDK checks MD5OfMessageBody (the unit tests' mock skips that): answer the real one.
+      let sent = 0;
+      sqs.on(SendMessageCommand).callsFake((input: SendMessageCommandInput) => ({
+        MessageId: `sent-${++sent}`,
+        MD5OfMessageBody: createHash('md5')
+          .update(input.MessageBody ?? '')
+          .digest('hex'),
+      }));
+      checks = new QueueModel(queue);
+      wire.serve(ECSClient, ecs).serve(AutoScalingClient, autoScaling).serve(SQSClient, sqs);
+    },
+    async run(platform) {
+      await platform.invokeAsync('drain', handler(), snsEvent(TERMINATING_MESSAGE));
+      const sends = () => sqs.commandCalls(SendMessageCommand).map((c) => c.args[0]);
+      await platform.invokeQueue(
+        'check',
+        handler(),
+        checks,
+        { arn: arn('sqs', DRAIN_NAMES.queue), sends },
+        () => {
+          // Before the first check the scheduler moves the tasks; before the second they have stopped.
+          if (!world.instances.some((i) => i.status === 'DRAINING')) return;
+          if (world.tasks.some((t) => t.lastStatus === 'DEACTIVATING')) world.stoppingTasksFinish();
+          else world.serviceSchedulerMovesTasks();
+        },
+      );
+    },
+    state(platform) {
+      return {
+        completions: world.completions.map((c) => c.LifecycleActionResult),
+        openActions: world.openActions.size,
+        instances: world.instances.map((i) => i.status),
+        tasks: world.tasks.map((t) => `${t.desiredStatus}/${t.lastStatus}`),
+        outcomes: platform.metrics
+          .filter((m) => m.name === DRAIN_METRICS.outcome)
+          .reduce((n, m) => n + m.value, 0),
+        queued: checks.messages.length,
+        // One drain, one chain: a forked chain holds two re-checks at once.
+        checksAtOnce: checks.peak,
+      };
+    },
+  };
+}
