@@ -60,7 +60,8 @@ const config = {
   defaultRetentionDays: 7,
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: Number(process.env.BENCH_SNAPSHOT_CONCURRENCY ?? 8),
-  claimStaleAfterSeconds: 900,
+  claimSettleSeconds: 60,
+  scheduleRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/ops-autopilot-ebs-snapshot-schedule',
 };
 
 async function ours(): Promise<{

@@ -120,6 +120,8 @@ describe('EBS snapshot lifecycle stack', () => {
       TAG_KEY: '${var.snapshot_tag_key}',
       DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
       MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
+      SCHEDULE_RULE_ARN:
+        'arn:${data.aws_partition.partition.partition}:events:${var.region}:${var.account_id}:rule/${var.name_prefix}-ebs-snapshot-schedule',
     });
   });
 });

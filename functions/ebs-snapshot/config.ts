@@ -11,7 +11,13 @@ export const CreateEnvSchema = z
     DEFAULT_RETENTION_DAYS: positiveInt.max(36500).default(7),
     MANAGED_BY: nonEmpty,
     CONCURRENCY: positiveInt.max(64).default(8),
-    CLAIM_STALE_AFTER_SECONDS: positiveInt.default(900),
+    /**
+     * How old a claim of another attempt must be before a DescribeSnapshots listing is trusted to show a
+     * snapshot made under it (EC2 reads are eventually consistent:
+     * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+     */
+    CLAIM_SETTLE_SECONDS: positiveInt.max(600).default(60),
+    SCHEDULE_RULE_ARN: nonEmpty,
   })
   .transform((env) => ({
     tableName: env.TABLE_NAME,
@@ -19,7 +25,8 @@ export const CreateEnvSchema = z
     defaultRetentionDays: env.DEFAULT_RETENTION_DAYS,
     managedBy: env.MANAGED_BY,
     concurrency: env.CONCURRENCY,
-    claimStaleAfterSeconds: env.CLAIM_STALE_AFTER_SECONDS,
+    claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
+    scheduleRuleArn: env.SCHEDULE_RULE_ARN,
   }));
 
 export type CreateConfig = z.infer<typeof CreateEnvSchema>;

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { parseEvent, ScheduledEventSchema } from '../shared/parse';
+import { parseOwnSchedule } from '../shared/parse';
 import { createDynamoDbClient, createEc2Client } from './clients';
 import { CreateEnvSchema } from './config';
 import { snapshotVolumes, type SnapshotRunCounts } from './create';
@@ -13,10 +13,13 @@ const config = readEnv(CreateEnvSchema);
 const ec2 = createEc2Client();
 const store = dynamoDbSnapshotStore(createDynamoDbClient(), config);
 
-/** Scheduled: snapshots the tagged volumes once per run; the event's `time` is the run key. */
+/**
+ * Scheduled by its own rule only: snapshots the tagged volumes once per run; the event's `time` is the
+ * run key. Each invocation is one attempt of the run (Lambda retries a failed one twice).
+ */
 export async function handler(event: unknown, context?: Context): Promise<SnapshotRunCounts> {
   if (context) logger.addContext(context);
-  const runKey = parseEvent(ScheduledEventSchema, event, 'an EventBridge Scheduled Event').time;
+  const runKey = parseOwnSchedule(event, config.scheduleRuleArn).time;
   const result = await snapshotVolumes({ ec2, store, now: () => new Date() }, config, runKey);
   reportRun(result);
   const counts = {

@@ -7,7 +7,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { errorText } from '../shared/errors';
+import { errorText, InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import { parseEvent } from '../shared/parse';
@@ -78,6 +78,16 @@ async function deleteExpiredSnapshot(
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'InvalidSnapshot.NotFound') {
+      // NotFound on a retry of our own call: the earlier attempt deleted it and its reply was lost.
+      const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      if (attempts > 1) {
+        logger.info('expired snapshot deleted (an earlier attempt, whose reply was lost)', {
+          snapshotId,
+          eventID: record.eventID,
+          attempts,
+        });
+        return 'deleted';
+      }
       logger.info('expired snapshot already gone', { snapshotId, eventID: record.eventID });
       return 'already-deleted';
     }
@@ -123,6 +133,12 @@ export async function deleteExpiredSnapshots(
     } catch (error) {
       if (error instanceof SnapshotInUseError) counts.inUse++;
       else counts.failed++;
+      if (error instanceof InvalidEventError)
+        logger.error('malformed stream record; reported as a batch item failure', {
+          eventID: record.eventID,
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+          error: errorText(error),
+        });
       throw error;
     }
   };

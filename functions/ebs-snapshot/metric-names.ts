@@ -10,6 +10,8 @@ export const CREATE_METRICS = {
   created: 'SnapshotsCreated',
   skipped: 'SnapshotsSkipped',
   failed: 'SnapshotsFailed',
+  /** Snapshots of the run that no volume outcome named (a lost CreateSnapshot reply), found and recorded. */
+  strays: 'SnapshotsStray',
 } as const;
 
 /** ebs-snapshot-delete: one document per stream batch, dimension service only. */

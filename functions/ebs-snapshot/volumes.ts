@@ -74,3 +74,27 @@ export async function snapshotsOfRun(
   }
   return byVolume;
 }
+
+/** This run's snapshot of one volume, if DescribeSnapshots lists one (an error-state one only if alone). */
+export async function findRunSnapshot(
+  ec2: EC2Client,
+  managedBy: string,
+  runKey: string,
+  volumeId: string,
+): Promise<(Snapshot & { SnapshotId: string }) | undefined> {
+  const pages = paginateDescribeSnapshots(
+    { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
+    {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${SNAPSHOT_TAGS.run}`, Values: [runKey] },
+        { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
+        { Name: `tag:${SNAPSHOT_TAGS.volumeId}`, Values: [volumeId] },
+      ],
+    },
+  );
+  const found: Snapshot[] = [];
+  for await (const page of pages) found.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  const best = found.find((s) => s.State !== 'error') ?? found[0];
+  return best ? { ...best, SnapshotId: best.SnapshotId as string } : undefined;
+}

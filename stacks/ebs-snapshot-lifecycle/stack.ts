@@ -17,6 +17,8 @@ export const TTL_EXPIRY_FILTER = {
   dynamodb: { OldImage: { snapshot_id: { S: [{ prefix: 'snap-' }] } } },
 };
 
+const SCHEDULE_NAME = 'ebs-snapshot-schedule';
+
 /**
  * EBS snapshot lifecycle: a schedule snapshots tagged volumes and records each snapshot with a TTL;
  * the table's stream deletes a snapshot when its record expires.
@@ -58,6 +60,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
         TAG_KEY: tagKey.stringValue,
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
+        SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
       },
       statements: [
         {
@@ -89,7 +92,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     });
 
     new FunctionSchedule(this, create, {
-      name: 'ebs-snapshot-schedule',
+      name: SCHEDULE_NAME,
       description: 'Snapshots tagged EBS volumes',
       expression: schedule.stringValue,
     });

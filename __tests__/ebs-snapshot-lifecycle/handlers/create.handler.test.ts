@@ -77,6 +77,7 @@ describe('create handler', () => {
       SnapshotsCreated: 5,
       SnapshotsSkipped: 0,
       SnapshotsFailed: 0,
+      SnapshotsStray: 0,
     });
     expect(publish).toHaveBeenCalledTimes(1);
   });
@@ -95,6 +96,7 @@ describe('create handler', () => {
       SnapshotsCreated: 0,
       SnapshotsSkipped: 5,
       SnapshotsFailed: 0,
+      SnapshotsStray: 0,
     });
     expect(world.snapshots).toHaveLength(5);
   });
@@ -124,6 +126,7 @@ describe('create handler', () => {
       SnapshotsCreated: 4,
       SnapshotsSkipped: 0,
       SnapshotsFailed: 1,
+      SnapshotsStray: 0,
     });
     expect(world.snapshots).toHaveLength(4);
   });
@@ -157,12 +160,34 @@ describe('create handler', () => {
   );
 });
 
+describe('create handler: only its own schedule', () => {
+  test('a scheduled event of another rule makes no AWS call and fails naming both rules', async () => {
+    // Prepare
+    const event = {
+      ...scheduledEvent(),
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/ops-autopilot-capacity-schedule'],
+    };
+
+    // Act
+    const run = handler(event);
+
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'ForeignScheduleError',
+      message: expect.stringContaining('ops-autopilot-ebs-snapshot-schedule') as unknown,
+    });
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+});
+
 describe('create handler configuration', () => {
-  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY and CLAIM_STALE_AFTER_SECONDS', () => {
+  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY and CLAIM_SETTLE_SECONDS', () => {
     // Act
     const config = readEnv(CreateEnvSchema, {
       TABLE_NAME: 'snapshots',
       MANAGED_BY: 'ops-autopilot',
+      SCHEDULE_RULE_ARN: 'arn:aws:events:us-east-1:123456789012:rule/own',
     });
 
     // Assess
@@ -172,7 +197,8 @@ describe('create handler configuration', () => {
       defaultRetentionDays: 7,
       managedBy: 'ops-autopilot',
       concurrency: 8,
-      claimStaleAfterSeconds: 900,
+      claimSettleSeconds: 60,
+      scheduleRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/own',
     });
   });
 
@@ -192,11 +218,8 @@ describe('create handler configuration', () => {
       /DEFAULT_RETENTION_DAYS/,
     ],
     ['CONCURRENCY zero', { CONCURRENCY: '0' }, /CONCURRENCY/],
-    [
-      'CLAIM_STALE_AFTER_SECONDS negative',
-      { CLAIM_STALE_AFTER_SECONDS: '-1' },
-      /CLAIM_STALE_AFTER_SECONDS/,
-    ],
+    ['CLAIM_SETTLE_SECONDS negative', { CLAIM_SETTLE_SECONDS: '-1' }, /CLAIM_SETTLE_SECONDS/],
+    ['SCHEDULE_RULE_ARN missing', { SCHEDULE_RULE_ARN: undefined }, /SCHEDULE_RULE_ARN/],
   ])('%s is a ConfigError naming the key', (_, change, named) => {
     // Prepare
     const env = { ...CREATE_ENV, ...change };

@@ -40,7 +40,7 @@ beforeEach(() => {
 });
 
 describe('create EMF metrics', () => {
-  test('one document per run: created, skipped and failed, namespace OpsAutopilot, dimension service only', async () => {
+  test('one document per run: created, skipped, failed and strays, namespace OpsAutopilot, dimension service only', async () => {
     // Act
     const { metrics, result } = await captureEmf(() => handler(scheduledEvent()));
 
@@ -52,6 +52,7 @@ describe('create EMF metrics', () => {
         [CREATE_METRICS.created, 5],
         [CREATE_METRICS.skipped, 0],
         [CREATE_METRICS.failed, 0],
+        [CREATE_METRICS.strays, 0],
       ].map(([name, value]) => ({
         namespace: 'OpsAutopilot',
         name,

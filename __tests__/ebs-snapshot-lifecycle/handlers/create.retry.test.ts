@@ -52,7 +52,7 @@ beforeEach(() => {
     ec2,
     store: dynamoDbSnapshotStore(new DynamoDBClient({ region: WORLD.region }), CREATE_CONFIG),
     now: () => NOW,
-    claimOwner: 'run-a',
+    attempt: 'run-a',
   };
 });
 afterEach(() => {
@@ -154,7 +154,7 @@ test('replaying the event over the wire finds the run-tagged snapshots and creat
   await snapshotVolumes(deps, CREATE_CONFIG, RUN_KEY);
 
   // Act
-  const replay = await snapshotVolumes({ ...deps, claimOwner: 'run-b' }, CREATE_CONFIG, RUN_KEY);
+  const replay = await snapshotVolumes({ ...deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY);
 
   // Assess
   expect(replay).toMatchObject({ created: 0, skipped: 5 });

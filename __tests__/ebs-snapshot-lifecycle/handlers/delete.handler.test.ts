@@ -192,6 +192,31 @@ describe('delete handler: records that are not TTL expiries of a snapshot record
   });
 });
 
+describe('delete handler: one bad record is one failure', () => {
+  test.each<[string, (r: DynamoDBRecord) => DynamoDBRecord]>([
+    ['from another event source', (r) => ({ ...r, eventSource: 'aws:sqs' })],
+    ['without its keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: undefined } })],
+    ['with an unknown event name', (r) => ({ ...r, eventName: 'PURGE' as never })],
+  ])('a record %s is the only batch item failure; the others are processed', async (_, breakIt) => {
+    // Prepare
+    const bad = breakIt(ttlRemoveOf('snap-00000000000000002', '200'));
+    const records = [
+      ttlRemoveOf('snap-00000000000000001', '100'),
+      bad,
+      ttlRemoveOf('snap-00000000000000003', '300'),
+    ];
+    const error = jest.spyOn(logger, 'error');
+
+    // Act
+    const response = await handler(streamEvent(...records));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(deletedIds()).toEqual(['snap-00000000000000001', 'snap-00000000000000003']);
+    expect(error).toHaveBeenCalled();
+  });
+});
+
 describe('delete handler: malformed events', () => {
   test.each<[string, () => unknown]>([
     ['null', () => null],
@@ -204,10 +229,6 @@ describe('delete handler: malformed events', () => {
         delete (record.dynamodb as Record<string, unknown>).SequenceNumber;
         return streamEvent(record);
       },
-    ],
-    [
-      'a record from another event source',
-      () => streamEvent({ ...streamRecords.ttlRemove(), eventSource: 'aws:sqs' }),
     ],
   ])('%s fails with InvalidEventError and makes no AWS call', async (_, make) => {
     // Act

@@ -80,6 +80,7 @@ test('EC2 XML errors InvalidSnapshot.NotFound and InvalidSnapshot.InUse are told
 
 test('RequestLimitExceeded on DeleteSnapshot is retried by the SDK and the record succeeds', async () => {
   // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
   fake.failNext('DeleteSnapshot', { status: 503, code: 'RequestLimitExceeded' });
 
   // Act
@@ -94,4 +95,22 @@ test('RequestLimitExceeded on DeleteSnapshot is retried by the SDK and the recor
   expect(counts.deleted).toBe(1);
   expect(fake.count('DeleteSnapshot')).toBe(2);
   expect(fake.requests.at(-1)?.params.get('SnapshotId')).toBe('snap-00000000000000001');
+});
+
+test('a lost DeleteSnapshot reply: the SDK retry is told NotFound, and the snapshot counts as deleted', async () => {
+  // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
+  fake.loseReplyNext('DeleteSnapshot', 1);
+
+  // Act
+  const { response, counts } = await deleteExpiredSnapshots(
+    deps,
+    DELETE_CONFIG,
+    streamEvent(ttlRemoveOf('snap-00000000000000001', '100')),
+  );
+
+  // Assess
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(fake.snapshots).toHaveLength(0);
+  expect(counts).toMatchObject({ deleted: 1, alreadyDeleted: 0 });
 });
