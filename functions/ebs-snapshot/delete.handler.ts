@@ -14,7 +14,9 @@ const config = readEnv(DeleteEnvSchema);
  * other field is checked per record, so one malformed record is one failure, not the batch's.
  */
 const StreamBatchSchema = z.object({
-  Records: z.array(z.looseObject({ dynamodb: z.looseObject({ SequenceNumber: z.string().min(1) }) })),
+  Records: z.array(
+    z.looseObject({ dynamodb: z.looseObject({ SequenceNumber: z.string().min(1) }) }),
+  ),
 });
 const ec2 = createEc2Client();
 
