@@ -3,6 +3,20 @@ import { z } from 'zod';
 const positiveInt = z.coerce.number().int().positive();
 const nonEmpty = z.string().trim().min(1);
 
+/** Exclusion tags for Region-level Recycle Bin rules, as a JSON object of tag key to value. */
+const tagMap = z
+  .string()
+  .default('{}')
+  .transform((text, ctx) => {
+    try {
+      const parsed = z.record(z.string().min(1), z.string()).parse(JSON.parse(text));
+      return parsed;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a JSON object of strings: ${text}` });
+      return z.NEVER;
+    }
+  });
+
 /** Environment of `ebs-snapshot-create` (set by the stack), parsed once at module start with readEnv. */
 export const CreateEnvSchema = z
   .object({
@@ -18,6 +32,7 @@ export const CreateEnvSchema = z
      */
     CLAIM_SETTLE_SECONDS: positiveInt.max(600).default(60),
     SCHEDULE_RULE_ARN: nonEmpty,
+    RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
   })
   .transform((env) => ({
     tableName: env.TABLE_NAME,
@@ -27,13 +42,41 @@ export const CreateEnvSchema = z
     concurrency: env.CONCURRENCY,
     claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
     scheduleRuleArn: env.SCHEDULE_RULE_ARN,
+    recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
   }));
 
 export type CreateConfig = z.infer<typeof CreateEnvSchema>;
 
 /** Environment of `ebs-snapshot-delete`. */
 export const DeleteEnvSchema = z
-  .object({ MANAGED_BY: nonEmpty })
-  .transform((env) => ({ managedBy: env.MANAGED_BY }));
+  .object({ MANAGED_BY: nonEmpty, TABLE_NAME: nonEmpty })
+  .transform((env) => ({ managedBy: env.MANAGED_BY, tableName: env.TABLE_NAME }));
 
 export type DeleteConfig = z.infer<typeof DeleteEnvSchema>;
+
+/** Environment of `ebs-snapshot-sweep`. */
+export const SweepEnvSchema = z
+  .object({
+    TABLE_NAME: nonEmpty,
+    MANAGED_BY: nonEmpty,
+    TAG_KEY: nonEmpty.default('Snapshot'),
+    DEFAULT_RETENTION_DAYS: positiveInt.max(36500).default(7),
+    MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100).default(4),
+    MAX_BACKUP_AGE_HOURS: positiveInt.max(8760).default(26),
+    RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
+    SCHEDULE_RULE_ARN: nonEmpty,
+    AWS_REGION: nonEmpty,
+  })
+  .transform((env) => ({
+    tableName: env.TABLE_NAME,
+    managedBy: env.MANAGED_BY,
+    tagKey: env.TAG_KEY,
+    defaultRetentionDays: env.DEFAULT_RETENTION_DAYS,
+    maxRequestsPerSecond: env.MAX_REQUESTS_PER_SECOND,
+    maxBackupAgeHours: env.MAX_BACKUP_AGE_HOURS,
+    recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
+    scheduleRuleArn: env.SCHEDULE_RULE_ARN,
+    region: env.AWS_REGION,
+  }));
+
+export type SweepConfig = z.infer<typeof SweepEnvSchema>;

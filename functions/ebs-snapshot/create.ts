@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { errorText } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { CreateConfig } from './config';
-import { recordExisting, recordStrays } from './existing';
+import { recordBroken, recordExisting, recordStrays } from './existing';
 import type { ClaimRef, SnapshotStore } from './store';
 import { expiryAfter, retentionDays, snapshotDescription, snapshotTags, tagValue } from './tags';
 import { findRunSnapshot, listTaggedVolumes, snapshotsOfRun, type TaggedVolume } from './volumes';
@@ -24,7 +24,15 @@ export type VolumeOutcome =
   | {
       readonly volumeId: string;
       readonly outcome: 'skipped';
-      readonly reason: 'already-snapshotted' | 'claimed-by-another-attempt';
+      readonly reason:
+        | 'already-snapshotted'
+        | 'claimed-by-another-attempt'
+        /** `creating`: it gets its snapshot next run. */
+        | 'volume-not-ready'
+        /** `deleting`, `deleted` or `error`: nothing to snapshot. */
+        | 'volume-unusable'
+        /** Deleted between the listing and CreateSnapshot. */
+        | 'volume-gone';
       readonly snapshotId?: string;
     }
   | {
@@ -110,6 +118,11 @@ async function create(run: Run, volume: TaggedVolume, deferredOnce: boolean): Pr
     snapshotId = created.SnapshotId;
     createTime = created.StartTime ?? startedAt;
   } catch (error) {
+    if ((error as Error).name === 'InvalidVolume.NotFound') {
+      logger.warn('volume deleted before its snapshot; skipped', { volumeId, runKey });
+      await releaseClaim(run, { runKey, volumeId, attempt: run.attempt });
+      return { volumeId, outcome: 'skipped', reason: 'volume-gone' };
+    }
     if (refused(error)) {
       logger.error('could not create snapshot', { volumeId, runKey, error: errorText(error) });
       await releaseClaim(run, { runKey, volumeId, attempt: run.attempt });
@@ -178,7 +191,8 @@ async function resolve(run: Run, d: Deferred): Promise<Step> {
   const settledAt = d.since.getTime() + config.claimSettleSeconds * 1000;
   await run.sleep(settledAt - deps.now().getTime());
   const found = await findRunSnapshot(deps.ec2, config.managedBy, runKey, volumeId);
-  if (found && found.State !== 'error') {
+  if (found?.State === 'error') await recordBroken(deps, runKey, d.volume, found);
+  else if (found) {
     const outcome = await recordExisting(deps, config, runKey, d.volume, found);
     return d.holder === run.attempt && outcome.outcome === 'skipped'
       ? { volumeId, outcome: 'created', snapshotId: found.SnapshotId }
@@ -197,6 +211,34 @@ async function resolve(run: Run, d: Deferred): Promise<Step> {
     });
   }
   return create(run, d.volume, true);
+}
+
+/**
+ * Only `available` and `in-use` volumes can be snapshotted
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Volume.html): the others are skipped and
+ * reported, so a volume that can never be snapshotted does not fail every run and hide real failures.
+ */
+function unusable(volume: TaggedVolume): VolumeOutcome | undefined {
+  if (volume.State === 'available' || volume.State === 'in-use') return undefined;
+  const reason = volume.State === 'creating' ? 'volume-not-ready' : 'volume-unusable';
+  logger.warn('volume not snapshotted in its state', {
+    volumeId: volume.VolumeId,
+    state: volume.State,
+  });
+  return { volumeId: volume.VolumeId, outcome: 'skipped', reason };
+}
+
+/** First look at a volume: its state, then this run's snapshot of it (recorded), else claim and create. */
+async function firstPass(run: Run, volume: TaggedVolume, snapshot?: Snapshot): Promise<Step> {
+  const skipped = unusable(volume);
+  if (skipped) return skipped;
+  if (snapshot?.SnapshotId) {
+    const found = { ...snapshot, SnapshotId: snapshot.SnapshotId };
+    if (snapshot.State !== 'error')
+      return recordExisting(run.deps, run.config, run.runKey, volume, found);
+    await recordBroken(run.deps, run.runKey, volume, found);
+  }
+  return claimAndCreate(run, volume);
 }
 
 const failedUnexpectedly = (volumeId: string, runKey: string, error: unknown): VolumeOutcome => {
@@ -236,17 +278,9 @@ export async function snapshotVolumes(
   const guarded = (volumeId: string, step: () => Promise<Step>) =>
     limit(() => step().catch((error: unknown) => failedUnexpectedly(volumeId, runKey, error)));
   const first = await Promise.all(
-    volumes.map((volume) => {
-      const snapshot = existing.get(volume.VolumeId);
-      return guarded(volume.VolumeId, () =>
-        snapshot?.SnapshotId
-          ? recordExisting(deps, config, runKey, volume, {
-              ...snapshot,
-              SnapshotId: snapshot.SnapshotId,
-            })
-          : claimAndCreate(run, volume),
-      );
-    }),
+    volumes.map((volume) =>
+      guarded(volume.VolumeId, () => firstPass(run, volume, existing.get(volume.VolumeId))),
+    ),
   );
   const second = await Promise.all(
     first.map((step) =>

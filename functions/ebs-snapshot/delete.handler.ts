@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { parseEvent } from '../shared/parse';
-import { createEc2Client } from './clients';
+import { createDynamoDbClient, createEc2Client } from './clients';
 import { DeleteEnvSchema } from './config';
 import { deleteExpiredSnapshots, reportBatch } from './delete';
 
@@ -19,13 +19,14 @@ const StreamBatchSchema = z.object({
   ),
 });
 const ec2 = createEc2Client();
+const ddb = createDynamoDbClient();
 
 /** DynamoDB stream of the snapshot table: deletes the snapshots whose records TTL removed. */
 export async function handler(event: unknown, context?: Context): Promise<DynamoDBBatchResponse> {
   if (context) logger.addContext(context);
   const { Records } = parseEvent(StreamBatchSchema, event, 'a DynamoDB stream event');
   const { response, counts } = await deleteExpiredSnapshots(
-    { ec2 },
+    { ec2, ddb, now: () => new Date() },
     config,
     event as DynamoDBStreamEvent,
     context,

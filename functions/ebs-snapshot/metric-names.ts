@@ -18,13 +18,33 @@ export const CREATE_METRICS = {
 export const DELETE_METRICS = {
   deleted: 'SnapshotsDeleted',
   deleteFailed: 'SnapshotsDeleteFailed',
-  /** Still used by an AMI (InvalidSnapshot.InUse): retried, then the failure queue. */
+  /** Still used by an AMI (InvalidSnapshot.InUse): written back, tried again a day later. */
   inUse: 'SnapshotsInUse',
+  /** Locked (DescribeLockedSnapshots): written back, tried again when the lock expires. */
+  locked: 'SnapshotsLocked',
+} as const;
+
+/** ebs-snapshot-sweep: one document per sweep, dimension service only. */
+export const SWEEP_METRICS = {
+  expiredDeleted: 'SweepExpiredDeleted',
+  errorDeleted: 'SweepErrorStateDeleted',
+  deleteFailed: 'SweepDeleteFailed',
+  inUse: 'SweepInUse',
+  locked: 'SweepLocked',
+  strays: 'SweepStraysRecorded',
+  unfinished: 'SweepUnfinished',
+  /** Recycle Bin retention rules that would keep our deleted snapshots. */
+  recycleBinRules: 'RecycleBinRulesApplying',
+  /** Tagged volumes whose newest snapshot is older than MAX_BACKUP_AGE_HOURS. */
+  missingBackup: 'VolumesMissingBackup',
 } as const;
 
 export const CREATE_METRIC_SPECS: readonly MetricSpec[] = Object.values(CREATE_METRICS).map(
   (name) => ({ name, dimensions: [] }),
 );
 export const DELETE_METRIC_SPECS: readonly MetricSpec[] = Object.values(DELETE_METRICS).map(
+  (name) => ({ name, dimensions: [] }),
+);
+export const SWEEP_METRIC_SPECS: readonly MetricSpec[] = Object.values(SWEEP_METRICS).map(
   (name) => ({ name, dimensions: [] }),
 );

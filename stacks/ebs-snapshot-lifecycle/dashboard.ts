@@ -1,4 +1,8 @@
-import { CREATE_METRICS, DELETE_METRICS } from '../../functions/ebs-snapshot/metric-names';
+import {
+  CREATE_METRICS,
+  DELETE_METRICS,
+  SWEEP_METRICS,
+} from '../../functions/ebs-snapshot/metric-names';
 import * as dash from '../platform/dashboard';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
@@ -6,6 +10,7 @@ import type { OpsStack } from '../platform/ops-stack';
 export interface EbsSnapshotDashboardRefs {
   readonly create: NodeFunction;
   readonly remove: NodeFunction;
+  readonly sweep: NodeFunction;
   readonly failureQueueName: string;
 }
 
@@ -14,7 +19,7 @@ export function ebsSnapshotDashboard(
   stack: OpsStack,
   r: EbsSnapshotDashboardRefs,
 ): dash.OpsDashboard {
-  const { create, remove } = r;
+  const { create, remove, sweep } = r;
   const perDay = (title: string, series: dash.Series[]) =>
     dash.graph({ title, stat: 'Sum', period: 86400, series });
   return new dash.OpsDashboard(stack, 'dashboard', {
@@ -22,7 +27,7 @@ export function ebsSnapshotDashboard(
     widgets: [
       dash.heading('EBS snapshot lifecycle', [
         'Scheduled snapshots of tagged volumes, each deleted when its DynamoDB record expires. A failed snapshot or deletion fails its invocation (errors alarm); deletions that keep failing land in the failure queue.',
-        dash.emfNote([create, remove]),
+        dash.emfNote([create, remove, sweep]),
       ]),
       perDay('Snapshots per day: created, skipped, failed', [
         dash.emfLine(create, CREATE_METRICS.created, 'created', dash.GREEN),
@@ -33,7 +38,24 @@ export function ebsSnapshotDashboard(
         dash.emfLine(remove, DELETE_METRICS.deleted, 'deleted', dash.GREEN),
         dash.emfLine(remove, DELETE_METRICS.deleteFailed, 'failed', dash.RED),
         dash.emfLine(remove, DELETE_METRICS.inUse, 'in use by an AMI', dash.ORANGE),
+        dash.emfLine(remove, DELETE_METRICS.locked, 'locked', dash.GREY),
       ]),
+      perDay(
+        'Sweep per day: expired and broken deleted, strays recorded, missed backups, Recycle Bin rules',
+        [
+          dash.emfLine(sweep, SWEEP_METRICS.expiredDeleted, 'expired deleted', dash.GREEN),
+          dash.emfLine(sweep, SWEEP_METRICS.errorDeleted, 'error state deleted', dash.GREY),
+          dash.emfLine(sweep, SWEEP_METRICS.strays, 'strays recorded', dash.ORANGE),
+          dash.emfLine(sweep, SWEEP_METRICS.deleteFailed, 'delete failed', dash.RED),
+          dash.emfLine(sweep, SWEEP_METRICS.missingBackup, 'volumes missing a backup', dash.RED),
+          dash.emfLine(
+            sweep,
+            SWEEP_METRICS.recycleBinRules,
+            'Recycle Bin rules applying',
+            dash.ORANGE,
+          ),
+        ],
+      ),
       dash.graph({
         title: 'Failure queue depth',
         period: 300,
@@ -43,7 +65,7 @@ export function ebsSnapshotDashboard(
         title: 'Function errors',
         stat: 'Sum',
         period: 300,
-        series: dash.lambdaErrors([create, remove]),
+        series: dash.lambdaErrors([create, remove, sweep]),
       }),
     ],
   });

@@ -1,6 +1,6 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { ebsSnapshotDashboard } from './dashboard';
@@ -8,6 +8,8 @@ import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { lifecycleAlarms } from './alarms';
+import { SnapshotSweep } from './sweep';
 import { declareSnapshotVariables } from './variables';
 
 /** Only TTL expiries delete snapshots: DynamoDB's own REMOVE of a snapshot record, never a person's. */
@@ -27,7 +29,9 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
 
-    const { schedule, tagKey, retention, pitr } = declareSnapshotVariables(this);
+    const vars = declareSnapshotVariables(this);
+    const { schedule, tagKey, retention, pitr } = vars;
+    const exclusionTags = Fn.jsonencode(vars.exclusionTags.value);
 
     const alerts = new Alerts(this, 'alerts');
 
@@ -42,6 +46,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       streamViewType: 'OLD_IMAGE',
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: pitr.booleanValue },
+      deletionProtectionEnabled: vars.deletionProtection.booleanValue,
     });
     const tableArn = this.arn('dynamodb', `table/${tableName}`);
 
@@ -61,6 +66,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
         SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
+        RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
       },
       statements: [
         {
@@ -103,7 +109,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       name: 'ebs-snapshot-delete',
       description: 'Deletes a snapshot when its record expires',
       timeoutSeconds: 120,
-      environment: { MANAGED_BY: this.managedBy },
+      environment: { MANAGED_BY: this.managedBy, TABLE_NAME: tableName },
       statements: [
         {
           sid: 'DeleteOnlyManagedSnapshots',
@@ -111,6 +117,13 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
           resources: [snapshots],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
         },
+        {
+          sid: 'ReadSnapshotLocks',
+          actions: ['ec2:DescribeLockedSnapshots'],
+          resources: ['*'],
+          wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
+        },
+        { sid: 'WriteBackFailedDeletes', actions: ['dynamodb:PutItem'], resources: [tableArn] },
         {
           sid: 'ReadTableStream',
           actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
@@ -147,10 +160,29 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       destinationConfig: { onFailure: { destinationArn: failures.queue.arn } },
     });
 
+    const sweep = new SnapshotSweep(this, 'sweep', {
+      tableName,
+      tableArn,
+      snapshotArns: snapshots,
+      tagKey: tagKey.stringValue,
+      defaultRetentionDays: retention.stringValue,
+      schedule: vars.sweepSchedule.stringValue,
+      maxRequestsPerSecond: vars.maxRate,
+      maxBackupAgeHours: vars.maxBackupAgeHours,
+      exclusionTags,
+    });
+
     alerts.functionErrors('create-errors', create);
     alerts.functionErrors('delete-errors', remove);
+    alerts.functionErrors('sweep-errors', sweep.fn);
+    lifecycleAlarms(alerts, remove, sweep.fn);
     alerts.queueNotEmpty('failures-not-empty', failures.name);
-    ebsSnapshotDashboard(this, { create, remove, failureQueueName: failures.name });
+    ebsSnapshotDashboard(this, {
+      create,
+      remove,
+      sweep: sweep.fn,
+      failureQueueName: failures.name,
+    });
 
     new TerraformOutput(this, 'snapshot_table_name', { value: table.name });
     new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url });

@@ -199,6 +199,7 @@ describe('create handler configuration', () => {
       concurrency: 8,
       claimSettleSeconds: 60,
       scheduleRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/own',
+      recycleBinExclusionTags: {},
     });
   });
 

@@ -305,17 +305,4 @@ describe('failures', () => {
     });
     expect(bed.createInputs().map((i) => i.VolumeId)).not.toContain('vol-0a1b2c3d4e5f60005');
   });
-
-  test('an existing snapshot of this run in error state counts as failed', async () => {
-    // Prepare
-    await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
-    const broken = bed.snapshotOf('vol-0a1b2c3d4e5f60001');
-    if (broken) broken.State = 'error';
-
-    // Act
-    const replay = await snapshotVolumes({ ...bed.deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY);
-
-    // Assess
-    expect(replay).toMatchObject({ skipped: 4, failed: 1 });
-  });
 });
