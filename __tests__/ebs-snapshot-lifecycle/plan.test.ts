@@ -130,7 +130,7 @@ describeOffline(
       expect(table?.values.deletion_protection_enabled).toBe(false);
     });
 
-    test('the exclusion tags reach both the create and the sweep function; the rate reaches the sweep', () => {
+    test('the exclusion tags and the rate reach both the create and the sweep function', () => {
       const env = (name: string) =>
         (
           plannedResources(proof.plan, 'aws_lambda_function').find(
@@ -140,6 +140,7 @@ describeOffline(
       expect(JSON.parse(env('ebs-snapshot-create')?.RECYCLE_BIN_EXCLUSION_TAGS ?? '')).toEqual({
         'rbin-exclude': 'true',
       });
+      expect(env('ebs-snapshot-create')?.MAX_REQUESTS_PER_SECOND).toBe('2');
       expect(env('ebs-snapshot-sweep')).toMatchObject({
         RECYCLE_BIN_EXCLUSION_TAGS: '{"rbin-exclude":"true"}',
         MAX_REQUESTS_PER_SECOND: '2',

@@ -134,6 +134,7 @@ describe('EBS snapshot lifecycle stack', () => {
       TAG_KEY: '${var.snapshot_tag_key}',
       DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
       MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
+      MAX_REQUESTS_PER_SECOND: '${tostring(var.snapshot_max_requests_per_second)}',
       SCHEDULE_RULE_ARN:
         'arn:${data.aws_partition.partition.partition}:events:${var.region}:${var.account_id}:rule/${var.name_prefix}-ebs-snapshot-schedule',
     });

@@ -25,6 +25,7 @@ export const CreateEnvSchema = z
     DEFAULT_RETENTION_DAYS: positiveInt.max(36500).default(7),
     MANAGED_BY: nonEmpty,
     CONCURRENCY: positiveInt.max(64).default(8),
+    MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100).default(4),
     /**
      * How old a claim of another attempt must be before a DescribeSnapshots listing is trusted to show a
      * snapshot made under it (EC2 reads are eventually consistent:
@@ -40,6 +41,7 @@ export const CreateEnvSchema = z
     defaultRetentionDays: env.DEFAULT_RETENTION_DAYS,
     managedBy: env.MANAGED_BY,
     concurrency: env.CONCURRENCY,
+    maxRequestsPerSecond: env.MAX_REQUESTS_PER_SECOND,
     claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
     scheduleRuleArn: env.SCHEDULE_RULE_ARN,
     recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,

@@ -4,9 +4,10 @@ import { logger } from '../shared/logger';
 import { parseOwnSchedule } from '../shared/parse';
 import { createDynamoDbClient, createEc2Client } from './clients';
 import { CreateEnvSchema } from './config';
-import { snapshotVolumes, type SnapshotRunCounts } from './create';
+import type { SnapshotRunCounts } from './create';
 import { SnapshotRunFailedError } from './errors';
 import { reportRun } from './report';
+import { snapshotVolumes } from './run';
 import { dynamoDbSnapshotStore } from './store';
 
 const config = readEnv(CreateEnvSchema);

@@ -1,13 +1,11 @@
 import { CreateSnapshotCommand, type EC2Client, type Snapshot } from '@aws-sdk/client-ec2';
-import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
 import { errorText } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { CreateConfig } from './config';
-import { recordBroken, recordExisting, recordStrays } from './existing';
+import { recordBroken, recordExisting } from './existing';
 import type { ClaimRef, SnapshotStore } from './store';
 import { expiryAfter, retentionDays, snapshotDescription, snapshotTags, tagValue } from './tags';
-import { findRunSnapshot, listTaggedVolumes, snapshotsOfRun, type TaggedVolume } from './volumes';
+import { findRunSnapshot, type TaggedVolume } from './volumes';
 
 export interface SnapshotRunDeps {
   readonly ec2: EC2Client;
@@ -50,8 +48,8 @@ interface Deferred {
   readonly since: Date;
 }
 
-type Step = VolumeOutcome | Deferred;
-const isDeferred = (s: Step): s is Deferred => 'holder' in s;
+export type Step = VolumeOutcome | Deferred;
+export const isDeferred = (s: Step): s is Deferred => 'holder' in s;
 
 export interface SnapshotRunCounts {
   readonly volumes: number;
@@ -67,12 +65,14 @@ export interface SnapshotRunResult extends SnapshotRunCounts {
   readonly outcomes: readonly VolumeOutcome[];
 }
 
-interface Run {
+export interface Run {
   readonly deps: SnapshotRunDeps;
   readonly config: CreateConfig;
   readonly runKey: string;
   readonly attempt: string;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Waits for the next CreateSnapshot slot under MAX_REQUESTS_PER_SECOND. */
+  readonly pace: () => Promise<void>;
 }
 
 /** EC2 answered with a client error (4xx): nothing was created, so the claim can be released. */
@@ -104,6 +104,7 @@ async function create(run: Run, volume: TaggedVolume, deferredOnce: boolean): Pr
   const description = snapshotDescription(volume);
   let snapshotId: string;
   let createTime: Date;
+  await run.pace();
   try {
     const created = await deps.ec2.send(
       new CreateSnapshotCommand({
@@ -185,7 +186,7 @@ async function claimAndCreate(run: Run, volume: TaggedVolume): Promise<Step> {
  * is recorded; otherwise the claim is taken over (its attempt made nothing, or died) and the volume
  * snapshotted. So a lost reply, a failed release or a dead attempt never skips a volume.
  */
-async function resolve(run: Run, d: Deferred): Promise<Step> {
+export async function resolve(run: Run, d: Deferred): Promise<Step> {
   const { deps, config, runKey } = run;
   const volumeId = d.volume.VolumeId;
   const settledAt = d.since.getTime() + config.claimSettleSeconds * 1000;
@@ -229,7 +230,11 @@ function unusable(volume: TaggedVolume): VolumeOutcome | undefined {
 }
 
 /** First look at a volume: its state, then this run's snapshot of it (recorded), else claim and create. */
-async function firstPass(run: Run, volume: TaggedVolume, snapshot?: Snapshot): Promise<Step> {
+export async function firstPass(
+  run: Run,
+  volume: TaggedVolume,
+  snapshot?: Snapshot,
+): Promise<Step> {
   const skipped = unusable(volume);
   if (skipped) return skipped;
   if (snapshot?.SnapshotId) {
@@ -241,7 +246,11 @@ async function firstPass(run: Run, volume: TaggedVolume, snapshot?: Snapshot): P
   return claimAndCreate(run, volume);
 }
 
-const failedUnexpectedly = (volumeId: string, runKey: string, error: unknown): VolumeOutcome => {
+export const failedUnexpectedly = (
+  volumeId: string,
+  runKey: string,
+  error: unknown,
+): VolumeOutcome => {
   logger.error('unexpected failure snapshotting volume', {
     volumeId,
     runKey,
@@ -249,58 +258,3 @@ const failedUnexpectedly = (volumeId: string, runKey: string, error: unknown): V
   });
   return { volumeId, outcome: 'failed', step: 'create', error: errorText(error) };
 };
-
-/**
- * Snapshots every volume tagged with `config.tagKey`, once per run key:
- * 1. lists the tagged volumes and the snapshots this deployment already took in this run;
- * 2. a volume that has one gets its record (re)written (heals an earlier failed PutItem);
- * 3. any other volume is claimed for this attempt, snapshotted and recorded;
- * 4. volumes held by another attempt, or whose CreateSnapshot outcome is unknown, are checked by tag
- *    once the claim has settled, then recorded or snapshotted.
- * One volume's failure never stops the others. Listing failures throw: nothing is created without them.
- */
-export async function snapshotVolumes(
-  deps: SnapshotRunDeps,
-  config: CreateConfig,
-  runKey: string,
-): Promise<SnapshotRunResult> {
-  const run: Run = {
-    deps,
-    config,
-    runKey,
-    attempt: deps.attempt ?? randomUUID(),
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)))),
-  };
-  const volumes = await listTaggedVolumes(deps.ec2, config.tagKey);
-  const existing: Map<string, Snapshot> =
-    volumes.length > 0 ? await snapshotsOfRun(deps.ec2, config.managedBy, runKey) : new Map();
-  const limit = pLimit(config.concurrency);
-  const guarded = (volumeId: string, step: () => Promise<Step>) =>
-    limit(() => step().catch((error: unknown) => failedUnexpectedly(volumeId, runKey, error)));
-  const first = await Promise.all(
-    volumes.map((volume) =>
-      guarded(volume.VolumeId, () => firstPass(run, volume, existing.get(volume.VolumeId))),
-    ),
-  );
-  const second = await Promise.all(
-    first.map((step) =>
-      isDeferred(step) ? guarded(step.volume.VolumeId, () => resolve(run, step)) : step,
-    ),
-  );
-  const outcomes = second.map((step) =>
-    isDeferred(step)
-      ? failedUnexpectedly(step.volume.VolumeId, runKey, new Error('still deferred'))
-      : step,
-  );
-  const strays = volumes.length > 0 ? await recordStrays(deps, config, runKey, outcomes) : 0;
-  const count = (o: VolumeOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
-  return {
-    runKey,
-    strays,
-    volumes: volumes.length,
-    created: count('created'),
-    skipped: count('skipped'),
-    failed: count('failed'),
-    outcomes,
-  };
-}

@@ -5,7 +5,7 @@ import type { CreateConfig } from './config';
 import type { SnapshotRunDeps, VolumeOutcome } from './create';
 import type { SnapshotRecord } from './store';
 import { expiryOf, retentionDays, snapshotDescription, SNAPSHOT_TAGS, tagValue } from './tags';
-import { listRunSnapshots, type TaggedVolume } from './volumes';
+import type { TaggedVolume } from './volumes';
 
 /**
  * The record of a snapshot this run already made: its own start time and expiry tag; without the tag,
@@ -103,12 +103,13 @@ export async function recordStrays(
   config: CreateConfig,
   runKey: string,
   outcomes: readonly VolumeOutcome[],
+  snapshots: readonly Snapshot[],
 ): Promise<number> {
   const known = new Set(
     outcomes.flatMap((o) => ('snapshotId' in o && o.snapshotId ? [o.snapshotId] : [])),
   );
   let recorded = 0;
-  for (const snapshot of await listRunSnapshots(deps.ec2, config.managedBy, runKey)) {
+  for (const snapshot of snapshots) {
     const snapshotId = snapshot.SnapshotId as string;
     // An error-state snapshot was recorded to expire at once (recordBroken); the sweep deletes it anyway.
     if (known.has(snapshotId) || snapshot.State === 'error') continue;

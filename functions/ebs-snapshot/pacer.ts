@@ -7,15 +7,17 @@ export function pacer(
   ratePerSecond: number,
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
-): () => Promise<void> {
+  firstSlot = 0,
+): (() => Promise<void>) & { nextSlot: () => number } {
   const intervalMs = 1000 / ratePerSecond;
-  let nextSlot = 0;
-  return async () => {
+  let nextSlot = firstSlot;
+  const take = async () => {
     const at = now().getTime();
     const slot = Math.max(at, nextSlot);
     nextSlot = slot + intervalMs;
     if (slot > at) await sleep(slot - at);
   };
+  return Object.assign(take, { nextSlot: () => nextSlot });
 }
 
 export const realSleep = (ms: number): Promise<void> =>

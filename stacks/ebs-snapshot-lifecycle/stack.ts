@@ -65,6 +65,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
         TAG_KEY: tagKey.stringValue,
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
+        MAX_REQUESTS_PER_SECOND: Fn.tostring(vars.maxRate),
         SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
         RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
       },

@@ -3,7 +3,7 @@ import {
   DescribeSnapshotsCommand,
   type CreateSnapshotCommandInput,
 } from '@aws-sdk/client-ec2';
-import { snapshotVolumes } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { SNAPSHOT_TAGS } from '../../../functions/ebs-snapshot/tags';
 import { CreateRunBed } from '../fixtures/create-run';
 import { CREATE_CONFIG, MANAGED_BY, NOW, RUN_KEY } from '../fixtures/world';
@@ -28,6 +28,7 @@ describe('idempotency and concurrency', () => {
       Filters: [
         { Name: 'tag:ops-autopilot:run', Values: [RUN_KEY] },
         { Name: 'tag:managed-by', Values: [MANAGED_BY] },
+        { Name: 'tag:ops-autopilot:volume-id', Values: expect.any(Array) as unknown as string[] },
       ],
     });
   });

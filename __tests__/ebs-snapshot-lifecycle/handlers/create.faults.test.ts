@@ -4,7 +4,8 @@
  */
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createDynamoDbClient, createEc2Client } from '../../../functions/ebs-snapshot/clients';
-import { snapshotVolumes, type SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import type { SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { dynamoDbSnapshotStore } from '../../../functions/ebs-snapshot/store';
 import { WORLD } from '../../support/deployment';
 import { recordIamCalls } from '../../support/iam-recorder';

@@ -182,7 +182,7 @@ describe('create handler: only its own schedule', () => {
 });
 
 describe('create handler configuration', () => {
-  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY and CLAIM_SETTLE_SECONDS', () => {
+  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY, the rate and CLAIM_SETTLE_SECONDS', () => {
     // Act
     const config = readEnv(CreateEnvSchema, {
       TABLE_NAME: 'snapshots',
@@ -197,6 +197,7 @@ describe('create handler configuration', () => {
       defaultRetentionDays: 7,
       managedBy: 'ops-autopilot',
       concurrency: 8,
+      maxRequestsPerSecond: 4,
       claimSettleSeconds: 60,
       scheduleRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/own',
       recycleBinExclusionTags: {},
@@ -221,6 +222,7 @@ describe('create handler configuration', () => {
     ['CONCURRENCY zero', { CONCURRENCY: '0' }, /CONCURRENCY/],
     ['CLAIM_SETTLE_SECONDS negative', { CLAIM_SETTLE_SECONDS: '-1' }, /CLAIM_SETTLE_SECONDS/],
     ['SCHEDULE_RULE_ARN missing', { SCHEDULE_RULE_ARN: undefined }, /SCHEDULE_RULE_ARN/],
+    ['MAX_REQUESTS_PER_SECOND zero', { MAX_REQUESTS_PER_SECOND: '0' }, /MAX_REQUESTS_PER_SECOND/],
   ])('%s is a ConfigError naming the key', (_, change, named) => {
     // Prepare
     const env = { ...CREATE_ENV, ...change };

@@ -6,7 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
-import { snapshotVolumes, type SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import type { SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { dynamoDbSnapshotStore } from '../../../functions/ebs-snapshot/store';
 import { recordIamCalls } from '../../support/iam-recorder';
 import {

@@ -1,5 +1,5 @@
 import type { Volume } from '@aws-sdk/client-ec2';
-import { snapshotVolumes } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { CreateRunBed, ec2Error } from '../fixtures/create-run';
 import { CREATE_CONFIG, Ec2World, NOW, RUN_KEY, VOLUME_PAGES } from '../fixtures/world';
 
@@ -73,5 +73,18 @@ describe('snapshots in error state', () => {
       bed.store.records.get(broken?.SnapshotId ?? '')?.expiresAt.getTime(),
     ).toBeLessThanOrEqual(bed.clock.now().getTime());
     expect(bed.clock.now().getTime()).toBeGreaterThanOrEqual(NOW.getTime());
+  });
+});
+
+describe('pacing', () => {
+  test('CreateSnapshot calls are spaced to MAX_REQUESTS_PER_SECOND, across pages too', async () => {
+    // Act
+    const paced = { ...CREATE_CONFIG, maxRequestsPerSecond: 4, concurrency: 1 };
+    await snapshotVolumes(bed.deps, paced, RUN_KEY);
+
+    // Assess: 5 creates at 4 per second: the last one 1 s after the first
+    const times = bed.world.snapshots.map((s) => s.StartTime?.getTime() ?? 0);
+    expect(Math.max(...times) - Math.min(...times)).toBe(1000);
+    expect(new Set(times).size).toBe(5);
   });
 });

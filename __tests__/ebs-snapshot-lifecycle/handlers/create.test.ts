@@ -4,7 +4,7 @@ import {
   DescribeVolumesCommand,
   type CreateSnapshotCommandInput,
 } from '@aws-sdk/client-ec2';
-import { snapshotVolumes } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { logger } from '../../../functions/shared/logger';
 import { CreateRunBed, DAY_MS, ec2Error } from '../fixtures/create-run';
 import { CREATE_CONFIG, MANAGED_BY, NOW, RUN_KEY, VOLUMES } from '../fixtures/world';
