@@ -23,17 +23,17 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_event_rule: 2,
       aws_cloudwatch_event_target: 2,
-      aws_cloudwatch_log_group: 3,
-      aws_cloudwatch_metric_alarm: 8,
+      aws_cloudwatch_log_group: 4,
+      aws_cloudwatch_metric_alarm: 12,
       aws_dynamodb_table: 1,
-      aws_iam_role: 3,
-      aws_iam_role_policy: 3,
+      aws_iam_role: 5,
+      aws_iam_role_policy: 5,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_lambda_event_source_mapping: 1,
-      aws_lambda_function: 3,
-      aws_lambda_function_event_invoke_config: 1,
+      aws_lambda_function: 4,
       aws_lambda_permission: 2,
+      aws_sfn_state_machine: 1,
       aws_sns_topic: 1,
       aws_sqs_queue: 1,
     });
@@ -82,7 +82,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
 
   test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
     const fns = plannedResources(proof.plan, 'aws_lambda_function');
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
       expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);

@@ -62,7 +62,6 @@ const config = {
   concurrency: Number(process.env.BENCH_SNAPSHOT_CONCURRENCY ?? 8),
   maxRequestsPerSecond: RATE,
   claimSettleSeconds: 60,
-  scheduleRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/ops-autopilot-ebs-snapshot-schedule',
   recycleBinExclusionTags: {},
 };
 

@@ -93,6 +93,10 @@ describe('EBS snapshot lifecycle stack', () => {
       'Errors',
       'Errors',
       'Errors',
+      'Errors',
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
       'IteratorAge',
       'SnapshotsDeleteFailed',
       'SnapshotsInUse',
@@ -135,9 +139,8 @@ describe('EBS snapshot lifecycle stack', () => {
       DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
       MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
       MAX_REQUESTS_PER_SECOND: '${tostring(var.snapshot_max_requests_per_second)}',
-      SCHEDULE_RULE_ARN:
-        'arn:${data.aws_partition.partition.partition}:events:${var.region}:${var.account_id}:rule/${var.name_prefix}-ebs-snapshot-schedule',
     });
+    expect(create?.environment).not.toHaveProperty('variables.SCHEDULE_RULE_ARN');
   });
 });
 

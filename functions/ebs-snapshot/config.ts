@@ -32,7 +32,6 @@ export const CreateEnvSchema = z
      * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
      */
     CLAIM_SETTLE_SECONDS: positiveInt.max(600).default(60),
-    SCHEDULE_RULE_ARN: nonEmpty,
     RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
   })
   .transform((env) => ({
@@ -43,7 +42,6 @@ export const CreateEnvSchema = z
     concurrency: env.CONCURRENCY,
     maxRequestsPerSecond: env.MAX_REQUESTS_PER_SECOND,
     claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
-    scheduleRuleArn: env.SCHEDULE_RULE_ARN,
     recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
   }));
 
@@ -82,3 +80,13 @@ export const SweepEnvSchema = z
   }));
 
 export type SweepConfig = z.infer<typeof SweepEnvSchema>;
+
+/** Environment of `ebs-snapshot-start`: the run's state machine and the schedule rule it answers to. */
+export const StartEnvSchema = z
+  .object({ STATE_MACHINE_ARN: nonEmpty, SCHEDULE_RULE_ARN: nonEmpty })
+  .transform((env) => ({
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    scheduleRuleArn: env.SCHEDULE_RULE_ARN,
+  }));
+
+export type StartConfig = z.infer<typeof StartEnvSchema>;

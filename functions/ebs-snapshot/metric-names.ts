@@ -5,7 +5,7 @@ import type { MetricSpec } from '../shared/metric-spec';
  * imported by the handlers and by the stack's dashboard.
  */
 
-/** ebs-snapshot-create: one document per scheduled run, dimension service only. */
+/** ebs-snapshot-create: one document per page of a run, dimension service only. */
 export const CREATE_METRICS = {
   created: 'SnapshotsCreated',
   skipped: 'SnapshotsSkipped',
@@ -22,6 +22,12 @@ export const DELETE_METRICS = {
   inUse: 'SnapshotsInUse',
   /** Locked (DescribeLockedSnapshots): written back, tried again when the lock expires. */
   locked: 'SnapshotsLocked',
+} as const;
+
+/** ebs-snapshot-start: one document per scheduled event. */
+export const START_METRICS = {
+  /** The previous run was still going, so this scheduled run was skipped. */
+  skippedOverlap: 'RunsSkippedOverlap',
 } as const;
 
 /** ebs-snapshot-sweep: one document per sweep, dimension service only. */
@@ -46,5 +52,8 @@ export const DELETE_METRIC_SPECS: readonly MetricSpec[] = Object.values(DELETE_M
   (name) => ({ name, dimensions: [] }),
 );
 export const SWEEP_METRIC_SPECS: readonly MetricSpec[] = Object.values(SWEEP_METRICS).map(
+  (name) => ({ name, dimensions: [] }),
+);
+export const START_METRIC_SPECS: readonly MetricSpec[] = Object.values(START_METRICS).map(
   (name) => ({ name, dimensions: [] }),
 );

@@ -9,6 +9,7 @@ import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
 import { lifecycleAlarms } from './alarms';
+import { SnapshotRun } from './run';
 import { SnapshotSweep } from './sweep';
 import { declareSnapshotVariables } from './variables';
 
@@ -56,17 +57,16 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     const create = new NodeFunction(this, 'create', {
       asset: 'ebs-snapshot-create',
       name: 'ebs-snapshot-create',
-      description: 'Snapshots tagged EBS volumes and records each snapshot with its expiry',
+      description:
+        'A page of a snapshot run: snapshots tagged EBS volumes and records each snapshot with its expiry',
       timeoutSeconds: 900,
       memoryMb: 512,
-      onFailure: { arn: failures.arn, kind: 'sqs' },
       environment: {
         TABLE_NAME: tableName,
         TAG_KEY: tagKey.stringValue,
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
         MAX_REQUESTS_PER_SECOND: Fn.tostring(vars.maxRate),
-        SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
         RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
       },
       statements: [
@@ -98,9 +98,15 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       ],
     });
 
-    new FunctionSchedule(this, create, {
+    const run = new SnapshotRun(this, 'run', {
+      page: create,
+      failureQueueArn: failures.arn,
+      failureQueueUrl: failures.queue.url,
+      scheduleRuleArn: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
+    });
+    new FunctionSchedule(this, run.start, {
       name: SCHEDULE_NAME,
-      description: 'Snapshots tagged EBS volumes',
+      description: 'Starts a snapshot run of the tagged EBS volumes',
       expression: schedule.stringValue,
     });
 
@@ -177,6 +183,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     alerts.functionErrors('delete-errors', remove);
     alerts.functionErrors('sweep-errors', sweep.fn);
     lifecycleAlarms(alerts, remove, sweep.fn);
+    run.alarms(alerts);
     alerts.queueNotEmpty('failures-not-empty', failures.name);
     ebsSnapshotDashboard(this, {
       create,
