@@ -121,6 +121,7 @@ describeOffline(
         snapshot_table_deletion_protection: false,
         snapshot_recycle_bin_exclusion_tags: { 'rbin-exclude': 'true' },
         snapshot_max_requests_per_second: 2,
+        snapshot_default_retain_count: 14,
       });
       proof = await proveStack(offlineTools!, await synthAll(), 'ebs-snapshot-lifecycle', varFile);
     }, 180_000);
@@ -140,7 +141,10 @@ describeOffline(
       expect(JSON.parse(env('ebs-snapshot-create')?.RECYCLE_BIN_EXCLUSION_TAGS ?? '')).toEqual({
         'rbin-exclude': 'true',
       });
-      expect(env('ebs-snapshot-create')?.MAX_REQUESTS_PER_SECOND).toBe('2');
+      expect(env('ebs-snapshot-create')).toMatchObject({
+        MAX_REQUESTS_PER_SECOND: '2',
+        DEFAULT_RETAIN_COUNT: '14',
+      });
       expect(env('ebs-snapshot-sweep')).toMatchObject({
         RECYCLE_BIN_EXCLUSION_TAGS: '{"rbin-exclude":"true"}',
         MAX_REQUESTS_PER_SECOND: '2',

@@ -116,6 +116,7 @@ const config: CreateConfig = {
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: 8,
   maxRequestsPerSecond: RATE,
+  defaultRetainCount: 0,
   claimSettleSeconds: 60,
   recycleBinExclusionTags: {},
 };

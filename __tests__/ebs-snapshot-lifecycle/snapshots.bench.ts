@@ -61,6 +61,7 @@ const config = {
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: Number(process.env.BENCH_SNAPSHOT_CONCURRENCY ?? 8),
   maxRequestsPerSecond: RATE,
+  defaultRetainCount: 0,
   claimSettleSeconds: 60,
   recycleBinExclusionTags: {},
 };

@@ -26,6 +26,7 @@ export const CreateEnvSchema = z
     MANAGED_BY: nonEmpty,
     CONCURRENCY: positiveInt.max(64).default(8),
     MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().max(100).default(4),
+    DEFAULT_RETAIN_COUNT: z.coerce.number().int().min(0).max(1000).default(0),
     /**
      * How old a claim of another attempt must be before a DescribeSnapshots listing is trusted to show a
      * snapshot made under it (EC2 reads are eventually consistent:
@@ -41,6 +42,7 @@ export const CreateEnvSchema = z
     managedBy: env.MANAGED_BY,
     concurrency: env.CONCURRENCY,
     maxRequestsPerSecond: env.MAX_REQUESTS_PER_SECOND,
+    defaultRetainCount: env.DEFAULT_RETAIN_COUNT,
     claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
     recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
   }));

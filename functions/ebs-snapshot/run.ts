@@ -12,6 +12,7 @@ import {
   type Step,
   type VolumeOutcome,
 } from './create';
+import { expireBeyondCount } from './count';
 import { recordStrays } from './existing';
 import { pacer, realSleep } from './pacer';
 import { byVolume, runSnapshotsOf, taggedVolumePage } from './volumes';
@@ -78,6 +79,8 @@ export async function snapshotPage(
           await runSnapshotsOf(deps.ec2, config.managedBy, runKey, ids),
         )
       : 0;
+  // Only a page whose volumes all have their snapshot of this run prunes by count: a failed create keeps the old ones.
+  if (outcomes.every((o) => o.outcome !== 'failed')) await expireBeyondCount(deps, config, volumes);
   const count = (o: VolumeOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
   return {
     runKey,

@@ -67,6 +67,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
         MAX_REQUESTS_PER_SECOND: Fn.tostring(vars.maxRate),
+        DEFAULT_RETAIN_COUNT: Fn.tostring(vars.retainCount),
         RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
       },
       statements: [

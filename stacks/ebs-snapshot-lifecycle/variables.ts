@@ -53,6 +53,13 @@ export function declareSnapshotVariables(stack: OpsStack) {
       description:
         "Most EC2 create/delete calls per second this stack makes, below EC2's per-account buckets (CreateSnapshot and DeleteSnapshot refill at 5/s), so other tools keep headroom.",
     }),
+    retainCount: numberVar(stack, 'snapshot_default_retain_count', {
+      default: 0,
+      min: 0,
+      max: 1000,
+      description:
+        'Newest managed snapshots to keep per volume when its tag value is not count:N (0: no count rule); older ones expire on the next run, on top of the age rule.',
+    }),
     maxBackupAgeHours: numberVar(stack, 'snapshot_max_backup_age_hours', {
       default: 26,
       min: 1,

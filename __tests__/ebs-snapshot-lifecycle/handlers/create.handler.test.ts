@@ -163,6 +163,7 @@ describe('create handler configuration', () => {
       managedBy: 'ops-autopilot',
       concurrency: 8,
       maxRequestsPerSecond: 4,
+      defaultRetainCount: 0,
       claimSettleSeconds: 60,
       recycleBinExclusionTags: {},
     });
