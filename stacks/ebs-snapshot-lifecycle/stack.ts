@@ -188,6 +188,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     alerts.queueNotEmpty('failures-not-empty', failures.name);
     ebsSnapshotDashboard(this, {
       create,
+      start: run.start,
       remove,
       sweep: sweep.fn,
       failureQueueName: failures.name,
