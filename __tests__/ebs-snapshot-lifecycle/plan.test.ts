@@ -1,6 +1,12 @@
-import { plannedResources, resourceCounts, type StackProof } from '../../scripts/offline-proof';
+import {
+  plannedResources,
+  proveStack,
+  resourceCounts,
+  synthAll,
+  type StackProof,
+} from '../../scripts/offline-proof';
 import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import { describeOffline, offlineProof } from '../support/offline';
+import { describeOffline, offlineProof, offlineTools, variantVarFile } from '../support/offline';
 
 describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
   let proof: StackProof;
@@ -15,22 +21,42 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
   test('the plan creates the expected resource types and counts', () => {
     expect(resourceCounts(proof.plan)).toEqual({
       aws_cloudwatch_dashboard: 1,
-      aws_cloudwatch_event_rule: 1,
-      aws_cloudwatch_event_target: 1,
-      aws_cloudwatch_log_group: 2,
-      aws_cloudwatch_metric_alarm: 3,
+      aws_cloudwatch_event_rule: 2,
+      aws_cloudwatch_event_target: 2,
+      aws_cloudwatch_log_group: 4,
+      aws_cloudwatch_metric_alarm: 12,
       aws_dynamodb_table: 1,
-      aws_iam_role: 2,
-      aws_iam_role_policy: 2,
+      aws_iam_role: 5,
+      aws_iam_role_policy: 5,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_lambda_event_source_mapping: 1,
-      aws_lambda_function: 2,
-      aws_lambda_function_event_invoke_config: 1,
-      aws_lambda_permission: 1,
+      aws_lambda_function: 4,
+      aws_lambda_permission: 2,
+      aws_sfn_state_machine: 1,
       aws_sns_topic: 1,
       aws_sqs_queue: 1,
     });
+  });
+
+  test('the table is deletion-protected by default', () => {
+    const [table] = plannedResources(proof.plan, 'aws_dynamodb_table');
+    expect(table?.values.deletion_protection_enabled).toBe(true);
+  });
+
+  test('the sweep gets the rate, the backup age and no exclusion tags by default', () => {
+    const sweep = plannedResources(proof.plan, 'aws_lambda_function').find(
+      (f) => f.values.function_name === 'ops-autopilot-ebs-snapshot-sweep',
+    );
+    expect(sweep?.values.environment).toEqual([
+      {
+        variables: expect.objectContaining({
+          MAX_REQUESTS_PER_SECOND: '4',
+          MAX_BACKUP_AGE_HOURS: '26',
+          RECYCLE_BIN_EXCLUSION_TAGS: '{}',
+        }) as unknown,
+      },
+    ]);
   });
 
   test('the table has TTL on ttl and a stream', () => {
@@ -56,7 +82,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
 
   test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
     const fns = plannedResources(proof.plan, 'aws_lambda_function');
-    expect(fns).toHaveLength(2);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
       expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
@@ -74,7 +100,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
     const body = plannedDashboardBody(proof.plan);
     const refs = metricRefs(body);
     expect(body.widgets.filter((w) => w.type === 'metric').map((w) => w.properties.region)).toEqual(
-      Array(4).fill('us-east-1'),
+      Array(5).fill('us-east-1'),
     );
     expect(refs.map((r) => r.dimensions.FunctionName ?? r.dimensions.QueueName)).toEqual(
       expect.arrayContaining([
@@ -85,3 +111,44 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
     );
   });
 });
+
+describeOffline(
+  'offline Terraform proof: ebs-snapshot-lifecycle options turned the other way',
+  () => {
+    let proof: StackProof;
+    beforeAll(async () => {
+      const varFile = variantVarFile({
+        snapshot_table_deletion_protection: false,
+        snapshot_recycle_bin_exclusion_tags: { 'rbin-exclude': 'true' },
+        snapshot_max_requests_per_second: 2,
+        snapshot_default_retain_count: 14,
+      });
+      proof = await proveStack(offlineTools!, await synthAll(), 'ebs-snapshot-lifecycle', varFile);
+    }, 180_000);
+
+    test('deletion protection off', () => {
+      const [table] = plannedResources(proof.plan, 'aws_dynamodb_table');
+      expect(table?.values.deletion_protection_enabled).toBe(false);
+    });
+
+    test('the exclusion tags and the rate reach both the create and the sweep function', () => {
+      const env = (name: string) =>
+        (
+          plannedResources(proof.plan, 'aws_lambda_function').find(
+            (f) => f.values.function_name === `ops-autopilot-${name}`,
+          )?.values.environment as Array<{ variables: Record<string, string> }>
+        )[0]?.variables;
+      expect(JSON.parse(env('ebs-snapshot-create')?.RECYCLE_BIN_EXCLUSION_TAGS ?? '')).toEqual({
+        'rbin-exclude': 'true',
+      });
+      expect(env('ebs-snapshot-create')).toMatchObject({
+        MAX_REQUESTS_PER_SECOND: '2',
+        DEFAULT_RETAIN_COUNT: '14',
+      });
+      expect(env('ebs-snapshot-sweep')).toMatchObject({
+        RECYCLE_BIN_EXCLUSION_TAGS: '{"rbin-exclude":"true"}',
+        MAX_REQUESTS_PER_SECOND: '2',
+      });
+    });
+  },
+);

@@ -3,7 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { FakeEc2Http } from './fixtures/fake-ec2-http';
 import { managedBy, resourceName, WORLD } from '../support/deployment';
 import { createDynamoDbClient, createEc2Client } from '../../functions/ebs-snapshot/clients';
-import { snapshotVolumes } from '../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../functions/ebs-snapshot/run';
 import { dynamoDbSnapshotStore } from '../../functions/ebs-snapshot/store';
 import {
   ec2Throttle,
@@ -60,7 +60,10 @@ const config = {
   defaultRetentionDays: 7,
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: Number(process.env.BENCH_SNAPSHOT_CONCURRENCY ?? 8),
-  claimStaleAfterSeconds: 900,
+  maxRequestsPerSecond: RATE,
+  defaultRetainCount: 0,
+  claimSettleSeconds: 60,
+  recycleBinExclusionTags: {},
 };
 
 async function ours(): Promise<{

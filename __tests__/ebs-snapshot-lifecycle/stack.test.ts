@@ -49,11 +49,20 @@ describe('EBS snapshot lifecycle stack', () => {
     });
   });
 
-  test('schedule: cron from a variable, defaulting to the seed', () => {
-    expect(only(json, 'aws_cloudwatch_event_rule').schedule_expression).toBe(
-      '${var.snapshot_schedule}',
-    );
+  test('schedules: snapshots and sweep, each from a variable', () => {
+    const rules = Object.values(resources(json, 'aws_cloudwatch_event_rule'));
+    expect(Object.fromEntries(rules.map((r) => [r.name, r.schedule_expression]))).toEqual({
+      '${var.name_prefix}-ebs-snapshot-schedule': '${var.snapshot_schedule}',
+      '${var.name_prefix}-ebs-snapshot-sweep-schedule': '${var.snapshot_sweep_schedule}',
+    });
     expect(json.variable.snapshot_schedule?.default).toBe('cron(0 16 * * ? *)');
+  });
+
+  test('table: deletion protection from a variable, on by default', () => {
+    expect(only(json, 'aws_dynamodb_table').deletion_protection_enabled).toBe(
+      '${var.snapshot_table_deletion_protection}',
+    );
+    expect(json.variable.snapshot_table_deletion_protection?.default).toBe(true);
   });
 
   test('stream mapping: TTL expiries only, bisect, bounded retries, on-failure queue, partial batch failures', () => {
@@ -83,6 +92,15 @@ describe('EBS snapshot lifecycle stack', () => {
       'ApproximateNumberOfMessagesVisible',
       'Errors',
       'Errors',
+      'Errors',
+      'Errors',
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'IteratorAge',
+      'SnapshotsDeleteFailed',
+      'SnapshotsInUse',
+      'VolumesMissingBackup',
     ]);
     for (const alarm of alarms)
       expect(alarm.alarm_actions).toEqual([
@@ -120,7 +138,43 @@ describe('EBS snapshot lifecycle stack', () => {
       TAG_KEY: '${var.snapshot_tag_key}',
       DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
       MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
+      MAX_REQUESTS_PER_SECOND: '${tostring(var.snapshot_max_requests_per_second)}',
     });
+    expect(create?.environment).not.toHaveProperty('variables.SCHEDULE_RULE_ARN');
+  });
+});
+
+describe('delete path and sweep', () => {
+  test('delete writes a failed delete back to the table and reads snapshot locks', () => {
+    const statements = policyOf('ebs-snapshot-delete').Statement;
+    expect(statements.find((s) => s.Sid === 'WriteBackFailedDeletes')).toMatchObject({
+      Action: 'dynamodb:PutItem',
+    });
+    expect(statements.find((s) => s.Sid === 'ReadSnapshotLocks')).toMatchObject({
+      Action: 'ec2:DescribeLockedSnapshots',
+    });
+  });
+
+  test('sweep deletes only managed snapshots and reads Recycle Bin rules', () => {
+    const statements = policyOf('ebs-snapshot-sweep').Statement;
+    expect(statements.find((s) => s.Sid === 'DeleteOnlyManagedSnapshots')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
+    });
+    expect(statements.find((s) => s.Sid === 'ReadRecycleBinRules')?.Resource).toMatch(
+      /:rbin:\$\{var.region\}:\$\{var.account_id\}:rule\/\*$/,
+    );
+  });
+
+  test('alarms: failed deletes and missed backups by their EMF metrics, the stream by IteratorAge', () => {
+    const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
+    const byMetric = Object.fromEntries(alarms.map((a) => [a.metric_name, a]));
+    expect(byMetric.SnapshotsDeleteFailed).toMatchObject({
+      namespace: 'OpsAutopilot',
+      dimensions: { service: 'ebs-snapshot-delete' },
+      threshold: 0,
+    });
+    expect(byMetric.VolumesMissingBackup?.dimensions).toEqual({ service: 'ebs-snapshot-sweep' });
+    expect(byMetric.IteratorAge).toMatchObject({ statistic: 'Maximum', threshold: 3_600_000 });
   });
 });
 

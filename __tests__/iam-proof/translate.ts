@@ -145,6 +145,14 @@ const onLogStream =
 export const TRANSLATORS: Record<string, Translator> = {
   'EC2Client.DescribeVolumes': () => [{ action: 'ec2:DescribeVolumes', resource: '*' }],
   'EC2Client.DescribeSnapshots': () => [{ action: 'ec2:DescribeSnapshots', resource: '*' }],
+  'EC2Client.DescribeLockedSnapshots': () => [
+    { action: 'ec2:DescribeLockedSnapshots', resource: '*' },
+  ],
+  // ebs-snapshot-sweep's minimal Recycle Bin client (functions/ebs-snapshot/rbin-client.ts).
+  'RbinClient.ListRules': () => [{ action: 'rbin:ListRules', resource: '*' }],
+  'RbinClient.GetRule': (input) => [
+    { action: 'rbin:GetRule', resource: regional('rbin', `rule/${str(input, 'Identifier')}`) },
+  ],
   'EC2Client.CreateSnapshot': (input, call) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
     return [
@@ -221,6 +229,11 @@ export const TRANSLATORS: Record<string, Translator> = {
       },
     ];
   },
+  'DynamoDBClient.BatchGetItem': (input) =>
+    Object.keys((input.RequestItems ?? {}) as object).map((table) => ({
+      action: 'dynamodb:BatchGetItem',
+      resource: regional('dynamodb', `table/${table}`),
+    })),
   'DynamoDBClient.PutItem': (input) => [
     {
       action: 'dynamodb:PutItem',

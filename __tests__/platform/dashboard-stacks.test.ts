@@ -2,6 +2,8 @@ import { RESERVER_METRICS } from '../../functions/capacity-reservation/metric-na
 import {
   CREATE_METRIC_SPECS,
   DELETE_METRIC_SPECS,
+  START_METRIC_SPECS,
+  SWEEP_METRIC_SPECS,
 } from '../../functions/ebs-snapshot/metric-names';
 import { DRAIN_METRIC_SPECS } from '../../functions/ecs-drain/metric-names';
 import {
@@ -31,6 +33,8 @@ const EMITTED: Readonly<Record<string, readonly MetricSpec[]>> = {
   'capacity-reservation-reserver': RESERVER_METRICS,
   'ebs-snapshot-create': CREATE_METRIC_SPECS,
   'ebs-snapshot-delete': DELETE_METRIC_SPECS,
+  'ebs-snapshot-start': START_METRIC_SPECS,
+  'ebs-snapshot-sweep': SWEEP_METRIC_SPECS,
   'ecs-drain': DRAIN_METRIC_SPECS,
   'redshift-resize-trigger': TRIGGER_METRIC_SPECS,
   'redshift-resize-guard': GUARD_METRIC_SPECS,

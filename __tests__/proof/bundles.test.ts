@@ -29,6 +29,7 @@ describe('handler bundles from the build step', () => {
       ...process.env,
       TABLE_NAME: 't',
       MANAGED_BY: 'm',
+      SCHEDULE_RULE_ARN: 'arn:aws:events:us-east-1:123456789012:rule/r',
       NODE_NO_WARNINGS: '1',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };

@@ -94,6 +94,7 @@ const SERVICES: Record<string, { pkg: string; errorPrefix: string }> = {
     errorPrefix: 'DatabaseMigration',
   },
   sfn: { pkg: '@aws-sdk/client-sfn', errorPrefix: 'Sfn' },
+  sqs: { pkg: '@aws-sdk/client-sqs', errorPrefix: 'Sqs' },
 };
 
 interface AnyState {

@@ -1,19 +1,63 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { isThrottlingError } from '@smithy/core/retry';
 import { clientConfig, retryAlsoOn } from '../shared/aws';
+import { errorText } from '../shared/errors';
+import { OutcomeUnknownError } from './errors';
 
 /** EC2 error codes that are throttling but not in the SDK's own list. */
 const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as const;
 
+/** Create calls without an idempotency token: retried by the SDK only when EC2 refused them (throttling). */
+const NON_IDEMPOTENT_COMMANDS = ['CreateSnapshotCommand'];
+
+const statusOf = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+
+/**
+ * A failed non-idempotent create whose outcome is unknown (no answer, or 5xx) becomes an
+ * OutcomeUnknownError, which the SDK's retry does not retry: the caller checks by tag first.
+ * Throttling is a refusal, so it stays retried with backoff. Priority 'high' in the deserialize step
+ * sits inside the retry middleware and outside the deserializer (see retryAlsoOn).
+ */
+function neverRetryBlindly(client: EC2Client): EC2Client {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const status = statusOf(error);
+        const unknown = status === undefined || status >= 500;
+        if (
+          NON_IDEMPOTENT_COMMANDS.includes(String(context.commandName)) &&
+          unknown &&
+          !isThrottlingError(error as Parameters<typeof isThrottlingError>[0])
+        )
+          throw new OutcomeUnknownError(
+            `${String(context.commandName).replace(/Command$/, '')} may have been applied: ${errorText(error)}`,
+            error,
+          );
+        throw error;
+      }
+    },
+    {
+      step: 'deserialize',
+      priority: 'high',
+      name: 'neverRetryNonIdempotentBlindly',
+      override: true,
+    },
+  );
+  return client;
+}
+
 /**
  * The EC2 client both handlers use: SDK standard retry (RequestLimitExceeded is throttling to the SDK
- * already) plus SnapshotCreationPerVolumeRateExceeded marked as throttling. `overrides` is for tests
- * (fake requestHandler, fast retry strategy).
+ * already) plus SnapshotCreationPerVolumeRateExceeded marked as throttling; CreateSnapshot is never
+ * retried blindly. `overrides` is for tests (fake requestHandler, fast retry strategy).
  */
 export function createEc2Client(overrides: EC2ClientConfig = {}): EC2Client {
-  return retryAlsoOn(
-    new EC2Client({ ...clientConfig(), ...overrides }),
-    EC2_EXTRA_THROTTLING_CODES,
+  return neverRetryBlindly(
+    retryAlsoOn(new EC2Client({ ...clientConfig(), ...overrides }), EC2_EXTRA_THROTTLING_CODES),
   );
 }
 

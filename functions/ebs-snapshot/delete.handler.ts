@@ -1,21 +1,32 @@
-import { DynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { parseEvent } from '../shared/parse';
-import { createEc2Client } from './clients';
+import { createDynamoDbClient, createEc2Client } from './clients';
 import { DeleteEnvSchema } from './config';
 import { deleteExpiredSnapshots, reportBatch } from './delete';
 
 const config = readEnv(DeleteEnvSchema);
+
+/**
+ * What the whole batch needs: records, each with the sequence number a batch item failure names. Every
+ * other field is checked per record, so one malformed record is one failure, not the batch's.
+ */
+const StreamBatchSchema = z.object({
+  Records: z.array(
+    z.looseObject({ dynamodb: z.looseObject({ SequenceNumber: z.string().min(1) }) }),
+  ),
+});
 const ec2 = createEc2Client();
+const ddb = createDynamoDbClient();
 
 /** DynamoDB stream of the snapshot table: deletes the snapshots whose records TTL removed. */
 export async function handler(event: unknown, context?: Context): Promise<DynamoDBBatchResponse> {
   if (context) logger.addContext(context);
-  const { Records } = parseEvent(DynamoDBStreamSchema, event, 'a DynamoDB stream event');
+  const { Records } = parseEvent(StreamBatchSchema, event, 'a DynamoDB stream event');
   const { response, counts } = await deleteExpiredSnapshots(
-    { ec2 },
+    { ec2, ddb, now: () => new Date() },
     config,
     event as DynamoDBStreamEvent,
     context,

@@ -1,4 +1,5 @@
-import { DeleteSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBStreamRecord } from '@aws-lambda-powertools/parser/schemas';
 import type {
@@ -7,25 +8,29 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { errorText } from '../shared/errors';
+import { errorText, InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import { parseEvent } from '../shared/parse';
 import type { DeleteConfig } from './config';
-import { SnapshotDeleteError, SnapshotInUseError } from './errors';
+import { deleteSnapshot, type DeleteResult } from './delete-snapshot';
+import { SnapshotDeleteError } from './errors';
 import { DELETE_METRICS } from './metric-names';
 
 export interface DeleteDeps {
   readonly ec2: EC2Client;
+  readonly ddb: DynamoDBClient;
+  readonly now: () => Date;
 }
 
-type RecordOutcome = 'deleted' | 'already-deleted' | 'ignored';
+type RecordOutcome = DeleteResult['outcome'] | 'ignored';
 
-interface DeleteCounts {
+export interface DeleteCounts {
   deleted: number;
   alreadyDeleted: number;
   ignored: number;
   inUse: number;
+  locked: number;
   failed: number;
 }
 
@@ -46,9 +51,35 @@ function ignoreReason(record: ReturnType<typeof DynamoDBStreamRecord.parse>): st
 }
 
 /**
- * Handles one stream record: deletes the snapshot of a TTL-expired record, ignores anything else.
- * Throws (so the record is reported as a batch item failure) when the snapshot is in use or the
- * delete fails.
+ * Writes the expired record back with a later ttl, so TTL expires it again and this handler retries the
+ * delete then: a failure outlives the stream's 24-hour retention and its failure destination, which gets
+ * only the batch's metadata, never the record.
+ */
+async function writeBack(
+  deps: DeleteDeps,
+  config: DeleteConfig,
+  oldImage: Record<string, AttributeValue>,
+  result: Extract<DeleteResult, { retryAt: Date }>,
+): Promise<void> {
+  const attempts = Number(oldImage.delete_attempts?.N ?? '0') + 1;
+  await deps.ddb.send(
+    new PutItemCommand({
+      TableName: config.tableName,
+      Item: {
+        ...oldImage,
+        ttl: { N: String(Math.floor(result.retryAt.getTime() / 1000)) },
+        delete_attempts: { N: String(attempts) },
+        last_delete_outcome: { S: result.outcome },
+        last_delete_error: { S: result.error.slice(0, 1000) },
+      },
+    }),
+  );
+}
+
+/**
+ * Handles one stream record: deletes the snapshot of a TTL-expired record, ignores anything else. A
+ * delete that fails (in use, locked, or any error) is written back for a later try and counted; only
+ * when that write fails too does the record become a batch item failure.
  */
 async function deleteExpiredSnapshot(
   deps: DeleteDeps,
@@ -71,39 +102,43 @@ async function deleteExpiredSnapshot(
     return 'ignored';
   }
   const snapshotId = (record.dynamodb.OldImage as { snapshot_id: string }).snapshot_id;
-  try {
-    await deps.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
-    logger.info('expired snapshot deleted', { snapshotId, eventID: record.eventID });
-    return 'deleted';
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'InvalidSnapshot.NotFound') {
-      logger.info('expired snapshot already gone', { snapshotId, eventID: record.eventID });
-      return 'already-deleted';
-    }
-    if (name === 'InvalidSnapshot.InUse') {
-      logger.error('expired snapshot is in use (e.g. by an AMI) and was not deleted', {
-        snapshotId,
-        eventID: record.eventID,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      throw new SnapshotInUseError(`snapshot ${snapshotId} is in use and cannot be deleted`, {
-        cause: error,
-      });
-    }
-    logger.error('could not delete expired snapshot', {
-      snapshotId,
-      eventID: record.eventID,
-      managedBy: config.managedBy,
-      error: errorText(error),
-    });
-    throw new SnapshotDeleteError(`could not delete snapshot ${snapshotId}`, { cause: error });
+  const result = await deleteSnapshot(deps.ec2, snapshotId, deps.now());
+  if (!('retryAt' in result)) {
+    logger.info('expired snapshot deleted', { snapshotId, outcome: result.outcome });
+    return result.outcome;
   }
+  logger.error('expired snapshot not deleted; its record is written back for a later try', {
+    snapshotId,
+    eventID: record.eventID,
+    outcome: result.outcome,
+    retryAt: result.retryAt.toISOString(),
+    managedBy: config.managedBy,
+    error: result.error,
+  });
+  try {
+    await writeBack(deps, config, raw.dynamodb?.OldImage as Record<string, AttributeValue>, result);
+  } catch (error) {
+    throw new SnapshotDeleteError(
+      `could not delete snapshot ${snapshotId} (${result.error}) nor write its record back`,
+      { cause: error },
+    );
+  }
+  return result.outcome;
 }
 
+const COUNTED: Record<RecordOutcome, keyof DeleteCounts> = {
+  deleted: 'deleted',
+  'already-deleted': 'alreadyDeleted',
+  ignored: 'ignored',
+  'in-use': 'inUse',
+  locked: 'locked',
+  failed: 'failed',
+};
+
 /**
- * Processes a stream batch record by record; returns `batchItemFailures` naming only the failed
- * records (Lambda retries from there; after the mapping's maximum retries they go to the DLQ).
+ * Processes a stream batch record by record; returns `batchItemFailures` naming only the records that
+ * are malformed or whose failure could not be written back (Lambda retries from there; after the
+ * mapping's maximum retries they go to the failure queue).
  */
 export async function deleteExpiredSnapshots(
   deps: DeleteDeps,
@@ -111,18 +146,28 @@ export async function deleteExpiredSnapshots(
   event: DynamoDBStreamEvent,
   context?: Context,
 ): Promise<{ response: DynamoDBBatchResponse; counts: DeleteCounts }> {
-  const counts: DeleteCounts = { deleted: 0, alreadyDeleted: 0, ignored: 0, inUse: 0, failed: 0 };
+  const counts: DeleteCounts = {
+    deleted: 0,
+    alreadyDeleted: 0,
+    ignored: 0,
+    inUse: 0,
+    locked: 0,
+    failed: 0,
+  };
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const recordHandler = async (record: DynamoDBRecord): Promise<RecordOutcome> => {
     try {
       const outcome = await deleteExpiredSnapshot(deps, config, record);
-      if (outcome === 'deleted') counts.deleted++;
-      else if (outcome === 'already-deleted') counts.alreadyDeleted++;
-      else counts.ignored++;
+      counts[COUNTED[outcome]]++;
       return outcome;
     } catch (error) {
-      if (error instanceof SnapshotInUseError) counts.inUse++;
-      else counts.failed++;
+      counts.failed++;
+      if (error instanceof InvalidEventError)
+        logger.error('malformed stream record; reported as a batch item failure', {
+          eventID: record.eventID,
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+          error: errorText(error),
+        });
       throw error;
     }
   };
@@ -139,5 +184,6 @@ export function reportBatch(counts: DeleteCounts, records: number): void {
   metrics.addMetric(DELETE_METRICS.deleted, MetricUnit.Count, counts.deleted);
   metrics.addMetric(DELETE_METRICS.deleteFailed, MetricUnit.Count, counts.failed);
   metrics.addMetric(DELETE_METRICS.inUse, MetricUnit.Count, counts.inUse);
+  metrics.addMetric(DELETE_METRICS.locked, MetricUnit.Count, counts.locked);
   metrics.publishStoredMetrics();
 }

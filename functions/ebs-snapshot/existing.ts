@@ -5,7 +5,7 @@ import type { CreateConfig } from './config';
 import type { SnapshotRunDeps, VolumeOutcome } from './create';
 import type { SnapshotRecord } from './store';
 import { expiryOf, retentionDays, snapshotDescription, SNAPSHOT_TAGS, tagValue } from './tags';
-import { listRunSnapshots, type TaggedVolume } from './volumes';
+import type { TaggedVolume } from './volumes';
 
 /**
  * The record of a snapshot this run already made: its own start time and expiry tag; without the tag,
@@ -40,16 +40,6 @@ export async function recordExisting(
 ): Promise<VolumeOutcome> {
   const volumeId = volume.VolumeId;
   const snapshotId = snapshot.SnapshotId;
-  if (snapshot.State === 'error') {
-    logger.error('snapshot of this run is in error state', { volumeId, snapshotId, runKey });
-    return {
-      volumeId,
-      outcome: 'failed',
-      step: 'existing-snapshot',
-      error: 'snapshot state error',
-      snapshotId,
-    };
-  }
   const days = retentionDays(tagValue(volume.Tags, config.tagKey), config.defaultRetentionDays);
   try {
     await deps.store.putRecord(
@@ -69,6 +59,42 @@ export async function recordExisting(
 }
 
 /**
+ * Records a snapshot of this run that is in error state to expire now, so the TTL delete path removes it
+ * (the sweep deletes error-state snapshots too); the caller then takes a fresh snapshot of the volume.
+ */
+export async function recordBroken(
+  deps: SnapshotRunDeps,
+  runKey: string,
+  volume: TaggedVolume,
+  snapshot: Snapshot & { SnapshotId: string },
+): Promise<void> {
+  const now = deps.now();
+  logger.warn('snapshot of this run is in error state; taking a fresh one', {
+    volumeId: volume.VolumeId,
+    snapshotId: snapshot.SnapshotId,
+    runKey,
+  });
+  try {
+    await deps.store.putRecord(
+      {
+        snapshotId: snapshot.SnapshotId,
+        volumeId: volume.VolumeId,
+        runKey,
+        createTime: snapshot.StartTime ?? now,
+        expiresAt: now,
+        description: snapshot.Description ?? snapshotDescription(volume),
+      },
+      now,
+    );
+  } catch (error) {
+    logger.error('could not record the error-state snapshot; the sweep deletes it', {
+      snapshotId: snapshot.SnapshotId,
+      error: errorText(error),
+    });
+  }
+}
+
+/**
  * CreateSnapshot takes no idempotency token: when a response is lost, the SDK's retry can make a second
  * snapshot. Every snapshot of the run that no outcome names gets a record too, so its TTL deletes it.
  */
@@ -77,14 +103,16 @@ export async function recordStrays(
   config: CreateConfig,
   runKey: string,
   outcomes: readonly VolumeOutcome[],
+  snapshots: readonly Snapshot[],
 ): Promise<number> {
   const known = new Set(
     outcomes.flatMap((o) => ('snapshotId' in o && o.snapshotId ? [o.snapshotId] : [])),
   );
   let recorded = 0;
-  for (const snapshot of await listRunSnapshots(deps.ec2, config.managedBy, runKey)) {
+  for (const snapshot of snapshots) {
     const snapshotId = snapshot.SnapshotId as string;
-    if (known.has(snapshotId)) continue;
+    // An error-state snapshot was recorded to expire at once (recordBroken); the sweep deletes it anyway.
+    if (known.has(snapshotId) || snapshot.State === 'error') continue;
     const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId ?? '';
     logger.warn('recording a stray snapshot of this run', { snapshotId, volumeId, runKey });
     try {

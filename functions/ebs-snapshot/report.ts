@@ -18,5 +18,6 @@ export function reportRun(result: SnapshotRunResult): void {
   metrics.addMetric(CREATE_METRICS.created, MetricUnit.Count, result.created);
   metrics.addMetric(CREATE_METRICS.skipped, MetricUnit.Count, result.skipped);
   metrics.addMetric(CREATE_METRICS.failed, MetricUnit.Count, result.failed);
+  metrics.addMetric(CREATE_METRICS.strays, MetricUnit.Count, result.strays);
   metrics.publishStoredMetrics();
 }

@@ -10,7 +10,7 @@ export const SNAPSHOT_TAGS = {
   volumeId: 'ops-autopilot:volume-id',
 } as const;
 
-/** EC2 allows 50 tags per resource; ours take 4 of them. */
+/** EC2 allows 50 tags per resource; ours take 4 of them (plus any Recycle Bin exclusion tags). */
 const MAX_TAGS_PER_RESOURCE = 50;
 const MAX_DESCRIPTION_LENGTH = 255;
 /** Retention above this (100 years) is treated as a typo and falls back to the default. */
@@ -48,8 +48,13 @@ export function snapshotDescription(volume: Volume): string {
   return `ops-autopilot snapshot of ${label}`.slice(0, MAX_DESCRIPTION_LENGTH);
 }
 
-const isOurKey = (key: string): boolean =>
-  key === SNAPSHOT_TAGS.managedBy || key.startsWith('ops-autopilot:');
+const isOurKey = (
+  key: string,
+  config: Partial<Pick<CreateConfig, 'recycleBinExclusionTags'>>,
+): boolean =>
+  key === SNAPSHOT_TAGS.managedBy ||
+  key.startsWith('ops-autopilot:') ||
+  key in (config.recycleBinExclusionTags ?? {});
 
 /**
  * Tags for the new snapshot: the volume's own (minus `aws:` reserved keys and our own keys, capped so
@@ -57,11 +62,12 @@ const isOurKey = (key: string): boolean =>
  */
 export function snapshotTags(
   volume: Volume,
-  config: Pick<CreateConfig, 'managedBy'>,
+  config: Pick<CreateConfig, 'managedBy'> & Partial<Pick<CreateConfig, 'recycleBinExclusionTags'>>,
   runKey: string,
   expiresAt: Date,
 ): Tag[] {
   const ours: Tag[] = [
+    ...Object.entries(config.recycleBinExclusionTags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     { Key: SNAPSHOT_TAGS.managedBy, Value: config.managedBy },
     { Key: SNAPSHOT_TAGS.expiresAt, Value: expiresAt.toISOString() },
     { Key: SNAPSHOT_TAGS.run, Value: runKey },
@@ -69,7 +75,9 @@ export function snapshotTags(
   ];
   const copied = (volume.Tags ?? []).filter(
     (t): t is Tag & { Key: string } =>
-      typeof t.Key === 'string' && !t.Key.toLowerCase().startsWith('aws:') && !isOurKey(t.Key),
+      typeof t.Key === 'string' &&
+      !t.Key.toLowerCase().startsWith('aws:') &&
+      !isOurKey(t.Key, config),
   );
   const room = MAX_TAGS_PER_RESOURCE - ours.length;
   if (copied.length > room) {

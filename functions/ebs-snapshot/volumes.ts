@@ -1,4 +1,5 @@
 import {
+  DescribeVolumesCommand,
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
   type EC2Client,
@@ -29,36 +30,62 @@ export async function listTaggedVolumes(ec2: EC2Client, tagKey: string): Promise
   return [...byId.values()];
 }
 
-/** Every snapshot this deployment took in this run (one paginated DescribeSnapshots). */
-export async function listRunSnapshots(
+/** One DescribeVolumes page of the volumes carrying the tag key (filtered and paginated, so EC2 takes
+ * tokens from the larger non-mutating bucket), and the token of the next page. */
+export async function taggedVolumePage(
+  ec2: EC2Client,
+  tagKey: string,
+  pageToken: string | undefined,
+): Promise<{ volumes: TaggedVolume[]; next?: string }> {
+  const page = await ec2.send(
+    new DescribeVolumesCommand({
+      Filters: [{ Name: 'tag-key', Values: [tagKey] }],
+      MaxResults: VOLUME_PAGE_SIZE,
+      ...(pageToken ? { NextToken: pageToken } : {}),
+    }),
+  );
+  const volumes = (page.Volumes ?? [])
+    .filter((v): v is TaggedVolume => typeof v.VolumeId === 'string')
+    .map((v) => ({ ...v, VolumeId: v.VolumeId }));
+  return { volumes, ...(page.NextToken ? { next: page.NextToken } : {}) };
+}
+
+/** Volume ids per DescribeSnapshots filter: well below EC2's limit on filter values. */
+const VOLUME_IDS_PER_CALL = 100;
+
+/** This run's snapshots of the given volumes (by the run, managed-by and volume-id tags). */
+export async function runSnapshotsOf(
   ec2: EC2Client,
   managedBy: string,
   runKey: string,
+  volumeIds: readonly string[],
 ): Promise<Snapshot[]> {
   const snapshots: Snapshot[] = [];
-  const pages = paginateDescribeSnapshots(
-    { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
-    {
-      OwnerIds: ['self'],
-      Filters: [
-        { Name: `tag:${SNAPSHOT_TAGS.run}`, Values: [runKey] },
-        { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
-      ],
-    },
-  );
-  for await (const page of pages)
-    snapshots.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  for (let i = 0; i < volumeIds.length; i += VOLUME_IDS_PER_CALL) {
+    const pages = paginateDescribeSnapshots(
+      { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
+      {
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: `tag:${SNAPSHOT_TAGS.run}`, Values: [runKey] },
+          { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
+          {
+            Name: `tag:${SNAPSHOT_TAGS.volumeId}`,
+            Values: volumeIds.slice(i, i + VOLUME_IDS_PER_CALL),
+          },
+        ],
+      },
+    );
+    for await (const page of pages)
+      snapshots.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  }
   return snapshots;
 }
 
-/** The snapshots of this run by volume id; a second one of a volume is kept aside as a stray. */
-export async function snapshotsOfRun(
-  ec2: EC2Client,
-  managedBy: string,
-  runKey: string,
-): Promise<Map<string, Snapshot>> {
+/** This run's snapshots by volume id; of two for one volume, the one not in error state. */
+export function byVolume(snapshots: readonly Snapshot[], runKey: string): Map<string, Snapshot> {
   const byVolume = new Map<string, Snapshot>();
-  for (const snapshot of await listRunSnapshots(ec2, managedBy, runKey)) {
+  for (const snapshot of snapshots) {
     const volumeId = tagValue(snapshot.Tags, SNAPSHOT_TAGS.volumeId) ?? snapshot.VolumeId;
     if (!volumeId) continue;
     const seen = byVolume.get(volumeId);
@@ -73,4 +100,28 @@ export async function snapshotsOfRun(
     byVolume.set(volumeId, snapshot);
   }
   return byVolume;
+}
+
+/** This run's snapshot of one volume, if DescribeSnapshots lists one (an error-state one only if alone). */
+export async function findRunSnapshot(
+  ec2: EC2Client,
+  managedBy: string,
+  runKey: string,
+  volumeId: string,
+): Promise<(Snapshot & { SnapshotId: string }) | undefined> {
+  const pages = paginateDescribeSnapshots(
+    { client: ec2, pageSize: SNAPSHOT_PAGE_SIZE },
+    {
+      OwnerIds: ['self'],
+      Filters: [
+        { Name: `tag:${SNAPSHOT_TAGS.run}`, Values: [runKey] },
+        { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
+        { Name: `tag:${SNAPSHOT_TAGS.volumeId}`, Values: [volumeId] },
+      ],
+    },
+  );
+  const found: Snapshot[] = [];
+  for await (const page of pages) found.push(...(page.Snapshots ?? []).filter((s) => s.SnapshotId));
+  const best = found.find((s) => s.State !== 'error') ?? found[0];
+  return best ? { ...best, SnapshotId: best.SnapshotId as string } : undefined;
 }

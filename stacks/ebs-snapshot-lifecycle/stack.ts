@@ -1,6 +1,6 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { ebsSnapshotDashboard } from './dashboard';
@@ -9,6 +9,9 @@ import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { platformGrant } from '../platform/platform-grants';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { lifecycleAlarms } from './alarms';
+import { SnapshotRun } from './run';
+import { SnapshotSweep } from './sweep';
 import { declareSnapshotVariables } from './variables';
 
 /** Only TTL expiries delete snapshots: DynamoDB's own REMOVE of a snapshot record, never a person's. */
@@ -18,6 +21,8 @@ export const TTL_EXPIRY_FILTER = {
   dynamodb: { OldImage: { snapshot_id: { S: [{ prefix: 'snap-' }] } } },
 };
 
+const SCHEDULE_NAME = 'ebs-snapshot-schedule';
+
 /**
  * EBS snapshot lifecycle: a schedule snapshots tagged volumes and records each snapshot with a TTL;
  * the table's stream deletes a snapshot when its record expires.
@@ -26,7 +31,9 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
   constructor(scope: Construct, id: string, props: OpsStackProps) {
     super(scope, id, props);
 
-    const { schedule, tagKey, retention, pitr } = declareSnapshotVariables(this);
+    const vars = declareSnapshotVariables(this);
+    const { schedule, tagKey, retention, pitr } = vars;
+    const exclusionTags = Fn.jsonencode(vars.exclusionTags.value);
 
     const alerts = new Alerts(this, 'alerts');
 
@@ -41,6 +48,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       streamViewType: 'OLD_IMAGE',
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: pitr.booleanValue },
+      deletionProtectionEnabled: vars.deletionProtection.booleanValue,
     });
     const tableArn = this.arn('dynamodb', `table/${tableName}`);
 
@@ -50,15 +58,18 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     const create = new NodeFunction(this, 'create', {
       asset: 'ebs-snapshot-create',
       name: 'ebs-snapshot-create',
-      description: 'Snapshots tagged EBS volumes and records each snapshot with its expiry',
+      description:
+        'A page of a snapshot run: snapshots tagged EBS volumes and records each snapshot with its expiry',
       timeoutSeconds: 900,
       memoryMb: 512,
-      onFailure: { arn: failures.arn, kind: 'sqs' },
       environment: {
         TABLE_NAME: tableName,
         TAG_KEY: tagKey.stringValue,
         DEFAULT_RETENTION_DAYS: retention.stringValue,
         MANAGED_BY: this.managedBy,
+        MAX_REQUESTS_PER_SECOND: Fn.tostring(vars.maxRate),
+        DEFAULT_RETAIN_COUNT: Fn.tostring(vars.retainCount),
+        RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
       },
       statements: [
         {
@@ -89,9 +100,15 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       ],
     });
 
-    new FunctionSchedule(this, create, {
-      name: 'ebs-snapshot-schedule',
-      description: 'Snapshots tagged EBS volumes',
+    const run = new SnapshotRun(this, 'run', {
+      page: create,
+      failureQueueArn: failures.arn,
+      failureQueueUrl: failures.queue.url,
+      scheduleRuleArn: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
+    });
+    new FunctionSchedule(this, run.start, {
+      name: SCHEDULE_NAME,
+      description: 'Starts a snapshot run of the tagged EBS volumes',
       expression: schedule.stringValue,
     });
 
@@ -101,7 +118,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       name: 'ebs-snapshot-delete',
       description: 'Deletes a snapshot when its record expires',
       timeoutSeconds: 120,
-      environment: { MANAGED_BY: this.managedBy },
+      environment: { MANAGED_BY: this.managedBy, TABLE_NAME: tableName },
       statements: [
         {
           sid: 'DeleteOnlyManagedSnapshots',
@@ -109,6 +126,13 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
           resources: [snapshots],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
         },
+        {
+          sid: 'ReadSnapshotLocks',
+          actions: ['ec2:DescribeLockedSnapshots'],
+          resources: ['*'],
+          wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
+        },
+        { sid: 'WriteBackFailedDeletes', actions: ['dynamodb:PutItem'], resources: [tableArn] },
         platformGrant('stream-polling', { sid: 'ReadTableStream', resources: [streamArn] }),
         platformGrant('stream-listing', {
           sid: 'ListTableStreams',
@@ -136,10 +160,31 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       destinationConfig: { onFailure: { destinationArn: failures.queue.arn } },
     });
 
+    const sweep = new SnapshotSweep(this, 'sweep', {
+      tableName,
+      tableArn,
+      snapshotArns: snapshots,
+      tagKey: tagKey.stringValue,
+      defaultRetentionDays: retention.stringValue,
+      schedule: vars.sweepSchedule.stringValue,
+      maxRequestsPerSecond: vars.maxRate,
+      maxBackupAgeHours: vars.maxBackupAgeHours,
+      exclusionTags,
+    });
+
     alerts.functionErrors('create-errors', create);
     alerts.functionErrors('delete-errors', remove);
+    alerts.functionErrors('sweep-errors', sweep.fn);
+    lifecycleAlarms(alerts, remove, sweep.fn);
+    run.alarms(alerts);
     alerts.queueNotEmpty('failures-not-empty', failures.name);
-    ebsSnapshotDashboard(this, { create, remove, failureQueueName: failures.name });
+    ebsSnapshotDashboard(this, {
+      create,
+      start: run.start,
+      remove,
+      sweep: sweep.fn,
+      failureQueueName: failures.name,
+    });
 
     new TerraformOutput(this, 'snapshot_table_name', { value: table.name });
     new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url });

@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
+import { numberVar } from '../platform/variables';
 
 /** The stack's variables, `snapshot_*`. */
 export function declareSnapshotVariables(stack: OpsStack) {
@@ -32,6 +33,46 @@ export function declareSnapshotVariables(stack: OpsStack) {
       type: 'bool',
       default: false,
       description: 'Point-in-time recovery for the snapshot table.',
+    }),
+    deletionProtection: new TerraformVariable(stack, 'snapshot_table_deletion_protection', {
+      type: 'bool',
+      default: true,
+      description:
+        'Deletion protection for the snapshot table, which holds every pending expiry (the sweep recovers them from tags if it is lost).',
+    }),
+    sweepSchedule: new TerraformVariable(stack, 'snapshot_sweep_schedule', {
+      type: 'string',
+      default: 'cron(30 4 * * ? *)',
+      description:
+        'When to sweep managed snapshots: delete the expired, record the unrecorded, report missed backups and Recycle Bin rules.',
+    }),
+    maxRate: numberVar(stack, 'snapshot_max_requests_per_second', {
+      default: 4,
+      min: 1,
+      max: 100,
+      description:
+        "Most EC2 create/delete calls per second this stack makes, below EC2's per-account buckets (CreateSnapshot and DeleteSnapshot refill at 5/s), so other tools keep headroom.",
+    }),
+    retainCount: numberVar(stack, 'snapshot_default_retain_count', {
+      default: 0,
+      min: 0,
+      max: 1000,
+      description:
+        'Newest managed snapshots to keep per volume when its tag value is not count:N (0: no count rule); older ones expire on the next run, on top of the age rule.',
+    }),
+    maxBackupAgeHours: numberVar(stack, 'snapshot_max_backup_age_hours', {
+      default: 26,
+      min: 1,
+      max: 8760,
+      unit: ' hours',
+      description:
+        'A tagged volume whose newest snapshot is older than this raises the missed-backup alarm (26 h suits the daily default schedule).',
+    }),
+    exclusionTags: new TerraformVariable(stack, 'snapshot_recycle_bin_exclusion_tags', {
+      type: 'map(string)',
+      default: {},
+      description:
+        'Tags put on every snapshot so Region-level Recycle Bin rules that exclude them do not keep the snapshots this stack deletes.',
     }),
   };
 }

@@ -3,7 +3,7 @@ import {
   DescribeSnapshotsCommand,
   type CreateSnapshotCommandInput,
 } from '@aws-sdk/client-ec2';
-import { snapshotVolumes } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { SNAPSHOT_TAGS } from '../../../functions/ebs-snapshot/tags';
 import { CreateRunBed } from '../fixtures/create-run';
 import { CREATE_CONFIG, MANAGED_BY, NOW, RUN_KEY } from '../fixtures/world';
@@ -17,11 +17,7 @@ describe('idempotency and concurrency', () => {
     const recordsAfterFirst = [...bed.store.records.keys()].sort();
 
     // Act
-    const replay = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-b' },
-      CREATE_CONFIG,
-      RUN_KEY,
-    );
+    const replay = await snapshotVolumes({ ...bed.deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY);
 
     // Assess
     expect(bed.createInputs()).toHaveLength(5);
@@ -32,6 +28,7 @@ describe('idempotency and concurrency', () => {
       Filters: [
         { Name: 'tag:ops-autopilot:run', Values: [RUN_KEY] },
         { Name: 'tag:managed-by', Values: [MANAGED_BY] },
+        { Name: 'tag:ops-autopilot:volume-id', Values: expect.any(Array) as unknown as string[] },
       ],
     });
   });
@@ -42,7 +39,7 @@ describe('idempotency and concurrency', () => {
 
     // Act
     const next = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-b' },
+      { ...bed.deps, attempt: 'run-b' },
       CREATE_CONFIG,
       '2015-10-09T16:53:06Z',
     );
@@ -77,8 +74,8 @@ describe('idempotency and concurrency', () => {
   test('two concurrent runs of the same event create each snapshot once', async () => {
     // Act
     const [a, b] = await Promise.all([
-      snapshotVolumes({ ...bed.deps, claimOwner: 'run-a' }, CREATE_CONFIG, RUN_KEY),
-      snapshotVolumes({ ...bed.deps, claimOwner: 'run-b' }, CREATE_CONFIG, RUN_KEY),
+      snapshotVolumes({ ...bed.deps, attempt: 'run-a' }, CREATE_CONFIG, RUN_KEY),
+      snapshotVolumes({ ...bed.deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY),
     ]);
 
     // Assess
@@ -88,32 +85,51 @@ describe('idempotency and concurrency', () => {
     expect(a.skipped + b.skipped).toBe(5);
   });
 
-  test('a volume claimed by another live run is skipped', async () => {
-    // Prepare
-    const tenSecondsAgo = new Date(NOW.getTime() - 10_000);
+  test('a volume claimed by another live attempt that snapshots it is recorded, not snapshotted again', async () => {
+    // Prepare: another attempt claimed the volume and made its snapshot a moment ago
     await bed.store.claim(
-      { runKey: RUN_KEY, volumeId: 'vol-0a1b2c3d4e5f60001', owner: 'other' },
-      tenSecondsAgo,
+      { runKey: RUN_KEY, volumeId: 'vol-0a1b2c3d4e5f60001', attempt: 'other' },
+      NOW,
     );
+    bed.world.snapshotPageSize = 100;
+    let made = false;
+    bed.ec2Mock.on(CreateSnapshotCommand).callsFake(async (input: CreateSnapshotCommandInput) => {
+      if (!made) {
+        made = true;
+        bed.world.createSnapshot({
+          ...input,
+          VolumeId: 'vol-0a1b2c3d4e5f60001',
+          TagSpecifications: [
+            {
+              ResourceType: 'snapshot',
+              Tags: [
+                { Key: SNAPSHOT_TAGS.run, Value: RUN_KEY },
+                { Key: SNAPSHOT_TAGS.managedBy, Value: MANAGED_BY },
+                { Key: SNAPSHOT_TAGS.volumeId, Value: 'vol-0a1b2c3d4e5f60001' },
+              ],
+            },
+          ],
+        });
+      }
+      return bed.world.createSnapshot(input);
+    });
 
     // Act
     const result = await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
 
     // Assess
-    expect(result.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60001')).toEqual({
-      volumeId: 'vol-0a1b2c3d4e5f60001',
+    expect(result.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60001')).toMatchObject({
       outcome: 'skipped',
-      reason: 'claimed-by-another-run',
+      reason: 'already-snapshotted',
     });
     expect(bed.createInputs().map((i) => i.VolumeId)).not.toContain('vol-0a1b2c3d4e5f60001');
   });
 
-  test('a stale claim (its run died) is taken over', async () => {
+  test('a claim left by an attempt that made nothing is taken over once it settles', async () => {
     // Prepare
-    const staleAt = new Date(NOW.getTime() - (CREATE_CONFIG.claimStaleAfterSeconds + 1) * 1000);
     await bed.store.claim(
-      { runKey: RUN_KEY, volumeId: 'vol-0a1b2c3d4e5f60001', owner: 'dead' },
-      staleAt,
+      { runKey: RUN_KEY, volumeId: 'vol-0a1b2c3d4e5f60001', attempt: 'dead' },
+      NOW,
     );
 
     // Act
@@ -121,7 +137,7 @@ describe('idempotency and concurrency', () => {
 
     // Assess
     expect(result.created).toBe(5);
-    expect(bed.store.claimOf(RUN_KEY, 'vol-0a1b2c3d4e5f60001')?.owner).toBe('run-a');
+    expect(bed.store.claimOf(RUN_KEY, 'vol-0a1b2c3d4e5f60001')?.attempt).toBe('run-a');
   });
 
   test('never more CreateSnapshot calls in flight than CONCURRENCY', async () => {

@@ -12,10 +12,12 @@ import {
   createResourceTags,
   Ec2World,
   FakeTable,
-  scheduledEvent,
+  RUN_KEY,
+  VOLUME_PAGES,
 } from '../fixtures/world';
 
 type Handler = typeof import('../../../functions/ebs-snapshot/create.handler').handler;
+type PageState = import('../../../functions/ebs-snapshot/create.handler').PageState;
 const HANDLER = '../../../functions/ebs-snapshot/create.handler';
 
 const ec2Mock = mockClient(EC2Client);
@@ -41,65 +43,60 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-const metricValues = (spy: jest.SpyInstance) =>
-  Object.fromEntries(spy.mock.calls.map(([name, , value]) => [name, value]));
+const firstPage = () => ({
+  runKey: RUN_KEY,
+  pass: 1,
+  totals: { volumes: 0, created: 0, skipped: 0, failed: 0, strays: 0 },
+});
 
-describe('create handler', () => {
-  test('snapshots the tagged volumes and returns the counts', async () => {
+/** Runs the handler page after page, as the state machine does, and returns the last state. */
+async function wholeRun(): Promise<PageState> {
+  let state: unknown = firstPage();
+  for (;;) {
+    const next = await handler(state);
+    if (!next.pageToken) return next;
+    state = next;
+  }
+}
+
+describe('create handler: a task of the run', () => {
+  test('snapshots one page and hands on the next page token and the totals', async () => {
     // Act
-    const counts = await handler(scheduledEvent());
+    const state = await handler(firstPage());
 
     // Assess
-    expect(counts).toEqual({ volumes: 5, created: 5, skipped: 0, failed: 0 });
+    expect(state.pageToken).toBe(VOLUME_PAGES[0]?.NextToken);
+    expect(state.totals.created).toBe(VOLUME_PAGES[0]?.Volumes?.length);
+    expect(state.nextSlotAt).toBeGreaterThan(0);
+  });
+
+  test('page after page snapshots every tagged volume; the last state has no page token', async () => {
+    // Act
+    const last = await wholeRun();
+
+    // Assess
+    expect(last).toMatchObject({
+      runKey: RUN_KEY,
+      pass: 1,
+      totals: { volumes: 5, created: 5, skipped: 0, failed: 0, strays: 0 },
+    });
+    expect(last.pageToken).toBeUndefined();
     expect(world.snapshots).toHaveLength(5);
   });
 
-  test('reports the counts as one log line and EMF metrics', async () => {
+  test('a replayed run counts every volume as skipped and creates nothing', async () => {
     // Prepare
-    const info = jest.spyOn(logger, 'info');
-    const addMetric = jest.spyOn(metrics, 'addMetric');
-    const publish = jest.spyOn(metrics, 'publishStoredMetrics');
+    await wholeRun();
 
     // Act
-    await handler(scheduledEvent());
+    const replay = await wholeRun();
 
     // Assess
-    const lines = info.mock.calls.filter(([msg]) => msg === 'snapshot run finished');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]?.[1]).toMatchObject({
-      runKey: '2015-10-08T16:53:06Z',
-      volumes: 5,
-      created: 5,
-      skipped: 0,
-      failed: 0,
-    });
-    expect(metricValues(addMetric)).toEqual({
-      SnapshotsCreated: 5,
-      SnapshotsSkipped: 0,
-      SnapshotsFailed: 0,
-    });
-    expect(publish).toHaveBeenCalledTimes(1);
-  });
-
-  test('a replayed event counts every volume as skipped', async () => {
-    // Prepare
-    await handler(scheduledEvent());
-    const addMetric = jest.spyOn(metrics, 'addMetric');
-
-    // Act
-    const counts = await handler(scheduledEvent());
-
-    // Assess
-    expect(counts).toEqual({ volumes: 5, created: 0, skipped: 5, failed: 0 });
-    expect(metricValues(addMetric)).toEqual({
-      SnapshotsCreated: 0,
-      SnapshotsSkipped: 5,
-      SnapshotsFailed: 0,
-    });
+    expect(replay.totals).toMatchObject({ created: 0, skipped: 5, failed: 0 });
     expect(world.snapshots).toHaveLength(5);
   });
 
-  test('throws a named error after reporting when a volume failed', async () => {
+  test('a failed volume is counted, not thrown: the state machine decides after the run', async () => {
     // Prepare
     world.createFailures.set(
       'vol-0a1b2c3d4e5f60003',
@@ -110,47 +107,40 @@ describe('create handler', () => {
         message: 'volume is busy',
       }),
     );
-    const addMetric = jest.spyOn(metrics, 'addMetric');
 
     // Act
-    const run = handler(scheduledEvent());
+    const last = await wholeRun();
 
     // Assess
-    await expect(run).rejects.toMatchObject({
-      name: 'SnapshotRunFailedError',
-      message: expect.stringContaining('1 of 5 volumes failed') as unknown,
-    });
-    expect(metricValues(addMetric)).toEqual({
-      SnapshotsCreated: 4,
-      SnapshotsSkipped: 0,
-      SnapshotsFailed: 1,
-    });
-    expect(world.snapshots).toHaveLength(4);
+    expect(last.totals).toMatchObject({ created: 4, failed: 1 });
   });
 
-  test.each<[string, (e: Record<string, unknown>) => unknown]>([
-    ['not an object', () => 'run now'],
-    ['null', () => null],
-    ['no time', (e) => ({ ...e, time: undefined })],
-    ['a time that is not ISO-8601', (e) => ({ ...e, time: 'yesterday' })],
-    [
-      'another detail-type',
-      (e) => ({ ...e, 'detail-type': 'EC2 Instance State-change Notification' }),
-    ],
-    ['another source', (e) => ({ ...e, source: 'aws.ec2' })],
-    ['no resources', (e) => ({ ...e, resources: undefined })],
-  ])(
-    'a malformed event (%s) fails with InvalidEventError and makes no AWS call',
-    async (_, mutate) => {
-      // Prepare
-      const event = mutate(scheduledEvent());
+  test('reports each page as one log line and EMF metrics', async () => {
+    // Prepare
+    const info = jest.spyOn(logger, 'info');
+    const publish = jest.spyOn(metrics, 'publishStoredMetrics');
 
+    // Act
+    await handler(firstPage());
+
+    // Assess
+    expect(info.mock.calls.filter(([msg]) => msg === 'snapshot run finished')).toHaveLength(1);
+    expect(publish).toHaveBeenCalledTimes(1);
+  });
+
+  test.each<[string, unknown]>([
+    ['not an object', 'run now'],
+    ['no run key', { pass: 1, totals: firstPage().totals }],
+    ['a pass that does not exist', { ...firstPage(), pass: 3 }],
+    ['no totals', { runKey: RUN_KEY, pass: 1 }],
+  ])(
+    'a malformed state (%s) fails with InvalidEventError and makes no AWS call',
+    async (_, state) => {
       // Act
-      const run = handler(event);
+      const run = handler(state);
 
       // Assess
       await expect(run).rejects.toBeInstanceOf(InvalidEventError);
-      await expect(run).rejects.toThrow(/expected an EventBridge Scheduled Event/);
       expect(ec2Mock.calls()).toHaveLength(0);
       expect(ddbMock.calls()).toHaveLength(0);
     },
@@ -158,7 +148,7 @@ describe('create handler', () => {
 });
 
 describe('create handler configuration', () => {
-  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY and CLAIM_STALE_AFTER_SECONDS', () => {
+  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY, the rate and CLAIM_SETTLE_SECONDS', () => {
     // Act
     const config = readEnv(CreateEnvSchema, {
       TABLE_NAME: 'snapshots',
@@ -172,7 +162,10 @@ describe('create handler configuration', () => {
       defaultRetentionDays: 7,
       managedBy: 'ops-autopilot',
       concurrency: 8,
-      claimStaleAfterSeconds: 900,
+      maxRequestsPerSecond: 4,
+      defaultRetainCount: 0,
+      claimSettleSeconds: 60,
+      recycleBinExclusionTags: {},
     });
   });
 
@@ -192,11 +185,8 @@ describe('create handler configuration', () => {
       /DEFAULT_RETENTION_DAYS/,
     ],
     ['CONCURRENCY zero', { CONCURRENCY: '0' }, /CONCURRENCY/],
-    [
-      'CLAIM_STALE_AFTER_SECONDS negative',
-      { CLAIM_STALE_AFTER_SECONDS: '-1' },
-      /CLAIM_STALE_AFTER_SECONDS/,
-    ],
+    ['CLAIM_SETTLE_SECONDS negative', { CLAIM_SETTLE_SECONDS: '-1' }, /CLAIM_SETTLE_SECONDS/],
+    ['MAX_REQUESTS_PER_SECOND zero', { MAX_REQUESTS_PER_SECOND: '0' }, /MAX_REQUESTS_PER_SECOND/],
   ])('%s is a ConfigError naming the key', (_, change, named) => {
     // Prepare
     const env = { ...CREATE_ENV, ...change };

@@ -9,8 +9,15 @@ import {
   createResourceTags,
   Ec2World,
   FakeTable,
-  scheduledEvent,
+  RUN_KEY,
+  VOLUME_PAGES,
 } from '../fixtures/world';
+
+const firstPage = () => ({
+  runKey: RUN_KEY,
+  pass: 1,
+  totals: { volumes: 0, created: 0, skipped: 0, failed: 0, strays: 0 },
+});
 
 /** The create function's EMF output as CloudWatch reads it from the log (the dashboard graphs these). */
 
@@ -40,18 +47,20 @@ beforeEach(() => {
 });
 
 describe('create EMF metrics', () => {
-  test('one document per run: created, skipped and failed, namespace OpsAutopilot, dimension service only', async () => {
+  test('one document per page: created, skipped, failed and strays, namespace OpsAutopilot, dimension service only', async () => {
     // Act
-    const { metrics, result } = await captureEmf(() => handler(scheduledEvent()));
+    const { metrics, result } = await captureEmf(() => handler(firstPage()));
 
     // Assess
-    expect(result).toMatchObject({ created: 5, skipped: 0, failed: 0 });
-    expect(world.snapshots).toHaveLength(5);
+    const onPage = VOLUME_PAGES[0]?.Volumes?.length ?? 0;
+    expect(result?.totals).toMatchObject({ created: onPage, skipped: 0, failed: 0 });
+    expect(world.snapshots).toHaveLength(onPage);
     expect(metrics).toEqual(
       [
-        [CREATE_METRICS.created, 5],
+        [CREATE_METRICS.created, onPage],
         [CREATE_METRICS.skipped, 0],
         [CREATE_METRICS.failed, 0],
+        [CREATE_METRICS.strays, 0],
       ].map(([name, value]) => ({
         namespace: 'OpsAutopilot',
         name,
@@ -64,7 +73,7 @@ describe('create EMF metrics', () => {
 
   test('emits exactly the metrics functions/ebs-snapshot/metric-names.ts declares for create', async () => {
     // Act
-    const { metrics } = await captureEmf(() => handler(scheduledEvent()));
+    const { metrics } = await captureEmf(() => handler(firstPage()));
 
     // Assess
     expect(distinctSpecs(metrics.map(specOf))).toEqual(distinctSpecs(CREATE_METRIC_SPECS));

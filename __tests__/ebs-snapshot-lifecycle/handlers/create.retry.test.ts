@@ -6,7 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
-import { snapshotVolumes, type SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import type { SnapshotRunDeps } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { dynamoDbSnapshotStore } from '../../../functions/ebs-snapshot/store';
 import { recordIamCalls } from '../../support/iam-recorder';
 import {
@@ -52,7 +53,7 @@ beforeEach(() => {
     ec2,
     store: dynamoDbSnapshotStore(new DynamoDBClient({ region: WORLD.region }), CREATE_CONFIG),
     now: () => NOW,
-    claimOwner: 'run-a',
+    attempt: 'run-a',
   };
 });
 afterEach(() => {
@@ -154,7 +155,7 @@ test('replaying the event over the wire finds the run-tagged snapshots and creat
   await snapshotVolumes(deps, CREATE_CONFIG, RUN_KEY);
 
   // Act
-  const replay = await snapshotVolumes({ ...deps, claimOwner: 'run-b' }, CREATE_CONFIG, RUN_KEY);
+  const replay = await snapshotVolumes({ ...deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY);
 
   // Assess
   expect(replay).toMatchObject({ created: 0, skipped: 5 });

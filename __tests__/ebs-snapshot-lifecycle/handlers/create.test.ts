@@ -4,7 +4,7 @@ import {
   DescribeVolumesCommand,
   type CreateSnapshotCommandInput,
 } from '@aws-sdk/client-ec2';
-import { snapshotVolumes } from '../../../functions/ebs-snapshot/create';
+import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { logger } from '../../../functions/shared/logger';
 import { CreateRunBed, DAY_MS, ec2Error } from '../fixtures/create-run';
 import { CREATE_CONFIG, MANAGED_BY, NOW, RUN_KEY, VOLUMES } from '../fixtures/world';
@@ -162,7 +162,7 @@ describe('failures', () => {
 
       // Act
       const retry = await snapshotVolumes(
-        { ...bed.deps, claimOwner: 'run-b' },
+        { ...bed.deps, attempt: 'run-b' },
         CREATE_CONFIG,
         RUN_KEY,
       );
@@ -173,36 +173,45 @@ describe('failures', () => {
     },
   );
 
-  test('a create with no answer (timeout) keeps the claim until it goes stale', async () => {
+  test('a create with no answer is checked by tag after the claim settles, then tried once more', async () => {
     // Prepare
     const timeout = Object.assign(new Error('Connection timed out after 120000 ms'), {
       name: 'TimeoutError',
     });
     bed.world.createFailures.set('vol-0a1b2c3d4e5f60002', timeout);
-    await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
-    bed.world.createFailures.clear();
 
     // Act
-    const soon = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-b' },
-      CREATE_CONFIG,
-      RUN_KEY,
-    );
-    const later = new Date(NOW.getTime() + (CREATE_CONFIG.claimStaleAfterSeconds + 1) * 1000);
-    const afterStale = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-c', now: () => later },
-      CREATE_CONFIG,
-      RUN_KEY,
-    );
+    const result = await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
 
     // Assess
-    expect(soon.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60002')).toMatchObject({
-      outcome: 'skipped',
-      reason: 'claimed-by-another-run',
+    const calls = bed.createInputs().filter((i) => i.VolumeId === 'vol-0a1b2c3d4e5f60002');
+    expect(calls).toHaveLength(2);
+    expect(bed.clock.now().getTime()).toBeGreaterThanOrEqual(
+      NOW.getTime() + CREATE_CONFIG.claimSettleSeconds * 1000,
+    );
+    expect(result.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60002')).toMatchObject({
+      outcome: 'failed',
+      step: 'create',
     });
-    expect(afterStale.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60002')).toMatchObject({
+    expect(bed.store.claimOf(RUN_KEY, 'vol-0a1b2c3d4e5f60002')?.attempt).toBe('run-a');
+  });
+
+  test('the retry of a run takes over the claim an attempt with unknown outcomes kept', async () => {
+    // Prepare
+    const timeout = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    bed.world.createFailures.set('vol-0a1b2c3d4e5f60002', timeout);
+    await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
+    bed.world.createFailures.clear();
+    bed.clock.advance(60_000);
+
+    // Act
+    const retry = await snapshotVolumes({ ...bed.deps, attempt: 'run-b' }, CREATE_CONFIG, RUN_KEY);
+
+    // Assess
+    expect(retry.outcomes.find((o) => o.volumeId === 'vol-0a1b2c3d4e5f60002')).toMatchObject({
       outcome: 'created',
     });
+    expect(bed.store.claimOf(RUN_KEY, 'vol-0a1b2c3d4e5f60002')?.attempt).toBe('run-b');
   });
 
   test('a second snapshot made by a retried CreateSnapshot (lost response) is recorded, so it expires too', async () => {
@@ -266,7 +275,7 @@ describe('failures', () => {
 
     // Act
     const replay = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-b', now: () => new Date(NOW.getTime() + 60_000) },
+      { ...bed.deps, attempt: 'run-b', now: () => new Date(NOW.getTime() + 60_000) },
       CREATE_CONFIG,
       RUN_KEY,
     );
@@ -295,22 +304,5 @@ describe('failures', () => {
       step: 'claim',
     });
     expect(bed.createInputs().map((i) => i.VolumeId)).not.toContain('vol-0a1b2c3d4e5f60005');
-  });
-
-  test('an existing snapshot of this run in error state counts as failed', async () => {
-    // Prepare
-    await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
-    const broken = bed.snapshotOf('vol-0a1b2c3d4e5f60001');
-    if (broken) broken.State = 'error';
-
-    // Act
-    const replay = await snapshotVolumes(
-      { ...bed.deps, claimOwner: 'run-b' },
-      CREATE_CONFIG,
-      RUN_KEY,
-    );
-
-    // Assess
-    expect(replay).toMatchObject({ skipped: 4, failed: 1 });
   });
 });

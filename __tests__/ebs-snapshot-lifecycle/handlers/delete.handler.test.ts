@@ -1,4 +1,10 @@
-import { DeleteSnapshotCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteSnapshotCommand,
+  DescribeLockedSnapshotsCommand,
+  EC2Client,
+  EC2ServiceException,
+} from '@aws-sdk/client-ec2';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteEnvSchema } from '../../../functions/ebs-snapshot/config';
@@ -10,6 +16,7 @@ import { recordIamCalls } from '../../support/iam-recorder';
 import {
   DELETE_ENV,
   deleteResourceTags,
+  FakeTable,
   streamEvent,
   streamRecords,
   ttlRemoveOf,
@@ -19,10 +26,12 @@ type Handler = typeof import('../../../functions/ebs-snapshot/delete.handler').h
 const HANDLER = '../../../functions/ebs-snapshot/delete.handler';
 
 const ec2Mock = mockClient(EC2Client);
-recordIamCalls('ebs-snapshot-delete', [ec2Mock], deleteResourceTags);
+const ddbMock = mockClient(DynamoDBClient);
+recordIamCalls('ebs-snapshot-delete', [ec2Mock, ddbMock], deleteResourceTags);
 
 const savedEnv = { ...process.env };
 let handler: Handler;
+let table: FakeTable;
 
 beforeAll(async () => {
   Object.assign(process.env, DELETE_ENV);
@@ -33,7 +42,10 @@ afterAll(() => {
 });
 beforeEach(() => {
   ec2Mock.reset();
+  ddbMock.reset();
+  table = new FakeTable().install(ddbMock);
   ec2Mock.on(DeleteSnapshotCommand).resolves({});
+  ec2Mock.on(DescribeLockedSnapshotsCommand).resolves({ Snapshots: [] });
 });
 afterEach(() => jest.restoreAllMocks());
 
@@ -65,6 +77,7 @@ describe('delete handler: TTL expiries', () => {
       SnapshotsDeleted: 1,
       SnapshotsDeleteFailed: 0,
       SnapshotsInUse: 0,
+      SnapshotsLocked: 0,
     });
   });
 
@@ -82,7 +95,7 @@ describe('delete handler: TTL expiries', () => {
     expect(metricValues(addMetric)).toMatchObject({ SnapshotsDeleteFailed: 0, SnapshotsInUse: 0 });
   });
 
-  test('a snapshot in use by an AMI is reported: error log, SnapshotsInUse, batch item failure', async () => {
+  test('a snapshot in use by an AMI is reported (error log, SnapshotsInUse) and its record written back', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).rejects(ec2Error('InvalidSnapshot.InUse'));
     const record = streamRecords.ttlRemove();
@@ -93,19 +106,25 @@ describe('delete handler: TTL expiries', () => {
     const response = await handler(streamEvent(record));
 
     // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] });
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(error).toHaveBeenCalledWith(
-      expect.stringContaining('in use'),
-      expect.objectContaining({ snapshotId: 'snap-0123456789abcdef0' }),
+      expect.stringContaining('written back'),
+      expect.objectContaining({ snapshotId: 'snap-0123456789abcdef0', outcome: 'in-use' }),
     );
+    expect(table.items.get('snap-0123456789abcdef0')).toMatchObject({
+      delete_attempts: { N: '1' },
+      last_delete_outcome: { S: 'in-use' },
+    });
     expect(metricValues(addMetric)).toEqual({
       SnapshotsDeleted: 0,
       SnapshotsDeleteFailed: 0,
       SnapshotsInUse: 1,
+      SnapshotsLocked: 0,
     });
+    expect(sequenceOf(record)).toBeDefined();
   });
 
-  test('in a batch where one delete fails, only that record is reported', async () => {
+  test('in a batch where one delete fails, that record is written back and counted; the others deleted', async () => {
     // Prepare
     const records = [
       ttlRemoveOf('snap-00000000000000001', '100'),
@@ -121,7 +140,8 @@ describe('delete handler: TTL expiries', () => {
     const response = await handler(streamEvent(...records));
 
     // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(table.records().map((r) => r.snapshot_id?.S)).toEqual(['snap-00000000000000002']);
     expect(deletedIds()).toEqual([
       'snap-00000000000000001',
       'snap-00000000000000002',
@@ -131,12 +151,14 @@ describe('delete handler: TTL expiries', () => {
       SnapshotsDeleted: 2,
       SnapshotsDeleteFailed: 1,
       SnapshotsInUse: 0,
+      SnapshotsLocked: 0,
     });
   });
 
-  test('a batch in which every record fails returns them all instead of throwing', async () => {
+  test('a batch in which every delete and write-back fails returns them all instead of throwing', async () => {
     // Prepare
     ec2Mock.on(DeleteSnapshotCommand).rejects(ec2Error('UnauthorizedOperation', 403));
+    table.failPut = () => new Error('table unavailable');
     const records = [
       ttlRemoveOf('snap-00000000000000001', '100'),
       ttlRemoveOf('snap-00000000000000002', '200'),
@@ -149,6 +171,34 @@ describe('delete handler: TTL expiries', () => {
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: '100' }, { itemIdentifier: '200' }],
     });
+  });
+});
+
+describe('delete handler: locked snapshots', () => {
+  test('a locked snapshot is its own outcome: kept, its record written back to expire with the lock', async () => {
+    // Prepare
+    const lockExpiresOn = new Date('2030-01-01T00:00:00Z');
+    ec2Mock.on(DeleteSnapshotCommand).rejects(ec2Error('SnapshotLocked'));
+    ec2Mock.on(DescribeLockedSnapshotsCommand).resolves({
+      Snapshots: [
+        {
+          SnapshotId: 'snap-0123456789abcdef0',
+          LockState: 'compliance',
+          LockExpiresOn: lockExpiresOn,
+        },
+      ],
+    });
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+
+    // Act
+    const response = await handler(streamEvent(streamRecords.ttlRemove()));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(table.items.get('snap-0123456789abcdef0')?.ttl).toEqual({
+      N: String(lockExpiresOn.getTime() / 1000),
+    });
+    expect(metricValues(addMetric)).toMatchObject({ SnapshotsLocked: 1, SnapshotsDeleteFailed: 0 });
   });
 });
 
@@ -192,6 +242,31 @@ describe('delete handler: records that are not TTL expiries of a snapshot record
   });
 });
 
+describe('delete handler: one bad record is one failure', () => {
+  test.each<[string, (r: DynamoDBRecord) => DynamoDBRecord]>([
+    ['from another event source', (r) => ({ ...r, eventSource: 'aws:sqs' })],
+    ['without its keys', (r) => ({ ...r, dynamodb: { ...r.dynamodb, Keys: undefined } })],
+    ['with an unknown event name', (r) => ({ ...r, eventName: 'PURGE' as never })],
+  ])('a record %s is the only batch item failure; the others are processed', async (_, breakIt) => {
+    // Prepare
+    const bad = breakIt(ttlRemoveOf('snap-00000000000000002', '200'));
+    const records = [
+      ttlRemoveOf('snap-00000000000000001', '100'),
+      bad,
+      ttlRemoveOf('snap-00000000000000003', '300'),
+    ];
+    const error = jest.spyOn(logger, 'error');
+
+    // Act
+    const response = await handler(streamEvent(...records));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(deletedIds()).toEqual(['snap-00000000000000001', 'snap-00000000000000003']);
+    expect(error).toHaveBeenCalled();
+  });
+});
+
 describe('delete handler: malformed events', () => {
   test.each<[string, () => unknown]>([
     ['null', () => null],
@@ -204,10 +279,6 @@ describe('delete handler: malformed events', () => {
         delete (record.dynamodb as Record<string, unknown>).SequenceNumber;
         return streamEvent(record);
       },
-    ],
-    [
-      'a record from another event source',
-      () => streamEvent({ ...streamRecords.ttlRemove(), eventSource: 'aws:sqs' }),
     ],
   ])('%s fails with InvalidEventError and makes no AWS call', async (_, make) => {
     // Act
@@ -226,12 +297,12 @@ describe('delete handler configuration', () => {
     const config = readEnv(DeleteEnvSchema, { ...DELETE_ENV });
 
     // Assess
-    expect(config).toEqual({ managedBy: DELETE_ENV.MANAGED_BY });
+    expect(config).toEqual({ managedBy: DELETE_ENV.MANAGED_BY, tableName: DELETE_ENV.TABLE_NAME });
   });
 
   test.each([
-    ['missing', {}],
-    ['blank', { MANAGED_BY: '' }],
+    ['missing', { TABLE_NAME: 't' }],
+    ['blank', { MANAGED_BY: '', TABLE_NAME: 't' }],
   ])('MANAGED_BY %s is a ConfigError naming it', (_, env) => {
     // Act
     const read = () => readEnv(DeleteEnvSchema, env);

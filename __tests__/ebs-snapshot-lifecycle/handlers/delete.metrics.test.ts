@@ -1,15 +1,28 @@
-import { DeleteSnapshotCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteSnapshotCommand,
+  DescribeLockedSnapshotsCommand,
+  EC2Client,
+  EC2ServiceException,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DELETE_METRIC_SPECS, DELETE_METRICS } from '../../../functions/ebs-snapshot/metric-names';
 import { captureEmf, distinctSpecs, enableEmf, specOf } from '../../support/emf';
 import { recordIamCalls } from '../../support/iam-recorder';
-import { DELETE_ENV, deleteResourceTags, streamEvent, ttlRemoveOf } from '../fixtures/world';
+import {
+  DELETE_ENV,
+  deleteResourceTags,
+  FakeTable,
+  streamEvent,
+  ttlRemoveOf,
+} from '../fixtures/world';
 
 /** The delete function's EMF output as CloudWatch reads it from the log (the dashboard graphs these). */
 
 const SERVICE = 'ebs-snapshot-delete';
 const ec2Mock = mockClient(EC2Client);
-recordIamCalls(SERVICE, [ec2Mock], deleteResourceTags);
+const ddbMock = mockClient(DynamoDBClient);
+recordIamCalls(SERVICE, [ec2Mock, ddbMock], deleteResourceTags);
 
 type Handler = typeof import('../../../functions/ebs-snapshot/delete.handler').handler;
 const savedEnv = { ...process.env };
@@ -25,7 +38,10 @@ afterAll(() => {
 });
 beforeEach(() => {
   ec2Mock.reset();
+  ddbMock.reset();
+  new FakeTable().install(ddbMock);
   ec2Mock.on(DeleteSnapshotCommand).resolves({});
+  ec2Mock.on(DescribeLockedSnapshotsCommand).resolves({ Snapshots: [] });
 });
 
 const inUse = new EC2ServiceException({
@@ -42,7 +58,7 @@ const failed = new EC2ServiceException({
 });
 
 describe('delete EMF metrics', () => {
-  test('one document per batch: deleted, failed and in use, namespace OpsAutopilot, dimension service only', async () => {
+  test('one document per batch: deleted, failed, in use and locked, namespace OpsAutopilot, dimension service only', async () => {
     // Prepare: one deleted, one still used by an AMI, one failing.
     ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-00000000000000002' }).rejects(inUse);
     ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-00000000000000003' }).rejects(failed);
@@ -61,6 +77,7 @@ describe('delete EMF metrics', () => {
         [DELETE_METRICS.deleted, 1],
         [DELETE_METRICS.deleteFailed, 1],
         [DELETE_METRICS.inUse, 1],
+        [DELETE_METRICS.locked, 0],
       ].map(([name, value]) => ({
         namespace: 'OpsAutopilot',
         name,

@@ -2,6 +2,7 @@
  * DeleteSnapshot with a REAL EC2Client over a fake EC2 HTTP endpoint: the error codes EC2 sends in
  * XML reach the handler logic under the names it checks, and throttling is retried by the SDK.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createEc2Client } from '../../../functions/ebs-snapshot/clients';
 import { deleteExpiredSnapshots, type DeleteDeps } from '../../../functions/ebs-snapshot/delete';
@@ -15,6 +16,7 @@ import {
 import {
   DELETE_CONFIG,
   deleteResourceTags,
+  FakeTable,
   NOW,
   streamEvent,
   ttlRemoveOf,
@@ -27,6 +29,8 @@ recordIamCalls('ebs-snapshot-delete', recorded, deleteResourceTags);
 let fake: FakeEc2Http;
 let retry: FastRecordingRetryStrategy;
 let deps: DeleteDeps;
+let table: FakeTable;
+let ddbClient: DynamoDBClient;
 
 beforeEach(() => {
   fake = new FakeEc2Http([], () => NOW);
@@ -39,8 +43,11 @@ beforeEach(() => {
   });
   const ec2Mock = mockClient(ec2);
   ec2Mock.send.callThrough();
-  recorded.splice(0, recorded.length, ec2Mock);
-  deps = { ec2 };
+  ddbClient = new DynamoDBClient({ region: WORLD.region });
+  const ddbMock = mockClient(ddbClient);
+  table = new FakeTable().install(ddbMock);
+  recorded.splice(0, recorded.length, ec2Mock, ddbMock);
+  deps = { ec2, ddb: ddbClient, now: () => NOW };
 });
 afterEach(() => {
   for (const mock of recorded) mock.restore();
@@ -69,9 +76,12 @@ test('EC2 XML errors InvalidSnapshot.NotFound and InvalidSnapshot.InUse are told
   // Act
   const { response, counts } = await deleteExpiredSnapshots(deps, DELETE_CONFIG, event);
 
-  // Assess
-  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+  // Assess: the in-use snapshot's record is written back to expire again a day later
+  expect(response).toEqual({ batchItemFailures: [] });
   expect(counts).toMatchObject({ alreadyDeleted: 1, inUse: 1, deleted: 0, failed: 0 });
+  expect(table.items.get('snap-00000000000000002')?.ttl).toEqual({
+    N: String(NOW.getTime() / 1000 + 86_400),
+  });
   expect(retry.decisions.map((d) => [d.code, d.retried])).toEqual([
     ['InvalidSnapshot.NotFound', false],
     ['InvalidSnapshot.InUse', false],
@@ -80,6 +90,7 @@ test('EC2 XML errors InvalidSnapshot.NotFound and InvalidSnapshot.InUse are told
 
 test('RequestLimitExceeded on DeleteSnapshot is retried by the SDK and the record succeeds', async () => {
   // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
   fake.failNext('DeleteSnapshot', { status: 503, code: 'RequestLimitExceeded' });
 
   // Act
@@ -94,4 +105,22 @@ test('RequestLimitExceeded on DeleteSnapshot is retried by the SDK and the recor
   expect(counts.deleted).toBe(1);
   expect(fake.count('DeleteSnapshot')).toBe(2);
   expect(fake.requests.at(-1)?.params.get('SnapshotId')).toBe('snap-00000000000000001');
+});
+
+test('a lost DeleteSnapshot reply: the SDK retry is told NotFound, and the snapshot counts as deleted', async () => {
+  // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
+  fake.loseReplyNext('DeleteSnapshot', 1);
+
+  // Act
+  const { response, counts } = await deleteExpiredSnapshots(
+    deps,
+    DELETE_CONFIG,
+    streamEvent(ttlRemoveOf('snap-00000000000000001', '100')),
+  );
+
+  // Assess
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(fake.snapshots).toHaveLength(0);
+  expect(counts).toMatchObject({ deleted: 1, alreadyDeleted: 0 });
 });

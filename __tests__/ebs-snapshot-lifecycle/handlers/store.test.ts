@@ -14,9 +14,8 @@ import { CREATE_CONFIG, FakeTable, NOW, RUN_KEY } from '../fixtures/world';
 const ddbMock = mockClient(DynamoDBClient);
 recordIamCalls('ebs-snapshot-create', [ddbMock]);
 
-const STALE = CREATE_CONFIG.claimStaleAfterSeconds;
 const VOLUME_ID = 'vol-0a1b2c3d4e5f60001';
-const ref = (owner: string): ClaimRef => ({ runKey: RUN_KEY, volumeId: VOLUME_ID, owner });
+const ref = (attempt: string): ClaimRef => ({ runKey: RUN_KEY, volumeId: VOLUME_ID, attempt });
 const after = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 const putInputs = () => ddbMock.commandCalls(PutItemCommand).map((c) => c.args[0].input);
 
@@ -31,7 +30,7 @@ beforeEach(() => {
 
 // The create logic tests use the in-memory store: it must answer claims as DynamoDB's conditions do.
 describe.each<[string, () => SnapshotStore]>([
-  ['in memory', () => new MemorySnapshotStore(STALE)],
+  ['in memory', () => new MemorySnapshotStore()],
   ['on DynamoDB', dynamoDb],
 ])('the snapshot store %s', (_name, makeStore) => {
   test('the first claim on a volume is taken', async () => {
@@ -39,32 +38,31 @@ describe.each<[string, () => SnapshotStore]>([
     const taken = await makeStore().claim(ref('a'), NOW);
 
     // Assess
-    expect(taken).toBe(true);
+    expect(taken).toEqual({ taken: true });
   });
 
-  test("a live claim turns every claim away until it is stale, its owner's own too", async () => {
+  test("another attempt's claim is refused, naming its attempt and time", async () => {
     // Prepare
     const store = makeStore();
     await store.claim(ref('a'), NOW);
 
     // Act
-    const other = await store.claim(ref('b'), after(STALE));
-    const own = await store.claim(ref('a'), after(1));
+    const other = await store.claim(ref('b'), after(3600));
 
     // Assess
-    expect([other, own]).toEqual([false, false]);
+    expect(other).toEqual({ taken: false, attempt: 'a', claimedAt: NOW });
   });
 
-  test('a stale claim (its run died) is taken over', async () => {
+  test('an attempt claiming again (a retried PutItem) finds its own claim taken', async () => {
     // Prepare
     const store = makeStore();
     await store.claim(ref('a'), NOW);
 
     // Act
-    const taken = await store.claim(ref('b'), after(STALE + 1));
+    const again = await store.claim(ref('a'), after(1));
 
     // Assess
-    expect(taken).toBe(true);
+    expect(again).toEqual({ taken: true });
   });
 
   test('a released claim is taken at once', async () => {
@@ -76,10 +74,24 @@ describe.each<[string, () => SnapshotStore]>([
     await store.release(ref('a'), NOW);
 
     // Assess
-    expect(await store.claim(ref('b'), NOW)).toBe(true);
+    expect(await store.claim(ref('b'), NOW)).toEqual({ taken: true });
   });
 
-  test('another owner cannot release a claim', async () => {
+  test('a claim is taken over only from the attempt that holds it', async () => {
+    // Prepare
+    const store = makeStore();
+    await store.claim(ref('a'), NOW);
+
+    // Act
+    const wrong = await store.takeOver(ref('c'), 'b', after(60));
+    const right = await store.takeOver(ref('b'), 'a', after(60));
+
+    // Assess
+    expect([wrong, right]).toEqual([false, true]);
+    expect(await store.claim(ref('a'), after(61))).toMatchObject({ taken: false, attempt: 'b' });
+  });
+
+  test('another attempt cannot release a claim', async () => {
     // Prepare
     const store = makeStore();
     await store.claim(ref('a'), NOW);
@@ -89,7 +101,7 @@ describe.each<[string, () => SnapshotStore]>([
 
     // Assess
     await expect(release).rejects.toThrow();
-    expect(await store.claim(ref('c'), NOW)).toBe(false);
+    expect(await store.claim(ref('c'), NOW)).toMatchObject({ taken: false });
   });
 });
 
@@ -122,7 +134,7 @@ describe('the DynamoDB store', () => {
     });
   });
 
-  test('claims are conditional PutItems with a ttl', async () => {
+  test('claims are conditional PutItems returning the holder on refusal, with a ttl', async () => {
     // Act
     await dynamoDb().claim(ref('a'), NOW);
 
@@ -130,15 +142,13 @@ describe('the DynamoDB store', () => {
     const claimPut = putInputs()[0];
     expect(claimPut?.Item?.snapshot_id).toEqual({ S: claimKey(RUN_KEY, VOLUME_ID) });
     expect(claimPut?.ConditionExpression).toBe(
-      'attribute_not_exists(snapshot_id) OR claimed_at < :stale',
+      'attribute_not_exists(snapshot_id) OR claim_attempt = :attempt OR claimed_at = :released',
     );
-    expect(claimPut?.ExpressionAttributeValues).toEqual({
-      ':stale': { N: String(NOW.getTime() / 1000 - STALE) },
-    });
-    expect(Number(claimPut?.Item?.ttl?.N)).toBeGreaterThan(NOW.getTime() / 1000 + STALE);
+    expect(claimPut?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    expect(Number(claimPut?.Item?.ttl?.N)).toBeGreaterThan(NOW.getTime() / 1000);
   });
 
-  test('a release keeps the claim item, conditioned on its owner, with claimed_at 0', async () => {
+  test('a release keeps the claim item, conditioned on its attempt, with claimed_at 0', async () => {
     // Prepare
     const store = dynamoDb();
     await store.claim(ref('a'), NOW);
@@ -147,7 +157,7 @@ describe('the DynamoDB store', () => {
     await store.release(ref('a'), NOW);
 
     // Assess
-    expect(putInputs()[1]?.ConditionExpression).toBe('claim_owner = :owner');
-    expect(table.claims()[0]).toMatchObject({ claimed_at: { N: '0' }, claim_owner: { S: 'a' } });
+    expect(putInputs()[1]?.ConditionExpression).toBe('claim_attempt = :attempt');
+    expect(table.claims()[0]).toMatchObject({ claimed_at: { N: '0' }, claim_attempt: { S: 'a' } });
   });
 });

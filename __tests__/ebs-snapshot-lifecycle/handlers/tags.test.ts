@@ -37,4 +37,21 @@ describe('pure helpers', () => {
       'ops-autopilot:volume-id': 'vol-0a1b2c3d4e5f60009',
     });
   });
+
+  test('Recycle Bin exclusion tags go on every snapshot and win over the volume tag of the same key', () => {
+    // Prepare
+    const volume: Volume = {
+      VolumeId: 'vol-0a1b2c3d4e5f60009',
+      Tags: [{ Key: 'rbin-exclude', Value: 'no' }],
+    };
+    const config = { ...CREATE_CONFIG, recycleBinExclusionTags: { 'rbin-exclude': 'true' } };
+
+    // Act
+    const tags = snapshotTags(volume, config, RUN_KEY, NOW);
+
+    // Assess
+    expect(tags.filter((t) => t.Key === 'rbin-exclude')).toEqual([
+      { Key: 'rbin-exclude', Value: 'true' },
+    ]);
+  });
 });
