@@ -1,4 +1,3 @@
-import { SnsSchema } from '@aws-lambda-powertools/parser/schemas';
 import { ListExecutionsCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
@@ -30,6 +29,17 @@ const AlarmNotificationSchema = z.object({
 });
 type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
 
+/**
+ * The part of the SNS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html) the trigger reads:
+ * each record's Message and MessageId. Signature, certificate and unsubscribe URLs, topic and timestamp are
+ * never read, so they are not checked: the Lambda console's sample event carries placeholders there.
+ */
+const SnsMessagesSchema = z.object({
+  Records: z
+    .array(z.object({ Sns: z.object({ MessageId: z.string().min(1), Message: z.string() }) }))
+    .min(1),
+});
+
 interface TriggerClients {
   readonly sfn: SFNClient;
 }
@@ -42,7 +52,7 @@ export type TriggerOutcome =
 
 /** Validates the SNS event and every alarm notification in it before any AWS call. */
 export function parseAlarmEvent(event: unknown): AlarmNotification[] {
-  const envelope = parseEvent(SnsSchema, event, 'an SNS event');
+  const envelope = parseEvent(SnsMessagesSchema, event, 'an SNS event');
   return envelope.Records.map((record) => {
     let message: unknown;
     try {
