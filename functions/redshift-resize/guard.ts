@@ -3,6 +3,7 @@ import {
   type Cluster,
   type RedshiftClient,
 } from '@aws-sdk/client-redshift';
+import { classifyStatus } from './cluster-status';
 import type { GuardConfig } from './env';
 import { snapshotIdentifierFor } from './identifiers';
 import { nodeTypeLimits, NODE_TYPE_LIMITS, parseElasticResizeOptions } from './node-types';
@@ -10,6 +11,7 @@ import { describeCluster, describeLastResize } from './redshift-reads';
 
 type GuardReason =
   | 'RESIZE'
+  | 'CLUSTER_BUSY'
   | 'CLUSTER_NOT_AVAILABLE'
   | 'RESIZE_IN_PROGRESS'
   | 'COOLDOWN'
@@ -85,14 +87,19 @@ export async function evaluateGuard(
     message,
   });
 
-  if (cluster.ClusterStatus === 'resizing') {
-    return skip('RESIZE_IN_PROGRESS', `cluster ${config.clusterId} is already resizing`);
-  }
-  if (cluster.ClusterStatus !== 'available') {
-    return skip(
-      'CLUSTER_NOT_AVAILABLE',
-      `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}, not available`,
-    );
+  const status = cluster.ClusterStatus ?? 'in an unknown state';
+  switch (classifyStatus(cluster.ClusterStatus)) {
+    case 'resizing':
+      return skip('RESIZE_IN_PROGRESS', `cluster ${config.clusterId} is ${status}`);
+    case 'busy':
+      return skip('CLUSTER_BUSY', `cluster ${config.clusterId} is ${status}; try again later`);
+    case 'blocked':
+      return skip(
+        'CLUSTER_NOT_AVAILABLE',
+        `cluster ${config.clusterId} is ${status}: it needs a person before it can be resized`,
+      );
+    case 'ready':
+      break;
   }
   const nodeType = cluster.NodeType;
   const current = cluster.NumberOfNodes;

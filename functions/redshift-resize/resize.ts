@@ -1,5 +1,6 @@
 import { ResizeClusterCommand, type RedshiftClient } from '@aws-sdk/client-redshift';
 import { logger } from '../shared/logger';
+import { canResize } from './cluster-status';
 import type { ResizeConfig } from './env';
 import { ClusterNotReadyError, ResizeFailedError } from './errors';
 import { describeCluster, describeLastResize } from './redshift-reads';
@@ -51,7 +52,7 @@ export async function startResize(
     });
     return { outcome: 'ALREADY_STARTED', done: false };
   }
-  if (cluster.ClusterStatus !== 'available') {
+  if (!canResize(cluster.ClusterStatus)) {
     throw new ClusterNotReadyError(
       `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}; it cannot be resized now`,
     );

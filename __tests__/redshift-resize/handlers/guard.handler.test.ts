@@ -200,11 +200,34 @@ describe('node types', () => {
   });
 });
 
-describe('busy cluster', () => {
+describe('cluster status (Redshift API_Cluster ClusterStatus list)', () => {
+  it('resizes a storage-full cluster: the status Redshift says to resolve by adding nodes', async () => {
+    // Prepare
+    world.cluster = { status: 'storage-full', nodeType: 'ra3.4xlarge', nodes: 4 };
+
+    // Act
+    const result = await handler({ executionName: EXECUTION });
+
+    // Assess
+    expect(result).toMatchObject({
+      decision: 'RESIZE',
+      clusterStatus: 'storage-full',
+      targetNodeCount: 8,
+    });
+  });
+
   it.each([
-    ['modifying', 'CLUSTER_NOT_AVAILABLE'],
+    ['modifying', 'CLUSTER_BUSY'],
+    ['rebooting', 'CLUSTER_BUSY'],
+    ['rotating-keys', 'CLUSTER_BUSY'],
     ['paused', 'CLUSTER_NOT_AVAILABLE'],
+    ['hardware-failure', 'CLUSTER_NOT_AVAILABLE'],
+    ['incompatible-network', 'CLUSTER_NOT_AVAILABLE'],
+    ['a-status-redshift-adds-later', 'CLUSTER_NOT_AVAILABLE'],
     ['resizing', 'RESIZE_IN_PROGRESS'],
+    ['available, prep-for-resize', 'RESIZE_IN_PROGRESS'],
+    ['available, resize-cleanup', 'RESIZE_IN_PROGRESS'],
+    ['cancelling-resize', 'RESIZE_IN_PROGRESS'],
   ])('skips a %s cluster (%s)', async (status, reason) => {
     // Prepare
     world.cluster = { status, nodeType: 'ra3.4xlarge', nodes: 4 };

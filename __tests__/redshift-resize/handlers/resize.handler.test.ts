@@ -34,6 +34,18 @@ describe('start', () => {
     ]);
   });
 
+  it('resizes a storage-full cluster (Redshift: "resize the cluster to add nodes")', async () => {
+    // Prepare
+    world.cluster = { status: 'storage-full', nodeType: 'ra3.4xlarge', nodes: 4 };
+
+    // Act
+    const result = await start(8);
+
+    // Assess
+    expect(result).toEqual({ outcome: 'STARTED', done: false });
+    expect(resizeCalls()).toHaveLength(1);
+  });
+
   it('turns a single-node cluster multi-node in a classic resize', async () => {
     // Prepare
     world.cluster = { status: 'available', nodeType: 'dc2.large', nodes: 1 };
