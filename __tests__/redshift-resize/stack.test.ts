@@ -191,7 +191,10 @@ describe('the trigger', () => {
       AlarmName: ['${var.name_prefix}-redshift-disk-space'],
       NewStateValue: ['ALARM'],
     });
-    expect(only(json, 'aws_lambda_permission')).toMatchObject({
+    const snsPermission = Object.values(resources(json, 'aws_lambda_permission')).find(
+      (p) => p.principal === 'sns.amazonaws.com',
+    );
+    expect(snsPermission).toMatchObject({
       action: 'lambda:InvokeFunction',
       principal: 'sns.amazonaws.com',
       source_arn: subscription?.topic_arn,
@@ -424,6 +427,8 @@ describe('alarms', () => {
       'ExecutionsFailed',
       'ExecutionsTimedOut',
       'PercentageDiskSpaceUsed',
+      'ResizeSkipped',
+      'ResizeSkipped',
     ]);
     for (const alarm of alarms().filter((a) => a.namespace === 'AWS/States'))
       expect(alarm).toMatchObject({

@@ -15,6 +15,7 @@ type GuardReason =
   | 'CLUSTER_NOT_AVAILABLE'
   | 'RESIZE_IN_PROGRESS'
   | 'COOLDOWN'
+  | 'DAILY_LIMIT'
   | 'UNKNOWN_NODE_TYPE'
   | 'ELASTIC_RESIZE_UNSUPPORTED'
   | 'AT_MAXIMUM';
@@ -38,7 +39,10 @@ export interface GuardResult {
   readonly lastResizeActivityAt: string | null;
 }
 
-/** Redshift cluster events that mark resize activity (DescribeEventCategories, source type "cluster"). */
+/**
+ * Redshift cluster events that mark resize activity (DescribeEventCategories, source type "cluster";
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-event-notifications.html).
+ */
 export const RESIZE_EVENT_IDS = {
   started: 'REDSHIFT-EVENT-2006',
   completed: 'REDSHIFT-EVENT-3002',
@@ -122,18 +126,28 @@ export async function evaluateGuard(
       `the last resize of ${config.clusterId} is ${lastResize.Status}`,
     );
   }
-  if (lastResize !== undefined && config.cooldownMinutes > 0) {
-    const activity = await lastResizeActivityWithin(
+  if (lastResize !== undefined) {
+    const activity = await resizeActivity(
       clients.redshift,
       config.clusterId,
-      config.cooldownMinutes,
+      Math.max(config.cooldownMinutes, DAY_MINUTES),
       ctx.now,
     );
-    if (activity !== undefined) {
+    const dayAgo = ctx.now.getTime() - DAY_MINUTES * 60_000;
+    const startsToday = activity.starts.filter((at) => at.getTime() >= dayAgo).length;
+    if (startsToday >= config.maxResizesPerDay) {
+      return skip(
+        'DAILY_LIMIT',
+        `cluster ${config.clusterId} started ${startsToday} resizes in the last 24 h, the most MAX_RESIZES_PER_DAY (${config.maxResizesPerDay}) allows`,
+      );
+    }
+    const cooldownFrom = ctx.now.getTime() - config.cooldownMinutes * 60_000;
+    const latest = activity.latest;
+    if (config.cooldownMinutes > 0 && latest !== undefined && latest.getTime() >= cooldownFrom) {
       return skip(
         'COOLDOWN',
-        `cluster ${config.clusterId} had resize activity at ${activity.toISOString()}, within the ${config.cooldownMinutes}-minute cooldown`,
-        { lastResizeActivityAt: activity.toISOString() },
+        `cluster ${config.clusterId} had resize activity at ${latest.toISOString()}, within the ${config.cooldownMinutes}-minute cooldown`,
+        { lastResizeActivityAt: latest.toISOString() },
       );
     }
   }
@@ -180,18 +194,21 @@ function targetNodeCount(
   return reachable.length > 0 ? Math.max(...reachable) : current;
 }
 
+const DAY_MINUTES = 24 * 60;
+
 /**
- * The latest resize start/completion event of the cluster in the last `minutes`, from DescribeEvents. A resize
- * that started inside the window also ended inside it (or is still running, which DescribeResize reports).
+ * Resize starts and completions of the cluster in the last `minutes`, from DescribeEvents: the latest of
+ * either (the cooldown), and every start (the resizes-per-day limit). A resize that started inside the window
+ * also ended inside it, or is still running, which DescribeResize reports.
  */
-async function lastResizeActivityWithin(
+async function resizeActivity(
   redshift: RedshiftClient,
   clusterId: string,
   minutes: number,
   now: Date,
-): Promise<Date | undefined> {
-  const ids: readonly string[] = Object.values(RESIZE_EVENT_IDS);
+): Promise<{ latest: Date | undefined; starts: Date[] }> {
   let latest: Date | undefined;
+  const starts: Date[] = [];
   const pages = paginateDescribeEvents(
     { client: redshift, pageSize: 100 },
     {
@@ -203,11 +220,12 @@ async function lastResizeActivityWithin(
   );
   for await (const page of pages) {
     for (const event of page.Events ?? []) {
-      if (event.EventId === undefined || !ids.includes(event.EventId) || event.Date === undefined)
-        continue;
+      if (event.Date === undefined) continue;
       const at = new Date(event.Date);
+      if (event.EventId === RESIZE_EVENT_IDS.started) starts.push(at);
+      else if (event.EventId !== RESIZE_EVENT_IDS.completed) continue;
       if (latest === undefined || at > latest) latest = at;
     }
   }
-  return latest;
+  return { latest, starts };
 }

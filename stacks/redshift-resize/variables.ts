@@ -1,4 +1,8 @@
-import { MAX_COOLDOWN_MINUTES } from '../../functions/redshift-resize/limits';
+import {
+  MAX_COOLDOWN_MINUTES,
+  MAX_RESIZES_PER_DAY,
+  RECHECK_MINUTES,
+} from '../../functions/redshift-resize/limits';
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
 import type { Phase } from './asl';
@@ -22,6 +26,8 @@ export const V = {
   maxNodeCount: 'redshift_max_node_count',
   resizeType: 'redshift_resize_type',
   cooldownMinutes: 'redshift_cooldown_minutes',
+  maxResizesPerDay: 'redshift_max_resizes_per_day',
+  recheckMinutes: 'redshift_recheck_minutes',
   stopTimeout: 'redshift_stop_timeout_seconds',
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
   resizeTimeout: 'redshift_resize_timeout_seconds',
@@ -170,6 +176,16 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 360,
       description:
         'No resize within this many minutes of the last resize start or completion (at most 14 days, the reach of Redshift events).',
+    }),
+    maxResizesPerDay: wholeNumber(stack, V.maxResizesPerDay, 1, MAX_RESIZES_PER_DAY, {
+      default: 2,
+      description:
+        'Most resizes a day (counted from Redshift resize-started events of the last 24 h); past it the run skips and the growth-blocked alarm notifies.',
+    }),
+    recheckMinutes: wholeNumber(stack, V.recheckMinutes, RECHECK_MINUTES.min, RECHECK_MINUTES.max, {
+      default: 30,
+      description:
+        'Minutes between two re-checks of the alarm: while it stays in ALARM a run starts (CloudWatch notifies transitions only), one at a time.',
     }),
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),

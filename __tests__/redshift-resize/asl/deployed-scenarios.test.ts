@@ -1,7 +1,9 @@
-import { CLUSTER_ID } from '../fixtures/env';
+import { CLUSTER_ID, COOLDOWN_MINUTES } from '../fixtures/env';
+import { RESIZE_EVENT_IDS } from '../../../functions/redshift-resize/guard';
+import { executionNameFor } from '../../../functions/redshift-resize/identifiers';
 import { S } from '../../../stacks/redshift-resize/asl';
 import type { ResizeWorld } from '../fixtures/world';
-import { run, taskArnsOf, useWorld } from '../fixtures/deployed-machine';
+import { ALARM_INPUT, dms, run, taskArnsOf, useWorld } from '../fixtures/deployed-machine';
 
 // The scenarios issue 17 names, each run through the synthesized definition with the real handlers.
 const holder = useWorld();
@@ -29,5 +31,56 @@ describe('storage-full', () => {
     expect(world.published.map((p) => p.Subject)).toEqual([
       `Redshift resize succeeded: ${CLUSTER_ID}`,
     ]);
+  });
+});
+
+describe('a re-check after a temporary skip', () => {
+  const RECHECK = {
+    input: { ...ALARM_INPUT, source: 'recheck' },
+    executionName: executionNameFor(CLUSTER_ID, new Date('2024-03-04T12:00:00Z'), 'recheck'),
+  };
+  const completedMinutesAgo = (minutes: number) => {
+    world.lastResize = { Status: 'SUCCEEDED', TargetNumberOfNodes: 4, ResizeType: 'ElasticResize' };
+    world.events = [
+      {
+        EventId: RESIZE_EVENT_IDS.completed,
+        Date: new Date(Date.now() - minutes * 60_000),
+        Message: 'resize completed',
+      },
+    ];
+  };
+
+  test('the alarm run skips in the cooldown and says so; a re-check past it resizes', async () => {
+    // Prepare
+    completedMinutesAgo(10);
+
+    // Act
+    const skipped = await run();
+    completedMinutesAgo(COOLDOWN_MINUTES + 10);
+    const rechecked = await run(undefined, RECHECK);
+
+    // Assess
+    expect(skipped.visitedStates.at(-1)).toBe(S.skipped);
+    expect(rechecked.status).toBe('SUCCEEDED');
+    expect(rechecked.visitedStates.at(-1)).toBe(S.succeeded);
+    expect(world.cluster?.nodes).toBe(8);
+    expect(world.published.map((p) => p.Subject)).toEqual([
+      `Redshift resize skipped: ${CLUSTER_ID}`,
+      `Redshift resize succeeded: ${CLUSTER_ID}`,
+    ]);
+  });
+
+  test('a re-check that still finds the cooldown skips quietly, DMS untouched', async () => {
+    // Prepare
+    completedMinutesAgo(10);
+
+    // Act
+    const exec = await run(undefined, RECHECK);
+
+    // Assess
+    expect(exec.status).toBe('SUCCEEDED');
+    expect(exec.visitedStates).not.toContain(S.notifySkipped);
+    expect(world.published).toEqual([]);
+    expect(dms.calls()).toHaveLength(0);
   });
 });

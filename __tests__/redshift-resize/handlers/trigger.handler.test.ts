@@ -51,6 +51,7 @@ describe('an ALARM notification of the configured alarm', () => {
     ]);
     expect(JSON.parse(starts()[0]?.input ?? '{}')).toEqual({
       clusterId: CLUSTER_ID,
+      source: 'alarm',
       alarmName: ALARM_MESSAGE.AlarmName,
       stateChangeTime: '2024-03-04T05:06:07.891Z',
       reason: ALARM_MESSAGE.NewStateReason,

@@ -45,7 +45,18 @@ function guard({ input }: PhaseContext): States {
     ),
     [S.isResizeNeeded]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.guard.decision', StringEquals: 'RESIZE', Next: S.selectTasks }],
+      Choices: [
+        { Variable: '$.guard.decision', StringEquals: 'RESIZE', Next: S.selectTasks },
+        // A re-check tick skips quietly (the guard counts every skip by reason; growth-blocked reasons
+        // have their own alarms): only a run an ALARM transition started notifies its skip.
+        {
+          And: [
+            { Variable: '$.source', IsPresent: true },
+            { Variable: '$.source', StringEquals: 'recheck' },
+          ],
+          Next: S.skipped,
+        },
+      ],
       Default: S.notifySkipped,
     },
     [S.notifySkipped]: publish(
