@@ -84,3 +84,26 @@ describe('a re-check after a temporary skip', () => {
     expect(dms.calls()).toHaveLength(0);
   });
 });
+
+describe('full-load tasks', () => {
+  test('a full-load task and a task still loading keep running; only CDC is paused and resumed', async () => {
+    // Prepare
+    const fullLoad = world.addTask('FULLLOADONLY0000000000001', 'running');
+    const loading = world.addTask('FULLLOADANDCDCLOADING0001', 'running');
+    world.setMigration(fullLoad, 'full-load', { FullLoadProgressPercent: 60, TablesLoading: 3 });
+    world.setMigration(loading, 'full-load-and-cdc', { FullLoadProgressPercent: 10 });
+
+    // Act
+    const exec = await run();
+
+    // Assess
+    expect(exec.status).toBe('SUCCEEDED');
+    expect(taskArnsOf('StopReplicationTask').sort()).toEqual([cdc1, cdc2].sort());
+    expect(taskArnsOf('StartReplicationTask').sort()).toEqual([cdc1, cdc2].sort());
+    expect([world.taskStatus(fullLoad), world.taskStatus(loading)]).toEqual(['running', 'running']);
+    const summary = JSON.parse(world.published[0]?.Message ?? 'null') as {
+      leftRunning: { arn: string }[];
+    };
+    expect(summary.leftRunning.map((t) => t.arn).sort()).toEqual([fullLoad, loading].sort());
+  });
+});
