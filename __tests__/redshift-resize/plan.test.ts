@@ -92,11 +92,12 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       ),
     );
 
-    // Assess: 900/30, 3600/60, 21600/300, 900/30 (twice: resume and the resume after a failure).
+    // Assess: 900/30, 3600/60, 21600/300, 21600/1800, 900/30 (twice: resume and the resume after a failure).
     expect(bounds).toEqual({
       AreTasksStopped: 30,
       IsSnapshotAvailable: 60,
       IsResizeDone: 72,
+      IsOverdueResizeDone: 12,
       AreTasksRunning: 30,
       IsRecoveryDone: 30,
     });
@@ -108,7 +109,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
     const outputs = (
       proof.plan as { planned_values?: { outputs?: Record<string, { value?: unknown }> } }
     ).planned_values?.outputs;
-    expect(outputs?.max_replication_pause_seconds?.value).toBe(34380);
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(60300);
   });
 
   test('Terraform renders the definition exactly as the synthesized-definition test substitutes it', () => {
@@ -295,14 +296,20 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
     // Assess
     const [machine] = plannedResources(p, 'aws_sfn_state_machine');
     const definition = JSON.parse(machine?.values.definition as string) as {
-      States: Record<string, { Choices?: Array<{ NumericGreaterThanEquals?: unknown }> }>;
+      States: Record<
+        string,
+        { Choices?: Array<{ Variable?: string; NumericGreaterThanEquals?: unknown }> }
+      >;
     };
-    expect(definition.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(288);
-    expect(definition.States.AreTasksStopped?.Choices?.[1]?.NumericGreaterThanEquals).toBe(3);
+    const bound = (choice: string) =>
+      definition.States[choice]?.Choices?.find((c) => c.Variable === '$.poll.attempts')
+        ?.NumericGreaterThanEquals;
+    expect(bound('IsResizeDone')).toBe(288);
+    expect(bound('AreTasksStopped')).toBe(3);
     const outputs = (p as { planned_values?: { outputs?: Record<string, { value?: unknown }> } })
       .planned_values?.outputs;
-    // ceil((90 + 3600 + 86400 + 2 x 900) x 1.2) + 900
-    expect(outputs?.max_replication_pause_seconds?.value).toBe(111168);
+    // ceil((90 + 3600 + 86400 + 21600 + 2 x 900) x 1.2) + 900
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(137088);
   }, 120_000);
 
   test('validates every variable (terraform reports all refusals of one plan)', async () => {

@@ -287,8 +287,14 @@ describe('the state machine', () => {
         resize: deployed(fnArn('resize')),
       },
       topicArn: deployed(TOPIC_ARN),
-      phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21600, resume: 900 },
-      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
+      phaseTimeoutsSeconds: {
+        stop: 900,
+        snapshot: 3600,
+        resize: 21600,
+        overdue: 21_600,
+        resume: 900,
+      },
+      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
       timeoutSeconds: 172800,
       snapshotRetentionDays: 35,
     });
@@ -445,15 +451,15 @@ test('outputs: the state machine, the topic and the longest replication pause', 
     topic_arn: { value: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/) },
     max_replication_pause_seconds: {
       value:
-        '${ceil((var.redshift_stop_timeout_seconds + var.redshift_snapshot_timeout_seconds + var.redshift_resize_timeout_seconds + 2 * var.redshift_resume_timeout_seconds) * 6 / 5) + 900}',
+        '${ceil((var.redshift_stop_timeout_seconds + var.redshift_snapshot_timeout_seconds + var.redshift_resize_timeout_seconds + var.redshift_readonly_timeout_seconds + 2 * var.redshift_resume_timeout_seconds) * 6 / 5) + 900}',
     },
   });
   const output = (json.output as Record<string, { value: string }>).max_replication_pause_seconds;
   const pause = (vars: Record<string, unknown>) =>
     substituteTf(output?.value ?? '', vars, json.variable);
-  expect(pause({})).toBe('34380');
+  expect(pause({})).toBe('60300');
   expect(pause({ redshift_resize_timeout_seconds: 86400 })).toBe(
-    String(34380 + (86400 - 21600) * 1.2),
+    String(60300 + (86400 - 21600) * 1.2),
   );
 });
 
@@ -475,12 +481,18 @@ describe('workflow props', () => {
       TimeoutSeconds: number;
       States: Record<
         string,
-        { Seconds?: number; Choices?: Array<{ NumericGreaterThanEquals?: number }> }
+        {
+          Seconds?: number;
+          Choices?: Array<{ Variable?: string; NumericGreaterThanEquals?: number }>;
+        }
       >;
     };
     expect(rendered.TimeoutSeconds).toBe(7 * 24 * 3600);
     expect(rendered.States.WaitForResize?.Seconds).toBe(600);
-    expect(rendered.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(36);
+    expect(
+      rendered.States.IsResizeDone?.Choices?.find((c) => c.Variable === '$.poll.attempts')
+        ?.NumericGreaterThanEquals,
+    ).toBe(36);
     const [validation] = (
       j.variable.redshift_resize_timeout_seconds as { validation: Array<{ condition: string }> }
     ).validation;
@@ -503,16 +515,17 @@ describe('workflow props', () => {
         ) as { TimeoutSeconds: number }
       ).TimeoutSeconds;
 
-    // Act / Assess: (900 + 3600 + 21600 + 2 x 900) x 1.2 + 900 + 900, then every phase at 300 polls.
-    expect(timeoutWith({})).toBe(35280);
+    // Act / Assess: (900 + 3600 + 21600 + 21600 + 2 x 900) x 1.2 + 900 + 900, then every phase at 300 polls.
+    expect(timeoutWith({})).toBe(61200);
     expect(
       timeoutWith({
         redshift_stop_timeout_seconds: 9000,
         redshift_snapshot_timeout_seconds: 18000,
         redshift_resize_timeout_seconds: 90000,
+        redshift_readonly_timeout_seconds: 540000,
         redshift_resume_timeout_seconds: 9000,
       }),
-    ).toBe(163800);
+    ).toBe(811800);
   });
 
   test.each<[string, ResizeWorkflowProps, string]>([
@@ -553,7 +566,7 @@ describe('workflow props', () => {
 
   test('defaults are the suggested values', () => {
     expect(resolveWorkflow()).toEqual({
-      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
+      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
       executionTimeoutSeconds: 172800,
       snapshotRetentionDays: 35,
     });

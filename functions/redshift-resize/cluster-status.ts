@@ -53,3 +53,10 @@ export function classifyStatus(status: string | undefined): StatusClass {
 
 /** Whether ResizeCluster may be called in this status (available, or storage-full). */
 export const canResize = (status: string | undefined) => classifyStatus(status) === 'ready';
+
+/**
+ * Whether the cluster takes writes: "available" and its elastic-resize variants (status table above). Not
+ * storage-full: DMS resumed into a full cluster would only fail.
+ */
+export const isWritableStatus = (status: string | undefined) =>
+  status !== undefined && status.startsWith('available');

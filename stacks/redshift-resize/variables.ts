@@ -32,6 +32,7 @@ export const V = {
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
   resizeTimeout: 'redshift_resize_timeout_seconds',
   resumeTimeout: 'redshift_resume_timeout_seconds',
+  overdueTimeout: 'redshift_readonly_timeout_seconds',
 } as const;
 
 /** The phase timeout variable of each workflow phase. */
@@ -39,14 +40,23 @@ export const PHASE_TIMEOUT_VARIABLES: PhaseTimeoutVariables = {
   stop: V.stopTimeout,
   snapshot: V.snapshotTimeout,
   resize: V.resizeTimeout,
+  overdue: V.overdueTimeout,
   resume: V.resumeTimeout,
 };
 
-const PHASE_DESCRIPTIONS: PhaseTimeoutVariables = {
-  stop: 'the DMS tasks to stop',
-  snapshot: 'the pre-resize snapshot to become available',
-  resize: `the resize to finish (at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} for "classic")`,
-  resume: 'the DMS tasks to run again (also the budget of the resume after a failure)',
+const RECOVER = 'Past it the run fails into its recovery (resume DMS, notify).';
+const PHASE_DESCRIPTIONS: Record<Phase, readonly [what: string, past: string]> = {
+  stop: ['the DMS tasks to stop', RECOVER],
+  snapshot: ['the pre-resize snapshot to become available', RECOVER],
+  resize: [
+    `the resize to finish (at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} for "classic")`,
+    `Past it a writable cluster gets DMS resumed and the run fails; while it is read-only, DMS stays paused and ${V.overdueTimeout} applies.`,
+  ],
+  overdue: [
+    `a resize still running past ${V.resizeTimeout} while the cluster is read-only (DMS stays paused, the topic is told)`,
+    'Past it the run fails with DMS left paused; the notification lists the paused tasks.',
+  ],
+  resume: ['the DMS tasks to run again (also the budget of the resume after a failure)', RECOVER],
 };
 
 /** The same limits the functions' env schemas enforce (functions/redshift-resize/env.ts), checked at plan. */
@@ -84,7 +94,7 @@ function phaseTimeout(stack: OpsStack, workflow: ResolvedWorkflow, phase: Phase)
   return new TerraformVariable(stack, name, {
     type: 'number',
     default: DEFAULT_PHASE_TIMEOUTS_SECONDS[phase],
-    description: `Longest time in seconds the workflow waits for ${PHASE_DESCRIPTIONS[phase]}, checked every ${interval} s. Past it the run fails into its recovery (resume DMS, notify).`,
+    description: `Longest time in seconds the workflow waits for ${PHASE_DESCRIPTIONS[phase][0]}, checked every ${interval} s. ${PHASE_DESCRIPTIONS[phase][1]}`,
     validation: [
       {
         ...wholeBetween(name, interval, max),
@@ -190,6 +200,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),
     resizeTimeout: phaseTimeout(stack, workflow, 'resize'),
+    overdueTimeout: phaseTimeout(stack, workflow, 'overdue'),
     resumeTimeout: phaseTimeout(stack, workflow, 'resume'),
   };
 }

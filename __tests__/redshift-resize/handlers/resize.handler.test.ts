@@ -28,7 +28,7 @@ describe('start', () => {
     const result = await start(8);
 
     // Assess
-    expect(result).toEqual({ outcome: 'STARTED', done: false });
+    expect(result).toMatchObject({ outcome: 'STARTED', done: false });
     expect(resizeCalls()).toEqual([
       { ClusterIdentifier: CLUSTER_ID, NodeType: 'ra3.4xlarge', NumberOfNodes: 8, Classic: false },
     ]);
@@ -42,7 +42,7 @@ describe('start', () => {
     const result = await start(8);
 
     // Assess
-    expect(result).toEqual({ outcome: 'STARTED', done: false });
+    expect(result).toMatchObject({ outcome: 'STARTED', done: false });
     expect(resizeCalls()).toHaveLength(1);
   });
 
@@ -73,7 +73,7 @@ describe('start', () => {
     const retried = await start(8);
 
     // Assess
-    expect(retried).toEqual({ outcome: 'ALREADY_STARTED', done: false });
+    expect(retried).toMatchObject({ outcome: 'ALREADY_STARTED', done: false, baseline: null });
     expect(resizeCalls()).toHaveLength(1);
   });
 
@@ -85,7 +85,7 @@ describe('start', () => {
     const result = await start(8);
 
     // Assess
-    expect(result).toEqual({ outcome: 'ALREADY_AT_TARGET', done: false });
+    expect(result).toMatchObject({ outcome: 'ALREADY_AT_TARGET', done: false });
     expect(resizeCalls()).toHaveLength(0);
   });
 
@@ -115,12 +115,16 @@ describe('status', () => {
     // Assess
     expect(during).toEqual({
       done: false,
+      writable: false,
+      clusterWritable: false,
       clusterStatus: 'resizing',
       numberOfNodes: 4,
       resizeStatus: 'IN_PROGRESS',
     });
     expect(after).toEqual({
       done: true,
+      writable: true,
+      clusterWritable: true,
       clusterStatus: 'available',
       numberOfNodes: 8,
       resizeStatus: 'SUCCEEDED',
@@ -145,6 +149,8 @@ describe('status', () => {
     // Assess
     expect(result).toEqual({
       done: false,
+      writable: false,
+      clusterWritable: true,
       clusterStatus: 'available',
       numberOfNodes: 4,
       resizeStatus: null,

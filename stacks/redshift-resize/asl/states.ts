@@ -14,6 +14,7 @@ import {
   raise,
   S,
   SDK_RETRY,
+  TASK_ARNS,
   toEarlyFailure,
   toRecover,
 } from './blocks';
@@ -27,9 +28,9 @@ import {
   type PhaseContext,
   type States,
 } from './poll';
+import { resize } from './resize-phase';
 import type { AslDefinition } from './types';
 
-const TASK_ARNS = { 'taskArns.$': '$.replication.taskArns' };
 const SNAPSHOT_EXISTS = 'Redshift.ClusterSnapshotAlreadyExistsException';
 
 /** Decide whether and how far to resize; when not, notify and succeed with DMS untouched. */
@@ -207,42 +208,6 @@ function snapshot(ctx: PhaseContext): States {
       timeoutError: 'SnapshotTimeout',
       timeoutCause: (within) =>
         `States.Format('snapshot {} not available within ${within} s (status {})', $.guard.snapshotIdentifier, $.snapshot.status)`,
-    }),
-  };
-}
-
-/** Start the resize (once), then poll until the cluster is available at the target size. */
-function resize(ctx: PhaseContext): States {
-  const fn = ctx.input.functionArns.resize;
-  return {
-    [S.startResize]: lambdaTask(
-      fn,
-      {
-        action: 'start',
-        'targetNodeCount.$': '$.guard.targetNodeCount',
-        'classic.$': '$.guard.classic',
-        'nodeType.$': '$.guard.nodeType',
-      },
-      '$.resize',
-      S.initResizePoll,
-      toRecover,
-      'Lambda: ResizeCluster is not idempotent; the handler first checks whether an earlier attempt started it.',
-    ),
-    ...polled(ctx, 'resize', {
-      check: lambdaTask(
-        fn,
-        { action: 'status', 'targetNodeCount.$': '$.guard.targetNodeCount' },
-        '$.resize',
-        S.isResizeDone,
-        toRecover,
-        'Lambda: combines DescribeClusters and DescribeResize and tells this resize from an earlier one.',
-      ),
-      choice: S.isResizeDone,
-      outcomes: [{ Variable: '$.resize.done', BooleanEquals: true, Next: S.initResumePoll }],
-      timedOut: S.resizeTimedOut,
-      timeoutError: 'ResizeTimeout',
-      timeoutCause: (within) =>
-        `States.Format('resize not finished within ${within} s: {}', States.JsonToString($.resize))`,
     }),
   };
 }
