@@ -158,12 +158,13 @@ export async function evaluateGuard(
       `elastic resize is not available for ${current}-node ${nodeType} clusters; set RESIZE_TYPE=classic to allow a classic resize`,
     );
   }
-  const target = targetNodeCount(cluster, current, limits.maxNodes, config);
+  const typeMax = classic ? limits.classicMaxNodes : limits.maxNodes;
+  const target = targetNodeCount(cluster, current, { ...limits, typeMax }, config);
   if (target <= current) {
     return skip(
       'AT_MAXIMUM',
       `cluster ${config.clusterId} cannot grow beyond ${current} ${nodeType} nodes ` +
-        `(MAX_NODE_COUNT ${config.maxNodeCount}, node type limit ${limits.maxNodes}${classic ? '' : ', elastic resize options'})`,
+        `(MAX_NODE_COUNT ${config.maxNodeCount}, ${classic ? 'classic' : 'elastic'} resize limit of ${nodeType} ${typeMax}${classic ? '' : `, at most ${limits.elasticMaxFactor}x per elastic resize, elastic resize options`})`,
     );
   }
   return {
@@ -176,18 +177,23 @@ export async function evaluateGuard(
 }
 
 /**
- * min(current x factor, MAX_NODE_COUNT, node type limit). An elastic resize can at most double the node count
- * and can only reach the counts Redshift lists in ElasticResizeNumberOfNodeOptions, when it lists them.
+ * min(current x factor, MAX_NODE_COUNT, the node type's limit for this resize type). An elastic resize grows
+ * the node count at most elasticMaxFactor times and reaches only the counts Redshift lists in
+ * ElasticResizeNumberOfNodeOptions, when it lists them.
  */
 function targetNodeCount(
   cluster: Cluster,
   current: number,
-  typeMax: number,
+  limits: { readonly typeMax: number; readonly elasticMaxFactor: number },
   config: GuardConfig,
 ): number {
-  let cap = Math.min(Math.ceil(current * config.resizeFactor - 1e-9), config.maxNodeCount, typeMax);
+  let cap = Math.min(
+    Math.ceil(current * config.resizeFactor - 1e-9),
+    config.maxNodeCount,
+    limits.typeMax,
+  );
   if (config.resizeType === 'classic') return cap;
-  cap = Math.min(cap, current * 2);
+  cap = Math.min(cap, current * limits.elasticMaxFactor);
   const options = parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions);
   if (options === undefined) return cap;
   const reachable = options.filter((n) => n > current && n <= cap);

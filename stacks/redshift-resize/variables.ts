@@ -174,7 +174,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
     resizeType: new TerraformVariable(stack, V.resizeType, {
       type: 'string',
       default: 'elastic',
-      description: `"elastic" (minutes; dc2/ra3, at most double) or "classic" (hours to days; needs ${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}).`,
+      description: `"elastic" (minutes; dc2/ra3, at most 2x a resize, 4x for ra3.4xlarge/ra3.16xlarge) or "classic" (hours to days; needs ${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}).`,
       validation: [
         {
           condition: `\${contains(["elastic", "classic"], var.${V.resizeType})}`,

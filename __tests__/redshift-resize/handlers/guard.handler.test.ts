@@ -95,7 +95,10 @@ describe('target node count', () => {
     expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: 6 });
   });
 
-  it('never more than doubles with an elastic resize, whatever the factor', async () => {
+  it('never more than doubles a dc2 cluster with an elastic resize, whatever the factor', async () => {
+    // Prepare: ra3.4xlarge and ra3.16xlarge go up to 4x (guard.limits.test.ts).
+    world.cluster = { status: 'available', nodeType: 'dc2.large', nodes: 4 };
+
     // Act
     const result = await guardWith({ resizeFactor: 3 });
 

@@ -85,3 +85,48 @@ describe('resizes per day (MAX_RESIZES_PER_DAY, from Redshift resize-started eve
     expect(result).toMatchObject({ decision: 'SKIP', reason: 'DAILY_LIMIT' });
   });
 });
+
+describe('node type limits, per resize type (functions/redshift-resize/node-types.ts)', () => {
+  const NO_CAP = { maxNodeCount: 128, cooldownMinutes: 0 };
+  it.each<[string, number, 'elastic' | 'classic', number, number]>([
+    // node type, nodes now, resize type, factor, expected target
+    ['ra3.4xlarge', 20, 'classic', 2, 32],
+    ['ra3.4xlarge', 31, 'classic', 2, 32],
+    ['ra3.4xlarge', 20, 'elastic', 2, 40],
+    ['ra3.4xlarge', 40, 'elastic', 2, 64],
+    ['ra3.4xlarge', 4, 'elastic', 4, 16],
+    ['ra3.4xlarge', 4, 'elastic', 8, 16],
+    ['ra3.16xlarge', 4, 'elastic', 4, 16],
+    ['ra3.16xlarge', 100, 'classic', 2, 128],
+    ['ra3.xlplus', 10, 'classic', 2, 16],
+    ['ra3.xlplus', 10, 'elastic', 4, 20],
+    ['ra3.xlplus', 20, 'elastic', 2, 32],
+    ['dc2.large', 4, 'elastic', 4, 8],
+    ['dc2.large', 20, 'classic', 2, 32],
+    ['dc2.8xlarge', 100, 'elastic', 2, 128],
+  ])(
+    '%s with %i nodes, %s resize, factor %i: targets %i',
+    async (nodeType, nodes, type, f, target) => {
+      // Prepare
+      world.cluster = { status: 'available', nodeType, nodes };
+
+      // Act
+      const result = await guardWith({ ...NO_CAP, resizeType: type, resizeFactor: f });
+
+      // Assess
+      expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: target });
+    },
+  );
+
+  it('skips (AT_MAXIMUM) a classic resize of a 32-node ra3.4xlarge cluster, naming the classic limit', async () => {
+    // Prepare
+    world.cluster = { status: 'available', nodeType: 'ra3.4xlarge', nodes: 32 };
+
+    // Act
+    const result = await guardWith({ ...NO_CAP, resizeType: 'classic' });
+
+    // Assess
+    expect(result).toMatchObject({ decision: 'SKIP', reason: 'AT_MAXIMUM' });
+    expect(result.message).toContain('classic resize limit of ra3.4xlarge 32');
+  });
+});
