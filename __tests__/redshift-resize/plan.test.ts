@@ -180,10 +180,16 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       schedule_expression: 'rate(30 minutes)',
     });
     expect(guard?.environment).toEqual([
-      { variables: expect.objectContaining({ MAX_RESIZES_PER_DAY: '2' }) },
+      {
+        variables: expect.objectContaining({
+          MAX_RESIZES_PER_DAY: '2',
+          CONCURRENCY_SCALING_MAX_NODES: '32',
+        }),
+      },
     ]);
     expect(blocked.map((a) => a.alarm_name).sort()).toEqual([
       'ops-autopilot-redshift-resize-growth-blocked-AT_MAXIMUM',
+      'ops-autopilot-redshift-resize-growth-blocked-CONCURRENCY_SCALING_CAP',
       'ops-autopilot-redshift-resize-growth-blocked-DAILY_LIMIT',
     ]);
   });

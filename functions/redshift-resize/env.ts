@@ -61,6 +61,7 @@ export const GuardEnvSchema = z
     RESIZE_TYPE: z.enum(['elastic', 'classic']).default('elastic'),
     COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
     MAX_RESIZES_PER_DAY: z.coerce.number().int().min(1).max(MAX_RESIZES_PER_DAY).default(2),
+    CONCURRENCY_SCALING_MAX_NODES: z.coerce.number().int().min(2).max(128).default(32),
   })
   .transform((env) => ({
     clusterId: env.CLUSTER_ID,
@@ -69,6 +70,7 @@ export const GuardEnvSchema = z
     resizeType: env.RESIZE_TYPE,
     cooldownMinutes: env.COOLDOWN_MINUTES,
     maxResizesPerDay: env.MAX_RESIZES_PER_DAY,
+    concurrencyScalingMaxNodes: env.CONCURRENCY_SCALING_MAX_NODES,
   }));
 export type GuardConfig = z.infer<typeof GuardEnvSchema>;
 

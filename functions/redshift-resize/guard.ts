@@ -6,7 +6,12 @@ import {
 import { classifyStatus } from './cluster-status';
 import type { GuardConfig } from './env';
 import { snapshotIdentifierFor } from './identifiers';
-import { nodeTypeLimits, NODE_TYPE_LIMITS, parseElasticResizeOptions } from './node-types';
+import {
+  CONCURRENCY_SCALING_NODE_TYPES,
+  nodeTypeLimits,
+  NODE_TYPE_LIMITS,
+  parseElasticResizeOptions,
+} from './node-types';
 import { describeCluster, describeLastResize } from './redshift-reads';
 
 type GuardReason =
@@ -18,7 +23,8 @@ type GuardReason =
   | 'DAILY_LIMIT'
   | 'UNKNOWN_NODE_TYPE'
   | 'ELASTIC_RESIZE_UNSUPPORTED'
-  | 'AT_MAXIMUM';
+  | 'AT_MAXIMUM'
+  | 'CONCURRENCY_SCALING_CAP';
 
 /**
  * The Guard step's output, kept by the state machine at $.guard. Every field is always present (null where it
@@ -158,7 +164,16 @@ export async function evaluateGuard(
       `elastic resize is not available for ${current}-node ${nodeType} clusters; set RESIZE_TYPE=classic to allow a classic resize`,
     );
   }
-  const typeMax = classic ? limits.classicMaxNodes : limits.maxNodes;
+  const scalingCap = CONCURRENCY_SCALING_NODE_TYPES.has(nodeType)
+    ? config.concurrencyScalingMaxNodes
+    : Number.POSITIVE_INFINITY;
+  if (current >= scalingCap) {
+    return skip(
+      'CONCURRENCY_SCALING_CAP',
+      `cluster ${config.clusterId} has ${current} ${nodeType} nodes: more than CONCURRENCY_SCALING_MAX_NODES (${scalingCap}) would make it ineligible for concurrency scaling`,
+    );
+  }
+  const typeMax = Math.min(classic ? limits.classicMaxNodes : limits.maxNodes, scalingCap);
   const target = targetNodeCount(cluster, current, { ...limits, typeMax }, config);
   if (target <= current) {
     return skip(

@@ -25,6 +25,8 @@ export const REASON_DIMENSION = 'Reason';
 export const GROWTH_BLOCKED_REASONS = {
   AT_MAXIMUM: 'the node limit is reached (redshift_max_node_count or the node type)',
   DAILY_LIMIT: 'redshift_max_resizes_per_day is reached',
+  CONCURRENCY_SCALING_CAP:
+    'redshift_concurrency_scaling_max_nodes is reached (more RA3 nodes lose concurrency scaling)',
 } as const;
 
 /** redshift-resize-guard: one per execution. */

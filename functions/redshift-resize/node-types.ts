@@ -42,6 +42,17 @@ export const NODE_TYPE_LIMITS: Readonly<Record<string, NodeTypeLimits>> = {
   'dc1.8xlarge': { ...limits(2, 128), ...CLASSIC_ONLY },
 };
 
+/**
+ * Concurrency scaling needs at most 32 compute nodes on these RA3 types
+ * (https://docs.aws.amazon.com/redshift/latest/dg/concurrency-scaling-candidates.html): the guard stops growth
+ * at CONCURRENCY_SCALING_MAX_NODES on them.
+ */
+export const CONCURRENCY_SCALING_NODE_TYPES: ReadonlySet<string> = new Set([
+  'ra3.xlplus',
+  'ra3.4xlarge',
+  'ra3.16xlarge',
+]);
+
 export function nodeTypeLimits(nodeType: string): NodeTypeLimits | undefined {
   return Object.prototype.hasOwnProperty.call(NODE_TYPE_LIMITS, nodeType)
     ? NODE_TYPE_LIMITS[nodeType]

@@ -82,6 +82,7 @@ export class RedshiftResizeStack extends OpsStack {
         RESIZE_TYPE: v.resizeType.stringValue,
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
+        CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
       },
       statements: [
         {

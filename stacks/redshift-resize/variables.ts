@@ -27,6 +27,7 @@ export const V = {
   resizeType: 'redshift_resize_type',
   cooldownMinutes: 'redshift_cooldown_minutes',
   maxResizesPerDay: 'redshift_max_resizes_per_day',
+  concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
   recheckMinutes: 'redshift_recheck_minutes',
   stopTimeout: 'redshift_stop_timeout_seconds',
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
@@ -191,6 +192,11 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 2,
       description:
         'Most resizes a day (counted from Redshift resize-started events of the last 24 h); past it the run skips and the growth-blocked alarm notifies.',
+    }),
+    concurrencyScalingMaxNodes: wholeNumber(stack, V.concurrencyScalingMaxNodes, 2, 128, {
+      default: 32,
+      description:
+        'Most nodes a resize gives an ra3.xlplus/ra3.4xlarge/ra3.16xlarge cluster: past 32, concurrency scaling no longer applies; at it the run skips and the growth-blocked alarm notifies. 128 turns the cap off.',
     }),
     recheckMinutes: wholeNumber(stack, V.recheckMinutes, RECHECK_MINUTES.min, RECHECK_MINUTES.max, {
       default: 30,

@@ -34,6 +34,7 @@ describe('function environments', () => {
       resizeType: 'elastic',
       cooldownMinutes: 360,
       maxResizesPerDay: 2,
+      concurrencyScalingMaxNodes: 32,
     });
   });
 

@@ -22,6 +22,7 @@ const DEPLOYED: GuardConfig = {
   resizeType: 'elastic',
   cooldownMinutes: COOLDOWN_MINUTES,
   maxResizesPerDay: MAX_RESIZES_PER_DAY,
+  concurrencyScalingMaxNodes: 32,
 };
 
 let world: ResizeWorld;

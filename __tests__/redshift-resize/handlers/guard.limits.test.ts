@@ -17,6 +17,7 @@ const DEPLOYED: GuardConfig = {
   resizeType: 'elastic',
   cooldownMinutes: COOLDOWN_MINUTES,
   maxResizesPerDay: MAX_RESIZES_PER_DAY,
+  concurrencyScalingMaxNodes: 32,
 };
 
 let world: ResizeWorld;
@@ -87,7 +88,7 @@ describe('resizes per day (MAX_RESIZES_PER_DAY, from Redshift resize-started eve
 });
 
 describe('node type limits, per resize type (functions/redshift-resize/node-types.ts)', () => {
-  const NO_CAP = { maxNodeCount: 128, cooldownMinutes: 0 };
+  const NO_CAP = { maxNodeCount: 128, cooldownMinutes: 0, concurrencyScalingMaxNodes: 128 };
   it.each<[string, number, 'elastic' | 'classic', number, number]>([
     // node type, nodes now, resize type, factor, expected target
     ['ra3.4xlarge', 20, 'classic', 2, 32],
@@ -128,5 +129,53 @@ describe('node type limits, per resize type (functions/redshift-resize/node-type
     // Assess
     expect(result).toMatchObject({ decision: 'SKIP', reason: 'AT_MAXIMUM' });
     expect(result.message).toContain('classic resize limit of ra3.4xlarge 32');
+  });
+});
+
+describe('the concurrency scaling cap (CONCURRENCY_SCALING_MAX_NODES, RA3 only)', () => {
+  const CAP_ONLY = { maxNodeCount: 128, cooldownMinutes: 0 };
+  it('stops an RA3 resize at the cap', async () => {
+    // Prepare
+    world.cluster = { status: 'available', nodeType: 'ra3.4xlarge', nodes: 20 };
+
+    // Act
+    const result = await guardWith(CAP_ONLY);
+
+    // Assess
+    expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: 32 });
+  });
+
+  it('skips (CONCURRENCY_SCALING_CAP) once an RA3 cluster is at the cap', async () => {
+    // Prepare
+    world.cluster = { status: 'available', nodeType: 'ra3.16xlarge', nodes: 32 };
+
+    // Act
+    const result = await guardWith(CAP_ONLY);
+
+    // Assess
+    expect(result).toMatchObject({ decision: 'SKIP', reason: 'CONCURRENCY_SCALING_CAP' });
+    expect(result.message).toContain('CONCURRENCY_SCALING_MAX_NODES (32)');
+  });
+
+  it('follows the configured cap', async () => {
+    // Prepare
+    world.cluster = { status: 'available', nodeType: 'ra3.4xlarge', nodes: 32 };
+
+    // Act
+    const result = await guardWith({ ...CAP_ONLY, concurrencyScalingMaxNodes: 48 });
+
+    // Assess
+    expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: 48 });
+  });
+
+  it('leaves DC2 clusters alone', async () => {
+    // Prepare
+    world.cluster = { status: 'available', nodeType: 'dc2.8xlarge', nodes: 32 };
+
+    // Act
+    const result = await guardWith(CAP_ONLY);
+
+    // Assess
+    expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: 64 });
   });
 });
