@@ -298,6 +298,11 @@ export const TRANSLATORS: Record<string, Translator> = {
   'SFNClient.StartExecution': (input) => [
     { action: 'states:StartExecution', resource: str(input, 'stateMachineArn') },
   ],
+  'CloudWatchClient.DescribeAlarms': (input) =>
+    ((input.AlarmNames as string[] | undefined) ?? ['*']).map((name) => ({
+      action: 'cloudwatch:DescribeAlarms',
+      resource: name === '*' ? '*' : regional('cloudwatch', `alarm:${name}`),
+    })),
   'RedshiftClient.DescribeClusters': (input) => [
     {
       action: 'redshift:DescribeClusters',

@@ -32,15 +32,17 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
   test('the plan creates the expected resource types and counts', () => {
     expect(resourceCounts(proof.plan)).toEqual({
       aws_cloudwatch_dashboard: 1,
+      aws_cloudwatch_event_rule: 1,
+      aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 5,
-      aws_cloudwatch_metric_alarm: 9,
+      aws_cloudwatch_metric_alarm: 12,
       aws_iam_role: 5,
       aws_iam_role_policy: 5,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_lambda_function: 4,
       aws_lambda_function_event_invoke_config: 1,
-      aws_lambda_permission: 1,
+      aws_lambda_permission: 2,
       aws_sfn_state_machine: 1,
       aws_sns_topic: 1,
       aws_sns_topic_subscription: 1,
@@ -90,11 +92,12 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       ),
     );
 
-    // Assess: 900/30, 3600/60, 21600/300, 900/30 (twice: resume and the resume after a failure).
+    // Assess: 900/30, 3600/60, 21600/300, 21600/1800, 900/30 (twice: resume and the resume after a failure).
     expect(bounds).toEqual({
       AreTasksStopped: 30,
       IsSnapshotAvailable: 60,
       IsResizeDone: 72,
+      IsOverdueResizeDone: 12,
       AreTasksRunning: 30,
       IsRecoveryDone: 30,
     });
@@ -106,7 +109,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
     const outputs = (
       proof.plan as { planned_values?: { outputs?: Record<string, { value?: unknown }> } }
     ).planned_values?.outputs;
-    expect(outputs?.max_replication_pause_seconds?.value).toBe(34380);
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(60300);
   });
 
   test('Terraform renders the definition exactly as the synthesized-definition test substitutes it', () => {
@@ -162,6 +165,33 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       AlarmName: ['ops-autopilot-redshift-disk-space'],
       NewStateValue: ['ALARM'],
     });
+  });
+
+  test('re-check: the schedule runs every redshift_recheck_minutes, the guard gets the daily limit', () => {
+    const rule = only('aws_cloudwatch_event_rule');
+    const guard = plannedResources(proof.plan, 'aws_lambda_function')
+      .map((f) => f.values)
+      .find((f) => f.function_name === 'ops-autopilot-redshift-resize-guard');
+    const blocked = plannedResources(proof.plan, 'aws_cloudwatch_metric_alarm')
+      .map((a) => a.values)
+      .filter((a) => a.metric_name === 'ResizeSkipped');
+    expect(rule).toMatchObject({
+      name: 'ops-autopilot-redshift-resize-recheck',
+      schedule_expression: 'rate(30 minutes)',
+    });
+    expect(guard?.environment).toEqual([
+      {
+        variables: expect.objectContaining({
+          MAX_RESIZES_PER_DAY: '2',
+          CONCURRENCY_SCALING_MAX_NODES: '32',
+        }),
+      },
+    ]);
+    expect(blocked.map((a) => a.alarm_name).sort()).toEqual([
+      'ops-autopilot-redshift-resize-growth-blocked-AT_MAXIMUM',
+      'ops-autopilot-redshift-resize-growth-blocked-CONCURRENCY_SCALING_CAP',
+      'ops-autopilot-redshift-resize-growth-blocked-DAILY_LIMIT',
+    ]);
   });
 
   test('the replication policy splices the endpoint-mode task wildcard as a JSON list', () => {
@@ -272,14 +302,20 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
     // Assess
     const [machine] = plannedResources(p, 'aws_sfn_state_machine');
     const definition = JSON.parse(machine?.values.definition as string) as {
-      States: Record<string, { Choices?: Array<{ NumericGreaterThanEquals?: unknown }> }>;
+      States: Record<
+        string,
+        { Choices?: Array<{ Variable?: string; NumericGreaterThanEquals?: unknown }> }
+      >;
     };
-    expect(definition.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(288);
-    expect(definition.States.AreTasksStopped?.Choices?.[1]?.NumericGreaterThanEquals).toBe(3);
+    const bound = (choice: string) =>
+      definition.States[choice]?.Choices?.find((c) => c.Variable === '$.poll.attempts')
+        ?.NumericGreaterThanEquals;
+    expect(bound('IsResizeDone')).toBe(288);
+    expect(bound('AreTasksStopped')).toBe(3);
     const outputs = (p as { planned_values?: { outputs?: Record<string, { value?: unknown }> } })
       .planned_values?.outputs;
-    // ceil((90 + 3600 + 86400 + 2 x 900) x 1.2) + 900
-    expect(outputs?.max_replication_pause_seconds?.value).toBe(111168);
+    // ceil((90 + 3600 + 86400 + 21600 + 2 x 900) x 1.2) + 900
+    expect(outputs?.max_replication_pause_seconds?.value).toBe(137088);
   }, 120_000);
 
   test('validates every variable (terraform reports all refusals of one plan)', async () => {
@@ -298,6 +334,8 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
       redshift_snapshot_timeout_seconds: 18001,
       redshift_resize_timeout_seconds: 600.5,
       redshift_resume_timeout_seconds: 0,
+      redshift_max_resizes_per_day: 25,
+      redshift_recheck_minutes: 4,
     };
 
     // Act
@@ -318,6 +356,8 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
       'redshift_snapshot_timeout_seconds must be a whole number from 60 (its poll interval) to 18000 (300 polls).',
       'redshift_resize_timeout_seconds must be a whole number from 300 (its poll interval) to 90000 (300 polls).',
       'redshift_resume_timeout_seconds must be a whole number from 30 (its poll interval) to 9000 (300 polls).',
+      'redshift_max_resizes_per_day must be a whole number from 1 to 24.',
+      'redshift_recheck_minutes must be a whole number from 5 to 60.',
     ])
       expect(message).toContain(expected);
   }, 120_000);

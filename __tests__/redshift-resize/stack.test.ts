@@ -1,24 +1,10 @@
-import { App, Token } from 'cdktf';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { substituteTf } from '../../scripts/tf-values';
 import { buildResizeDefinition } from '../../stacks/redshift-resize/asl';
-import { resolveWorkflow, type ResizeWorkflowProps } from '../../stacks/redshift-resize/workflow';
 import {
-  RedshiftResizeStack,
-  spliceResources,
   STATE_MACHINE_SUBJECT,
   TASK_RESOURCES_PLACEHOLDER,
 } from '../../stacks/redshift-resize/stack';
-import {
-  FakeCodeSource,
-  only,
-  resources,
-  synthJson,
-  synthStack,
-  type TfJson,
-} from '../support/synth';
+import { only, resources, synthStack, type TfJson } from '../support/synth';
 import { readTfvarsExample } from '../support/tfvars';
 
 const { stack, json } = synthStack('redshift-resize');
@@ -37,16 +23,6 @@ interface Statement {
   Action: string | string[];
   Resource: string | string[];
   Condition?: unknown;
-}
-
-function synthWith(workflow: ResizeWorkflowProps): TfJson {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-')), stackTraces: false });
-  const s = new RedshiftResizeStack(app, 'redshift-resize', {
-    codeSource: new FakeCodeSource(),
-    backend: { kind: 'local' },
-    workflow,
-  });
-  return synthJson(s);
 }
 
 function policyText(roleName: string, j: TfJson = json): string {
@@ -191,7 +167,10 @@ describe('the trigger', () => {
       AlarmName: ['${var.name_prefix}-redshift-disk-space'],
       NewStateValue: ['ALARM'],
     });
-    expect(only(json, 'aws_lambda_permission')).toMatchObject({
+    const snsPermission = Object.values(resources(json, 'aws_lambda_permission')).find(
+      (p) => p.principal === 'sns.amazonaws.com',
+    );
+    expect(snsPermission).toMatchObject({
       action: 'lambda:InvokeFunction',
       principal: 'sns.amazonaws.com',
       source_arn: subscription?.topic_arn,
@@ -284,8 +263,14 @@ describe('the state machine', () => {
         resize: deployed(fnArn('resize')),
       },
       topicArn: deployed(TOPIC_ARN),
-      phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21600, resume: 900 },
-      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
+      phaseTimeoutsSeconds: {
+        stop: 900,
+        snapshot: 3600,
+        resize: 21600,
+        overdue: 21_600,
+        resume: 900,
+      },
+      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
       timeoutSeconds: 172800,
       snapshotRetentionDays: 35,
     });
@@ -381,199 +366,5 @@ describe('the state machine', () => {
       STATE_MACHINE_SUBJECT,
       'redshift-resize-trigger',
     ]);
-  });
-});
-
-describe('alarms', () => {
-  const alarms = () => Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
-
-  test('the disk alarm watches PercentageDiskSpaceUsed of the cluster at the threshold for N periods', () => {
-    const disk = alarms().find((a) => a.metric_name === 'PercentageDiskSpaceUsed');
-    expect(disk).toMatchObject({
-      alarm_name: '${var.name_prefix}-redshift-disk-space',
-      namespace: 'AWS/Redshift',
-      dimensions: { ClusterIdentifier: '${var.redshift_cluster_id}' },
-      statistic: 'Average',
-      period: 300,
-      threshold: '${var.redshift_disk_threshold_percent}',
-      evaluation_periods: '${var.redshift_disk_evaluation_periods}',
-      comparison_operator: 'GreaterThanOrEqualToThreshold',
-      treat_missing_data: 'missing',
-    });
-  });
-
-  test('every alarm notifies the alerts topic, the one the trigger is subscribed to', () => {
-    for (const alarm of alarms())
-      expect(alarm.alarm_actions).toEqual([
-        expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/),
-      ]);
-    expect(only(json, 'aws_sns_topic').kms_master_key_id).toMatch(/^\$\{aws_kms_key\./);
-  });
-
-  test('failed, timed-out and aborted executions, function errors and trigger failures alarm', () => {
-    const byMetric = alarms()
-      .map((a) => a.metric_name)
-      .sort();
-    expect(byMetric).toEqual([
-      'ApproximateNumberOfMessagesVisible',
-      'Errors',
-      'Errors',
-      'Errors',
-      'Errors',
-      'ExecutionsAborted',
-      'ExecutionsFailed',
-      'ExecutionsTimedOut',
-      'PercentageDiskSpaceUsed',
-    ]);
-    for (const alarm of alarms().filter((a) => a.namespace === 'AWS/States'))
-      expect(alarm).toMatchObject({
-        dimensions: { StateMachineArn: STATE_MACHINE_ARN },
-        threshold: 0,
-        comparison_operator: 'GreaterThanThreshold',
-      });
-  });
-});
-
-test('outputs: the state machine, the topic and the longest replication pause', () => {
-  expect(json.output).toMatchObject({
-    state_machine_arn: { value: '${aws_sfn_state_machine.state-machine.arn}' },
-    topic_arn: { value: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/) },
-    max_replication_pause_seconds: {
-      value:
-        '${ceil((var.redshift_stop_timeout_seconds + var.redshift_snapshot_timeout_seconds + var.redshift_resize_timeout_seconds + 2 * var.redshift_resume_timeout_seconds) * 6 / 5) + 900}',
-    },
-  });
-  const output = (json.output as Record<string, { value: string }>).max_replication_pause_seconds;
-  const pause = (vars: Record<string, unknown>) =>
-    substituteTf(output?.value ?? '', vars, json.variable);
-  expect(pause({})).toBe('34380');
-  expect(pause({ redshift_resize_timeout_seconds: 86400 })).toBe(
-    String(34380 + (86400 - 21600) * 1.2),
-  );
-});
-
-describe('workflow props', () => {
-  test('a longer resize poll interval changes the Wait, the attempt bound and the variable bounds', () => {
-    // Act
-    const j = synthWith({
-      pollIntervalsSeconds: { resize: 600 },
-      executionTimeoutSeconds: 7 * 24 * 3600,
-    });
-
-    // Assess
-    const machineJson = Object.values(resources(j, 'aws_sfn_state_machine'))[0] as {
-      definition: string;
-    };
-    const rendered = JSON.parse(
-      substituteTf(machineJson.definition, readTfvarsExample(), j.variable, 'aws'),
-    ) as {
-      TimeoutSeconds: number;
-      States: Record<
-        string,
-        { Seconds?: number; Choices?: Array<{ NumericGreaterThanEquals?: number }> }
-      >;
-    };
-    expect(rendered.TimeoutSeconds).toBe(7 * 24 * 3600);
-    expect(rendered.States.WaitForResize?.Seconds).toBe(600);
-    expect(rendered.States.IsResizeDone?.Choices?.[1]?.NumericGreaterThanEquals).toBe(36);
-    const [validation] = (
-      j.variable.redshift_resize_timeout_seconds as { validation: Array<{ condition: string }> }
-    ).validation;
-    expect(validation?.condition).toContain('var.redshift_resize_timeout_seconds >= 600');
-    expect(validation?.condition).toContain('var.redshift_resize_timeout_seconds <= 180000');
-  });
-
-  test('the execution timeout prop is a floor: TimeoutSeconds never falls below what the phase timeouts need', () => {
-    // Prepare: a one-hour floor, below every bounded run.
-    const j = synthWith({ executionTimeoutSeconds: 3600 });
-    const definition = (
-      Object.values(resources(j, 'aws_sfn_state_machine'))[0] as {
-        definition: string;
-      }
-    ).definition;
-    const timeoutWith = (overrides: Record<string, unknown>) =>
-      (
-        JSON.parse(
-          substituteTf(definition, { ...readTfvarsExample(), ...overrides }, j.variable, 'aws'),
-        ) as { TimeoutSeconds: number }
-      ).TimeoutSeconds;
-
-    // Act / Assess: (900 + 3600 + 21600 + 2 x 900) x 1.2 + 900 + 900, then every phase at 300 polls.
-    expect(timeoutWith({})).toBe(35280);
-    expect(
-      timeoutWith({
-        redshift_stop_timeout_seconds: 9000,
-        redshift_snapshot_timeout_seconds: 18000,
-        redshift_resize_timeout_seconds: 90000,
-        redshift_resume_timeout_seconds: 9000,
-      }),
-    ).toBe(163800);
-  });
-
-  test.each<[string, ResizeWorkflowProps, string]>([
-    [
-      'a fractional interval',
-      { pollIntervalsSeconds: { snapshot: 10.5 } },
-      'pollIntervalsSeconds.snapshot must be a whole number from 1 to 3600, got 10.5',
-    ],
-    [
-      'a zero interval',
-      { pollIntervalsSeconds: { resume: 0 } },
-      'pollIntervalsSeconds.resume must be a whole number from 1 to 3600, got 0',
-    ],
-    [
-      'an interval above an hour',
-      { pollIntervalsSeconds: { resize: 3601 } },
-      'pollIntervalsSeconds.resize must be a whole number from 1 to 3600, got 3601',
-    ],
-    [
-      'a snapshot retention of 0',
-      { snapshotRetentionDays: 0 },
-      'snapshotRetentionDays must be -1 or 1..3653, got 0',
-    ],
-    [
-      'a fractional execution timeout',
-      { executionTimeoutSeconds: 3600.5 },
-      'executionTimeoutSeconds must be a whole number from 1 to 31536000, got 3600.5',
-    ],
-    [
-      'a Terraform token',
-      { pollIntervalsSeconds: { resize: Token.asNumber('${var.x}') } },
-      'pollIntervalsSeconds.resize must be a plain number at synth time, not a Terraform token',
-    ],
-  ])('refuses %s, naming the bad value', (_what, props, message) => {
-    expect(() => resolveWorkflow(props)).toThrow(message);
-    expect(() => synthWith(props)).toThrow(message);
-  });
-
-  test('defaults are the suggested values', () => {
-    expect(resolveWorkflow()).toEqual({
-      pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
-      executionTimeoutSeconds: 172800,
-      snapshotRetentionDays: 35,
-    });
-  });
-});
-
-describe('spliceResources', () => {
-  test('replaces the quoted placeholder with the expression', () => {
-    expect(spliceResources('{"Resource":"X"}', 'X', 'jsonencode(var.a)')).toBe(
-      '{"Resource":${jsonencode(var.a)}}',
-    );
-  });
-
-  test.each([
-    ['missing', '{"Resource":"Y"}'],
-    ['twice', '{"Resource":"X","Other":"X"}'],
-  ])('refuses a placeholder that is %s', (_what, policy) => {
-    expect(() => spliceResources(policy, 'X', 'e')).toThrow('exactly once');
-  });
-});
-
-describe('dashboard', () => {
-  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-redshift-resize', () => {
-    // Assess
-    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
-    expect(dashboards.map((d) => d.dashboard_name)).toEqual(['${var.name_prefix}-redshift-resize']);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_COOLDOWN_MINUTES } from './limits';
+import { MAX_COOLDOWN_MINUTES, MAX_RESIZES_PER_DAY } from './limits';
 
 /**
  * Environment contracts of the redshift-resize functions (each handler parses only its own, once, at
@@ -37,10 +37,19 @@ const DmsEndpointArnSchema = z
 
 /** DescribeEvents only reaches 14 days back, so a longer cooldown could not be enforced from Redshift's events. */
 
+const EventsRuleArnSchema = z
+  .string()
+  .regex(
+    new RegExp(`^${partition}:events:[a-z0-9-]+:\\d{12}:rule/[A-Za-z0-9._-]{1,64}$`),
+    'must be an EventBridge rule ARN',
+  );
+
 export const TriggerEnvSchema = z.object({
   STATE_MACHINE_ARN: StateMachineArnSchema,
   ALARM_NAME: z.string().min(1).max(255),
   CLUSTER_ID: ClusterIdSchema,
+  /** The re-check schedule's rule: a scheduled event of any other rule is refused. */
+  RECHECK_RULE_ARN: EventsRuleArnSchema,
 });
 export type TriggerEnv = z.infer<typeof TriggerEnvSchema>;
 
@@ -51,6 +60,8 @@ export const GuardEnvSchema = z
     MAX_NODE_COUNT: z.coerce.number().int().min(1).max(128),
     RESIZE_TYPE: z.enum(['elastic', 'classic']).default('elastic'),
     COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
+    MAX_RESIZES_PER_DAY: z.coerce.number().int().min(1).max(MAX_RESIZES_PER_DAY).default(2),
+    CONCURRENCY_SCALING_MAX_NODES: z.coerce.number().int().min(2).max(128).default(32),
   })
   .transform((env) => ({
     clusterId: env.CLUSTER_ID,
@@ -58,6 +69,8 @@ export const GuardEnvSchema = z
     maxNodeCount: env.MAX_NODE_COUNT,
     resizeType: env.RESIZE_TYPE,
     cooldownMinutes: env.COOLDOWN_MINUTES,
+    maxResizesPerDay: env.MAX_RESIZES_PER_DAY,
+    concurrencyScalingMaxNodes: env.CONCURRENCY_SCALING_MAX_NODES,
   }));
 export type GuardConfig = z.infer<typeof GuardEnvSchema>;
 

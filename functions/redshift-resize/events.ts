@@ -28,5 +28,19 @@ export const ResizeEventSchema = z.discriminatedUnion('action', [
     classic: z.boolean(),
     nodeType: z.string().min(1),
   }),
-  z.object({ action: z.literal('status'), targetNodeCount: z.number().int().min(1).max(128) }),
+  z.object({
+    action: z.literal('status'),
+    targetNodeCount: z.number().int().min(1).max(128),
+    nodeType: z.string().min(1).optional(),
+    /** StartResize's baseline: the DescribeResize record from before this run's resize. */
+    baseline: z
+      .object({
+        status: z.string().nullable(),
+        targetNumberOfNodes: z.number().nullable(),
+        targetNodeType: z.string().nullable(),
+        resizeType: z.string().nullable(),
+        elapsedTimeInSeconds: z.number().nullable(),
+      })
+      .nullish(),
+  }),
 ]);

@@ -3,19 +3,28 @@ import {
   type Cluster,
   type RedshiftClient,
 } from '@aws-sdk/client-redshift';
+import { classifyStatus } from './cluster-status';
 import type { GuardConfig } from './env';
 import { snapshotIdentifierFor } from './identifiers';
-import { nodeTypeLimits, NODE_TYPE_LIMITS, parseElasticResizeOptions } from './node-types';
+import {
+  CONCURRENCY_SCALING_NODE_TYPES,
+  nodeTypeLimits,
+  NODE_TYPE_LIMITS,
+  parseElasticResizeOptions,
+} from './node-types';
 import { describeCluster, describeLastResize } from './redshift-reads';
 
 type GuardReason =
   | 'RESIZE'
+  | 'CLUSTER_BUSY'
   | 'CLUSTER_NOT_AVAILABLE'
   | 'RESIZE_IN_PROGRESS'
   | 'COOLDOWN'
+  | 'DAILY_LIMIT'
   | 'UNKNOWN_NODE_TYPE'
   | 'ELASTIC_RESIZE_UNSUPPORTED'
-  | 'AT_MAXIMUM';
+  | 'AT_MAXIMUM'
+  | 'CONCURRENCY_SCALING_CAP';
 
 /**
  * The Guard step's output, kept by the state machine at $.guard. Every field is always present (null where it
@@ -36,7 +45,10 @@ export interface GuardResult {
   readonly lastResizeActivityAt: string | null;
 }
 
-/** Redshift cluster events that mark resize activity (DescribeEventCategories, source type "cluster"). */
+/**
+ * Redshift cluster events that mark resize activity (DescribeEventCategories, source type "cluster";
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-event-notifications.html).
+ */
 export const RESIZE_EVENT_IDS = {
   started: 'REDSHIFT-EVENT-2006',
   completed: 'REDSHIFT-EVENT-3002',
@@ -85,14 +97,19 @@ export async function evaluateGuard(
     message,
   });
 
-  if (cluster.ClusterStatus === 'resizing') {
-    return skip('RESIZE_IN_PROGRESS', `cluster ${config.clusterId} is already resizing`);
-  }
-  if (cluster.ClusterStatus !== 'available') {
-    return skip(
-      'CLUSTER_NOT_AVAILABLE',
-      `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}, not available`,
-    );
+  const status = cluster.ClusterStatus ?? 'in an unknown state';
+  switch (classifyStatus(cluster.ClusterStatus)) {
+    case 'resizing':
+      return skip('RESIZE_IN_PROGRESS', `cluster ${config.clusterId} is ${status}`);
+    case 'busy':
+      return skip('CLUSTER_BUSY', `cluster ${config.clusterId} is ${status}; try again later`);
+    case 'blocked':
+      return skip(
+        'CLUSTER_NOT_AVAILABLE',
+        `cluster ${config.clusterId} is ${status}: it needs a person before it can be resized`,
+      );
+    case 'ready':
+      break;
   }
   const nodeType = cluster.NodeType;
   const current = cluster.NumberOfNodes;
@@ -115,18 +132,28 @@ export async function evaluateGuard(
       `the last resize of ${config.clusterId} is ${lastResize.Status}`,
     );
   }
-  if (lastResize !== undefined && config.cooldownMinutes > 0) {
-    const activity = await lastResizeActivityWithin(
+  if (lastResize !== undefined) {
+    const activity = await resizeActivity(
       clients.redshift,
       config.clusterId,
-      config.cooldownMinutes,
+      Math.max(config.cooldownMinutes, DAY_MINUTES),
       ctx.now,
     );
-    if (activity !== undefined) {
+    const dayAgo = ctx.now.getTime() - DAY_MINUTES * 60_000;
+    const startsToday = activity.starts.filter((at) => at.getTime() >= dayAgo).length;
+    if (startsToday >= config.maxResizesPerDay) {
+      return skip(
+        'DAILY_LIMIT',
+        `cluster ${config.clusterId} started ${startsToday} resizes in the last 24 h, the most MAX_RESIZES_PER_DAY (${config.maxResizesPerDay}) allows`,
+      );
+    }
+    const cooldownFrom = ctx.now.getTime() - config.cooldownMinutes * 60_000;
+    const latest = activity.latest;
+    if (config.cooldownMinutes > 0 && latest !== undefined && latest.getTime() >= cooldownFrom) {
       return skip(
         'COOLDOWN',
-        `cluster ${config.clusterId} had resize activity at ${activity.toISOString()}, within the ${config.cooldownMinutes}-minute cooldown`,
-        { lastResizeActivityAt: activity.toISOString() },
+        `cluster ${config.clusterId} had resize activity at ${latest.toISOString()}, within the ${config.cooldownMinutes}-minute cooldown`,
+        { lastResizeActivityAt: latest.toISOString() },
       );
     }
   }
@@ -137,12 +164,22 @@ export async function evaluateGuard(
       `elastic resize is not available for ${current}-node ${nodeType} clusters; set RESIZE_TYPE=classic to allow a classic resize`,
     );
   }
-  const target = targetNodeCount(cluster, current, limits.maxNodes, config);
+  const scalingCap = CONCURRENCY_SCALING_NODE_TYPES.has(nodeType)
+    ? config.concurrencyScalingMaxNodes
+    : Number.POSITIVE_INFINITY;
+  if (current >= scalingCap) {
+    return skip(
+      'CONCURRENCY_SCALING_CAP',
+      `cluster ${config.clusterId} has ${current} ${nodeType} nodes: more than CONCURRENCY_SCALING_MAX_NODES (${scalingCap}) would make it ineligible for concurrency scaling`,
+    );
+  }
+  const typeMax = Math.min(classic ? limits.classicMaxNodes : limits.maxNodes, scalingCap);
+  const target = targetNodeCount(cluster, current, { ...limits, typeMax }, config);
   if (target <= current) {
     return skip(
       'AT_MAXIMUM',
       `cluster ${config.clusterId} cannot grow beyond ${current} ${nodeType} nodes ` +
-        `(MAX_NODE_COUNT ${config.maxNodeCount}, node type limit ${limits.maxNodes}${classic ? '' : ', elastic resize options'})`,
+        `(MAX_NODE_COUNT ${config.maxNodeCount}, ${classic ? 'classic' : 'elastic'} resize limit of ${nodeType} ${typeMax}${classic ? '' : `, at most ${limits.elasticMaxFactor}x per elastic resize, elastic resize options`})`,
     );
   }
   return {
@@ -155,36 +192,44 @@ export async function evaluateGuard(
 }
 
 /**
- * min(current x factor, MAX_NODE_COUNT, node type limit). An elastic resize can at most double the node count
- * and can only reach the counts Redshift lists in ElasticResizeNumberOfNodeOptions, when it lists them.
+ * min(current x factor, MAX_NODE_COUNT, the node type's limit for this resize type). An elastic resize grows
+ * the node count at most elasticMaxFactor times and reaches only the counts Redshift lists in
+ * ElasticResizeNumberOfNodeOptions, when it lists them.
  */
 function targetNodeCount(
   cluster: Cluster,
   current: number,
-  typeMax: number,
+  limits: { readonly typeMax: number; readonly elasticMaxFactor: number },
   config: GuardConfig,
 ): number {
-  let cap = Math.min(Math.ceil(current * config.resizeFactor - 1e-9), config.maxNodeCount, typeMax);
+  let cap = Math.min(
+    Math.ceil(current * config.resizeFactor - 1e-9),
+    config.maxNodeCount,
+    limits.typeMax,
+  );
   if (config.resizeType === 'classic') return cap;
-  cap = Math.min(cap, current * 2);
+  cap = Math.min(cap, current * limits.elasticMaxFactor);
   const options = parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions);
   if (options === undefined) return cap;
   const reachable = options.filter((n) => n > current && n <= cap);
   return reachable.length > 0 ? Math.max(...reachable) : current;
 }
 
+const DAY_MINUTES = 24 * 60;
+
 /**
- * The latest resize start/completion event of the cluster in the last `minutes`, from DescribeEvents. A resize
- * that started inside the window also ended inside it (or is still running, which DescribeResize reports).
+ * Resize starts and completions of the cluster in the last `minutes`, from DescribeEvents: the latest of
+ * either (the cooldown), and every start (the resizes-per-day limit). A resize that started inside the window
+ * also ended inside it, or is still running, which DescribeResize reports.
  */
-async function lastResizeActivityWithin(
+async function resizeActivity(
   redshift: RedshiftClient,
   clusterId: string,
   minutes: number,
   now: Date,
-): Promise<Date | undefined> {
-  const ids: readonly string[] = Object.values(RESIZE_EVENT_IDS);
+): Promise<{ latest: Date | undefined; starts: Date[] }> {
   let latest: Date | undefined;
+  const starts: Date[] = [];
   const pages = paginateDescribeEvents(
     { client: redshift, pageSize: 100 },
     {
@@ -196,11 +241,12 @@ async function lastResizeActivityWithin(
   );
   for await (const page of pages) {
     for (const event of page.Events ?? []) {
-      if (event.EventId === undefined || !ids.includes(event.EventId) || event.Date === undefined)
-        continue;
+      if (event.Date === undefined) continue;
       const at = new Date(event.Date);
+      if (event.EventId === RESIZE_EVENT_IDS.started) starts.push(at);
+      else if (event.EventId !== RESIZE_EVENT_IDS.completed) continue;
       if (latest === undefined || at > latest) latest = at;
     }
   }
-  return latest;
+  return { latest, starts };
 }

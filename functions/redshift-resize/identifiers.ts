@@ -5,14 +5,17 @@ import { createHash } from 'node:crypto';
  * delivery of the same notification yields the same name, so StartExecution is idempotent), at most 80
  * characters, only [A-Za-z0-9-_]. The hash keeps names distinct when the cluster id is truncated.
  */
-export function executionNameFor(clusterId: string, stateChangeTime: Date): string {
+export function executionNameFor(
+  clusterId: string,
+  stateChangeTime: Date,
+  source: 'alarm' | 'recheck' = 'alarm',
+): string {
   const stamp = stateChangeTime.toISOString().replace(/[-:]/g, '').replace('.', ''); // 20240101T000500123Z
-  const digest = createHash('sha256')
-    .update(`${clusterId}\n${stateChangeTime.toISOString()}`)
-    .digest('hex')
-    .slice(0, 8);
+  // A re-check tick at the same instant as an alarm transition still gets its own name.
+  const seed = `${clusterId}\n${stateChangeTime.toISOString()}${source === 'alarm' ? '' : '\nrecheck'}`;
+  const digest = createHash('sha256').update(seed).digest('hex').slice(0, 8);
   const clusterPart = clusterId.slice(0, 40).replace(/-+$/, '');
-  return `${clusterPart}-${stamp}-${digest}`;
+  return `${clusterPart}-${source === 'alarm' ? '' : 'r'}${stamp}-${digest}`;
 }
 
 /**

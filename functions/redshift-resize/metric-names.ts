@@ -17,6 +17,18 @@ export const TRIGGER_METRICS = {
 /** Dimension of ResizeSkipped: the guard's reason (a GuardReason other than RESIZE, e.g. COOLDOWN). */
 export const REASON_DIMENSION = 'Reason';
 
+/**
+ * Skip reasons that mean growth is blocked until a person acts or a day passes (as opposed to a temporary
+ * skip: cooldown, busy cluster, run in progress). Each has an alarm on ResizeSkipped with that Reason, which
+ * notifies the alerts topic once when growth becomes blocked (alarm actions run on state transitions).
+ */
+export const GROWTH_BLOCKED_REASONS = {
+  AT_MAXIMUM: 'the node limit is reached (redshift_max_node_count or the node type)',
+  DAILY_LIMIT: 'redshift_max_resizes_per_day is reached',
+  CONCURRENCY_SCALING_CAP:
+    'redshift_concurrency_scaling_max_nodes is reached (more RA3 nodes lose concurrency scaling)',
+} as const;
+
 /** redshift-resize-guard: one per execution. */
 export const GUARD_METRICS = {
   /** The guard let the execution resize; dimension service only. */

@@ -1,30 +1,57 @@
 /**
- * Node count limits per Redshift node type, from the Amazon Redshift Management Guide ("Node type details")
- * and the ResizeCluster API reference (elastic resize is limited to dc2.* and ra3.* node types).
- * `maxNodes` is the most nodes a cluster of that type can be resized to (it can be larger than the most a
- * new cluster may be created with). Re-check this table when AWS adds node types: an unknown type is
- * reported by the Guard step, never guessed.
+ * Node count limits per Redshift node type, from the Amazon Redshift Management Guide ("Node type details",
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info, and
+ * "Elastic resize", https://docs.aws.amazon.com/redshift/latest/mgmt/resizing-cluster.html) and the
+ * ResizeCluster API reference (elastic resize only for dc2.* and ra3.*). A cluster is created, or classic
+ * resized, up to `classicMaxNodes`; only elastic resize reaches `maxNodes` (ra3.4xlarge: 32, then 64), and
+ * one elastic resize multiplies the node count by at most `elasticMaxFactor` (4 for ra3.4xlarge and
+ * ra3.16xlarge, 2 otherwise). Re-check this table when AWS adds node types: an unknown type is reported by
+ * the Guard step, never guessed.
  */
 interface NodeTypeLimits {
   readonly minNodes: number;
+  /** The most nodes any resize reaches. */
   readonly maxNodes: number;
+  /** The most nodes a classic resize (or a new cluster) reaches. */
+  readonly classicMaxNodes: number;
   /** Whether ResizeCluster accepts an elastic resize for this node type. */
   readonly elasticResize: boolean;
+  /** One elastic resize grows the node count at most this many times. */
+  readonly elasticMaxFactor: number;
 }
 
+const limits = (minNodes: number, classicMaxNodes: number, maxNodes = classicMaxNodes) => ({
+  minNodes,
+  classicMaxNodes,
+  maxNodes,
+});
+const elastic = (elasticMaxFactor = 2) => ({ elasticResize: true, elasticMaxFactor });
+const CLASSIC_ONLY = { elasticResize: false, elasticMaxFactor: 1 };
+
 export const NODE_TYPE_LIMITS: Readonly<Record<string, NodeTypeLimits>> = {
-  'dc2.large': { minNodes: 1, maxNodes: 32, elasticResize: true },
-  'dc2.8xlarge': { minNodes: 2, maxNodes: 128, elasticResize: true },
-  'ra3.large': { minNodes: 1, maxNodes: 16, elasticResize: true },
-  'ra3.xlplus': { minNodes: 1, maxNodes: 32, elasticResize: true },
-  'ra3.4xlarge': { minNodes: 2, maxNodes: 64, elasticResize: true },
-  'ra3.16xlarge': { minNodes: 2, maxNodes: 128, elasticResize: true },
+  'dc2.large': { ...limits(1, 32), ...elastic() },
+  'dc2.8xlarge': { ...limits(2, 128), ...elastic() },
+  'ra3.large': { ...limits(1, 16), ...elastic() },
+  'ra3.xlplus': { ...limits(1, 16, 32), ...elastic() },
+  'ra3.4xlarge': { ...limits(2, 32, 64), ...elastic(4) },
+  'ra3.16xlarge': { ...limits(2, 128), ...elastic(4) },
   // Previous generation: still running in places, classic resize only.
-  'ds2.xlarge': { minNodes: 1, maxNodes: 32, elasticResize: false },
-  'ds2.8xlarge': { minNodes: 2, maxNodes: 128, elasticResize: false },
-  'dc1.large': { minNodes: 1, maxNodes: 32, elasticResize: false },
-  'dc1.8xlarge': { minNodes: 2, maxNodes: 128, elasticResize: false },
+  'ds2.xlarge': { ...limits(1, 32), ...CLASSIC_ONLY },
+  'ds2.8xlarge': { ...limits(2, 128), ...CLASSIC_ONLY },
+  'dc1.large': { ...limits(1, 32), ...CLASSIC_ONLY },
+  'dc1.8xlarge': { ...limits(2, 128), ...CLASSIC_ONLY },
 };
+
+/**
+ * Concurrency scaling needs at most 32 compute nodes on these RA3 types
+ * (https://docs.aws.amazon.com/redshift/latest/dg/concurrency-scaling-candidates.html): the guard stops growth
+ * at CONCURRENCY_SCALING_MAX_NODES on them.
+ */
+export const CONCURRENCY_SCALING_NODE_TYPES: ReadonlySet<string> = new Set([
+  'ra3.xlplus',
+  'ra3.4xlarge',
+  'ra3.16xlarge',
+]);
 
 export function nodeTypeLimits(nodeType: string): NodeTypeLimits | undefined {
   return Object.prototype.hasOwnProperty.call(NODE_TYPE_LIMITS, nodeType)

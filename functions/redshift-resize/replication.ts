@@ -1,5 +1,6 @@
 import {
   paginateDescribeReplicationTasks,
+  type ReplicationTask,
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
   type DatabaseMigrationServiceClient,
@@ -37,6 +38,30 @@ export interface SelectResult {
   readonly taskArns: string[];
   /** Tasks replicating into the cluster that were not running (left alone, never resumed). */
   readonly ignored: { arn: string; status: TaskStatus }[];
+  /** Running tasks left running because they load tables in full (see pauseBlocker). */
+  readonly leftRunning: { arn: string; migrationType: string; reason: string }[];
+}
+
+/**
+ * Why a running task must not be paused, or undefined when it may. DMS MigrationType is full-load, cdc or
+ * full-load-and-cdc (https://docs.aws.amazon.com/dms/latest/APIReference/API_ReplicationTask.html). A task
+ * stopped during a full load reloads its partly loaded tables on resume, and Redshift does not enforce
+ * primary keys, so rows would be duplicated: only CDC, and CDC after a finished full load (FullLoadFinishDate
+ * set, no table loading or queued; API_ReplicationTaskStats.html), is paused.
+ */
+export function pauseBlocker(task: ReplicationTask): string | undefined {
+  const type = task.MigrationType ?? 'unknown';
+  if (type === 'cdc') return undefined;
+  if (type === 'full-load') return 'full-load task: stopping it would reload its tables';
+  if (type !== 'full-load-and-cdc') return `migration type ${type} is not one DMS documents`;
+  const stats = task.ReplicationTaskStats;
+  const finished =
+    stats?.FullLoadFinishDate !== undefined &&
+    (stats.TablesLoading ?? 0) === 0 &&
+    (stats.TablesQueued ?? 0) === 0;
+  return finished
+    ? undefined
+    : `full load not finished (${stats?.FullLoadProgressPercent ?? 0} %, ${stats?.TablesLoading ?? 0} tables loading, ${stats?.TablesQueued ?? 0} queued)`;
 }
 
 const FILTER_VALUES_PER_CALL = 10;
@@ -51,10 +76,10 @@ export async function selectTasks(
   clients: ReplicationClients,
   source: ReplicationSource,
 ): Promise<SelectResult> {
-  let tasks: Map<string, TaskStatus>;
+  let tasks: Map<string, DescribedTask>;
   if (source.kind === 'taskList') {
     tasks = await describeTasks(clients.dms, source.taskArns);
-    const missing = source.taskArns.filter((arn) => tasks.get(arn) === 'missing');
+    const missing = source.taskArns.filter((arn) => tasks.get(arn)?.status === 'missing');
     if (missing.length > 0) {
       throw new ReplicationTaskNotFoundError(
         `REPLICATION_TASK_ARNS names tasks DMS does not know: ${missing.join(', ')}`,
@@ -64,13 +89,23 @@ export async function selectTasks(
     tasks = await describeTasksTargeting(clients.dms, source.targetEndpointArn);
   }
   const taskArns: string[] = [];
-  const ignored: { arn: string; status: TaskStatus }[] = [];
-  for (const [arn, status] of [...tasks].sort(([a], [b]) => a.localeCompare(b))) {
-    if (status === 'running') taskArns.push(arn);
-    else ignored.push({ arn, status });
+  const ignored: SelectResult['ignored'] = [];
+  const leftRunning: SelectResult['leftRunning'] = [];
+  for (const [arn, task] of [...tasks].sort(([a], [b]) => a.localeCompare(b))) {
+    const blocker = task.status === 'running' ? pauseBlocker(task.task) : undefined;
+    if (task.status !== 'running') ignored.push({ arn, status: task.status });
+    else if (blocker === undefined) taskArns.push(arn);
+    else {
+      logger.warn('leaving a full-load replication task running', { arn, reason: blocker });
+      leftRunning.push({
+        arn,
+        migrationType: task.task.MigrationType ?? 'unknown',
+        reason: blocker,
+      });
+    }
   }
-  logger.info('selected replication tasks to pause', { taskArns, ignored });
-  return { taskArns, ignored };
+  logger.info('selected replication tasks to pause', { taskArns, ignored, leftRunning });
+  return { taskArns, ignored, leftRunning };
 }
 
 /** What one pass of the Stop or Resume step does to a task, and when. */
@@ -88,10 +123,10 @@ async function stepTasks(
   taskArns: readonly string[],
   step: TaskStep,
 ): Promise<TaskReport[]> {
-  const statuses = await describeTasks(clients.dms, taskArns);
+  const described = await describeTasks(clients.dms, taskArns);
   const reports: TaskReport[] = [];
   for (const arn of taskArns) {
-    const status = statuses.get(arn) ?? 'missing';
+    const status = described.get(arn)?.status ?? 'missing';
     if (step.appliesTo(status)) {
       await ignoringInvalidState(() => step.request(arn), arn);
       reports.push({ arn, status, action: step.action });
@@ -159,51 +194,54 @@ async function ignoringInvalidState(call: () => Promise<unknown>, arn: string): 
   }
 }
 
-/** Status of each named task ('missing' when DMS does not know it), by DescribeReplicationTasks. */
+interface DescribedTask {
+  readonly status: TaskStatus;
+  readonly task: ReplicationTask;
+}
+
+/** Each named task ('missing' when DMS does not know it), by DescribeReplicationTasks. */
 async function describeTasks(
   dms: DatabaseMigrationServiceClient,
   taskArns: readonly string[],
-): Promise<Map<string, TaskStatus>> {
-  const statuses = new Map<string, TaskStatus>(taskArns.map((arn) => [arn, 'missing']));
+): Promise<Map<string, DescribedTask>> {
+  const found = new Map<string, DescribedTask>(
+    taskArns.map((arn) => [arn, { status: 'missing', task: {} }]),
+  );
   for (let i = 0; i < taskArns.length; i += FILTER_VALUES_PER_CALL) {
     const chunk = taskArns.slice(i, i + FILTER_VALUES_PER_CALL);
     for (const task of await describeAll(dms, [{ Name: 'replication-task-arn', Values: chunk }])) {
-      if (task.arn !== undefined && statuses.has(task.arn)) statuses.set(task.arn, task.status);
+      const arn = task.ReplicationTaskArn;
+      if (arn !== undefined && found.has(arn))
+        found.set(arn, { status: task.Status ?? 'unknown', task });
     }
   }
-  return statuses;
+  return found;
 }
 
 /** Tasks whose target is the endpoint (the endpoint-arn filter matches sources too, hence the second check). */
 async function describeTasksTargeting(
   dms: DatabaseMigrationServiceClient,
   endpointArn: string,
-): Promise<Map<string, TaskStatus>> {
+): Promise<Map<string, DescribedTask>> {
   const tasks = await describeAll(dms, [{ Name: 'endpoint-arn', Values: [endpointArn] }]);
   return new Map(
     tasks
-      .filter((t) => t.target === endpointArn && t.arn !== undefined)
-      .map((t) => [t.arn as string, t.status]),
+      .filter((t) => t.TargetEndpointArn === endpointArn && t.ReplicationTaskArn !== undefined)
+      .map((t) => [t.ReplicationTaskArn as string, { status: t.Status ?? 'unknown', task: t }]),
   );
 }
 
 async function describeAll(
   dms: DatabaseMigrationServiceClient,
   filters: Filter[],
-): Promise<{ arn: string | undefined; status: TaskStatus; target: string | undefined }[]> {
-  const found: { arn: string | undefined; status: TaskStatus; target: string | undefined }[] = [];
+): Promise<ReplicationTask[]> {
+  const found: ReplicationTask[] = [];
   try {
     for await (const page of paginateDescribeReplicationTasks(
       { client: dms, pageSize: 100 },
       { Filters: filters, WithoutSettings: true },
     )) {
-      for (const task of page.ReplicationTasks ?? []) {
-        found.push({
-          arn: task.ReplicationTaskArn,
-          status: task.Status ?? 'unknown',
-          target: task.TargetEndpointArn,
-        });
-      }
+      found.push(...(page.ReplicationTasks ?? []));
     }
   } catch (error) {
     // DMS answers a filter that matches nothing with ResourceNotFoundFault rather than an empty list.

@@ -25,15 +25,17 @@ export async function handler(event: unknown): Promise<StartResizeResult | Resiz
     case 'start':
       return startResize({ redshift }, config, input);
     case 'status':
-      return statusWithOutcome(input.targetNodeCount);
+      return statusWithOutcome(input);
   }
 }
 
 /** The status step; the workflow leaves its poll loop on `done` or on an error, so each end is counted once. */
-async function statusWithOutcome(targetNodeCount: number): Promise<ResizeStatusResult> {
+async function statusWithOutcome(
+  request: Parameters<typeof resizeStatus>[2],
+): Promise<ResizeStatusResult> {
   let result: ResizeStatusResult;
   try {
-    result = await resizeStatus({ redshift }, config, targetNodeCount);
+    result = await resizeStatus({ redshift }, config, request);
   } catch (error) {
     if (error instanceof ResizeFailedError) recordResizeEnded('failed');
     throw error;

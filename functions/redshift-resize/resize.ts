@@ -1,5 +1,10 @@
-import { ResizeClusterCommand, type RedshiftClient } from '@aws-sdk/client-redshift';
+import {
+  ResizeClusterCommand,
+  type RedshiftClient,
+  type ResizeProgressMessage,
+} from '@aws-sdk/client-redshift';
 import { logger } from '../shared/logger';
+import { canResize, isWritableStatus } from './cluster-status';
 import type { ResizeConfig } from './env';
 import { ClusterNotReadyError, ResizeFailedError } from './errors';
 import { describeCluster, describeLastResize } from './redshift-reads';
@@ -14,17 +19,49 @@ interface StartResizeRequest {
   readonly nodeType: string;
 }
 
+/**
+ * The identity of a DescribeResize record: a finished record never changes (its ElapsedTimeInSeconds is the
+ * total time), so the same identity later means the same, earlier, resize.
+ */
+export interface ResizeRecord {
+  readonly status: string | null;
+  readonly targetNumberOfNodes: number | null;
+  readonly targetNodeType: string | null;
+  readonly resizeType: string | null;
+  readonly elapsedTimeInSeconds: number | null;
+}
+
 export interface StartResizeResult {
   readonly outcome: 'STARTED' | 'ALREADY_STARTED' | 'ALREADY_AT_TARGET';
   readonly done: false;
+  /** The record DescribeResize showed before this run's resize (null: none, or it is this run's own). */
+  readonly baseline: ResizeRecord | null;
 }
 
 export interface ResizeStatusResult {
   readonly done: boolean;
+  /** DMS may run again while the resize goes on: it is done, or it keeps the cluster writable. */
+  readonly writable: boolean;
+  /** The cluster's status takes writes ("available..."): after a phase timeout, DMS may be resumed. */
+  readonly clusterWritable: boolean;
   readonly clusterStatus: string | null;
   readonly numberOfNodes: number | null;
   readonly resizeStatus: string | null;
 }
+
+const recordOf = (r: ResizeProgressMessage | undefined): ResizeRecord | null =>
+  r === undefined
+    ? null
+    : {
+        status: r.Status ?? null,
+        targetNumberOfNodes: r.TargetNumberOfNodes ?? null,
+        targetNodeType: r.TargetNodeType ?? null,
+        resizeType: r.ResizeType ?? null,
+        elapsedTimeInSeconds: r.ElapsedTimeInSeconds ?? null,
+      };
+
+const sameRecord = (a: ResizeRecord | null, b: ResizeRecord | null) =>
+  a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Starts the resize, unless an earlier attempt of this step already did (the cluster is resizing to the
@@ -36,22 +73,19 @@ export async function startResize(
   req: StartResizeRequest,
 ): Promise<StartResizeResult> {
   const cluster = await describeCluster(clients.redshift, config.clusterId);
-  if (cluster.NumberOfNodes === req.targetNodeCount) {
-    logger.info('cluster already has the target node count', {
-      clusterId: config.clusterId,
-      target: req.targetNodeCount,
-    });
-    return { outcome: 'ALREADY_AT_TARGET', done: false };
-  }
   const last = await describeLastResize(clients.redshift, config.clusterId);
+  if (cluster.NumberOfNodes === req.targetNodeCount && cluster.NodeType === req.nodeType) {
+    logger.info('cluster already has the target size', { clusterId: config.clusterId });
+    return { outcome: 'ALREADY_AT_TARGET', done: false, baseline: recordOf(last) };
+  }
   if (last?.Status === 'IN_PROGRESS' && last.TargetNumberOfNodes === req.targetNodeCount) {
     logger.info('resize to the target is already in progress', {
       clusterId: config.clusterId,
       target: req.targetNodeCount,
     });
-    return { outcome: 'ALREADY_STARTED', done: false };
+    return { outcome: 'ALREADY_STARTED', done: false, baseline: null };
   }
-  if (cluster.ClusterStatus !== 'available') {
+  if (!canResize(cluster.ClusterStatus)) {
     throw new ClusterNotReadyError(
       `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}; it cannot be resized now`,
     );
@@ -73,34 +107,57 @@ export async function startResize(
     target: req.targetNodeCount,
     classic: req.classic,
   });
-  return { outcome: 'STARTED', done: false };
+  return { outcome: 'STARTED', done: false, baseline: recordOf(last) };
+}
+
+interface StatusRequest {
+  readonly targetNodeCount: number;
+  readonly nodeType?: string;
+  readonly baseline?: ResizeRecord | null;
 }
 
 /**
- * Done once the cluster is available with the target node count and DescribeResize reports SUCCEEDED for a
- * resize to that count. A FAILED/ABORTED resize to the target is an error (the Catch resumes DMS). A resize
- * status for another node count is an earlier resize: this one has not registered yet, so keep polling.
+ * A classic resize to RA3 restarts the cluster for a few minutes, then keeps it available for reads and
+ * writes while data migrates; any other classic resize keeps it read-only to the end
+ * (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-operations.html#classic-resize-faster).
+ */
+const isWritableDuringResize = (last: ResizeProgressMessage) =>
+  last.Status === 'IN_PROGRESS' &&
+  last.ResizeType === 'ClassicResize' &&
+  (last.TargetNodeType ?? '').startsWith('ra3.');
+
+/**
+ * Done once the cluster is available at the target and DescribeResize reports SUCCEEDED. A record equal to
+ * the baseline is an earlier resize, never this run's result. A FAILED or ABORTED record of this resize is
+ * final only once the cluster is writable again: while it still resizes, Redshift retries ("Operation will be
+ * retried within a few minutes", REDSHIFT-EVENT-3500,
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-event-notifications.html), so keep polling.
  */
 export async function resizeStatus(
   clients: ResizeClients,
   config: ResizeConfig,
-  targetNodeCount: number,
+  req: StatusRequest,
 ): Promise<ResizeStatusResult> {
   const cluster = await describeCluster(clients.redshift, config.clusterId);
   const last = await describeLastResize(clients.redshift, config.clusterId);
-  const ours = last !== undefined && last.TargetNumberOfNodes === targetNodeCount;
-  if (ours && (last.Status === 'FAILED' || last.Status === 'ABORTED')) {
+  const stale = sameRecord(recordOf(last), req.baseline ?? null);
+  const ours = last !== undefined && !stale && last.TargetNumberOfNodes === req.targetNodeCount;
+  const clusterWritable = isWritableStatus(cluster.ClusterStatus);
+  if (ours && (last.Status === 'FAILED' || last.Status === 'ABORTED') && clusterWritable) {
     throw new ResizeFailedError(
-      `resize of ${config.clusterId} to ${targetNodeCount} nodes ended ${last.Status}${last.Message ? `: ${last.Message}` : ''}`,
+      `resize of ${config.clusterId} to ${req.targetNodeCount} nodes ended ${last.Status}${last.Message ? `: ${last.Message}` : ''}`,
     );
   }
   const done =
-    ours &&
-    last.Status === 'SUCCEEDED' &&
+    last?.Status === 'SUCCEEDED' &&
+    last.TargetNumberOfNodes === req.targetNodeCount &&
     cluster.ClusterStatus === 'available' &&
-    cluster.NumberOfNodes === targetNodeCount;
+    cluster.NumberOfNodes === req.targetNodeCount &&
+    (req.nodeType === undefined || cluster.NodeType === req.nodeType);
   return {
     done,
+    writable: done || (ours && isWritableDuringResize(last)),
+    clusterWritable,
     clusterStatus: cluster.ClusterStatus ?? null,
     numberOfNodes: cluster.NumberOfNodes ?? null,
     resizeStatus: last?.Status ?? null,

@@ -1,7 +1,7 @@
 import { metrics, MetricUnit } from '../shared/metrics';
 import type { GuardResult } from './guard';
 import { GUARD_METRICS, REASON_DIMENSION, RESIZE_METRICS, TRIGGER_METRICS } from './metric-names';
-import type { TriggerOutcome } from './trigger';
+import type { TriggerOutcome } from './start-run';
 
 /**
  * EMF metrics of the resize functions (names in metric-names.ts). Each is a single metric, written at once,

@@ -1,11 +1,10 @@
-import { SnsSchema } from '@aws-lambda-powertools/parser/schemas';
-import { ListExecutionsCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { InvalidEventError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { parseEvent } from '../shared/parse';
 import type { TriggerEnv } from './env';
 import { executionNameFor } from './identifiers';
+import { startRun, type TriggerClients, type TriggerOutcome } from './start-run';
 
 /**
  * A CloudWatch alarm state-change notification as delivered in an SNS Message (shape from the CloudWatch
@@ -30,19 +29,20 @@ const AlarmNotificationSchema = z.object({
 });
 type AlarmNotification = z.infer<typeof AlarmNotificationSchema>;
 
-interface TriggerClients {
-  readonly sfn: SFNClient;
-}
-
-export type TriggerOutcome =
-  | { readonly outcome: 'STARTED'; readonly executionName: string; readonly executionArn: string }
-  | { readonly outcome: 'DUPLICATE'; readonly executionName: string }
-  | { readonly outcome: 'ALREADY_RUNNING'; readonly runningExecutionArn: string }
-  | { readonly outcome: 'IGNORED'; readonly reason: string };
+/**
+ * The part of the SNS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html) the trigger reads:
+ * each record's Message and MessageId. Signature, certificate and unsubscribe URLs, topic and timestamp are
+ * never read, so they are not checked: the Lambda console's sample event carries placeholders there.
+ */
+const SnsMessagesSchema = z.object({
+  Records: z
+    .array(z.object({ Sns: z.object({ MessageId: z.string().min(1), Message: z.string() }) }))
+    .min(1),
+});
 
 /** Validates the SNS event and every alarm notification in it before any AWS call. */
 export function parseAlarmEvent(event: unknown): AlarmNotification[] {
-  const envelope = parseEvent(SnsSchema, event, 'an SNS event');
+  const envelope = parseEvent(SnsMessagesSchema, event, 'an SNS event');
   return envelope.Records.map((record) => {
     let message: unknown;
     try {
@@ -82,50 +82,16 @@ export async function handleAlarm(
     return { outcome: 'IGNORED', reason: ignored };
   }
   const changedAt = parseStateChangeTime(alarm.StateChangeTime);
-  const executionName = executionNameFor(env.CLUSTER_ID, changedAt);
-
-  const running = await clients.sfn.send(
-    new ListExecutionsCommand({
-      stateMachineArn: env.STATE_MACHINE_ARN,
-      statusFilter: 'RUNNING',
-      maxResults: 1,
-    }),
-  );
-  const runningArn = running.executions?.[0]?.executionArn;
-  if (runningArn !== undefined) {
-    logger.info('a resize execution is already running; not starting another', {
-      runningArn,
-      executionName,
-    });
-    return { outcome: 'ALREADY_RUNNING', runningExecutionArn: runningArn };
-  }
-
-  // Deterministic input too: StartExecution with the same name and input is idempotent while it runs.
-  const input = {
-    clusterId: env.CLUSTER_ID,
-    alarmName: alarm.AlarmName,
-    stateChangeTime: changedAt.toISOString(),
-    reason: alarm.NewStateReason ?? null,
-  };
-  try {
-    const started = await clients.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: env.STATE_MACHINE_ARN,
-        name: executionName,
-        input: JSON.stringify(input),
-      }),
-    );
-    logger.info('resize execution started', { executionName, executionArn: started.executionArn });
-    return { outcome: 'STARTED', executionName, executionArn: started.executionArn ?? '' };
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-      logger.info('execution for this alarm transition already exists (duplicate delivery)', {
-        executionName,
-      });
-      return { outcome: 'DUPLICATE', executionName };
-    }
-    throw error;
-  }
+  return startRun(clients, env, {
+    executionName: executionNameFor(env.CLUSTER_ID, changedAt),
+    input: {
+      clusterId: env.CLUSTER_ID,
+      source: 'alarm',
+      alarmName: alarm.AlarmName,
+      stateChangeTime: changedAt.toISOString(),
+      reason: alarm.NewStateReason ?? null,
+    },
+  });
 }
 
 function reasonToIgnore(env: TriggerEnv, alarm: AlarmNotification): string | undefined {

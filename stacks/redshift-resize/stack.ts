@@ -1,18 +1,17 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { redshiftDashboard } from './dashboard';
 import { policyDocument, type PolicyStatement } from '../platform/iam';
-import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
+import { growthBlockedAlarms } from './alarms';
+import { resizeTrigger } from './trigger';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
   CLASSIC_RESIZE_MIN_PHASE_SECONDS,
@@ -23,7 +22,6 @@ import {
 } from './workflow';
 
 export const STATE_MACHINE_SUBJECT = 'redshift-resize-state-machine';
-const TRIGGER_ASSET = 'redshift-resize-trigger';
 const GUARD_ASSET = 'redshift-resize-guard';
 const REPLICATION_ASSET = 'redshift-resize-replication';
 const RESIZE_ASSET = 'redshift-resize-resize';
@@ -65,29 +63,12 @@ export class RedshiftResizeStack extends OpsStack {
     const topicArn = alerts.topicArn;
 
     // ---- functions ----
-    const triggerFailures = new FailureQueue(this, 'trigger-failures', {
-      name: 'redshift-resize-trigger-failures',
-    });
-    const trigger = new NodeFunction(this, 'trigger', {
-      asset: TRIGGER_ASSET,
-      name: TRIGGER_ASSET,
-      description: 'Starts one resize execution per ALARM transition of the Redshift disk alarm',
-      timeoutSeconds: 30,
-      // Serializes deliveries, so two transitions cannot both see "nothing running" and start two runs.
-      reservedConcurrency: 1,
-      onFailure: { arn: triggerFailures.arn, kind: 'sqs' },
-      environment: {
-        STATE_MACHINE_ARN: stateMachineArn,
-        ALARM_NAME: diskAlarmName,
-        CLUSTER_ID: clusterId,
-      },
-      statements: [
-        {
-          sid: 'StartOneResizeAtATime',
-          actions: ['states:ListExecutions', 'states:StartExecution'],
-          resources: [stateMachineArn],
-        },
-      ],
+    const { trigger, failures: triggerFailures } = resizeTrigger(this, {
+      alerts,
+      stateMachineArn,
+      clusterId,
+      alarmName: diskAlarmName,
+      recheckMinutes: v.recheckMinutes.stringValue,
     });
 
     const guard = new NodeFunction(this, 'guard', {
@@ -101,6 +82,8 @@ export class RedshiftResizeStack extends OpsStack {
         RESIZE_FACTOR: v.resizeFactor.stringValue,
         RESIZE_TYPE: v.resizeType.stringValue,
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
+        MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
+        CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
       },
       statements: [
         {
@@ -274,20 +257,6 @@ export class RedshiftResizeStack extends OpsStack {
       // A gap in the metric (e.g. while the cluster resizes) keeps the state: no OK -> ALARM flapping.
       treatMissingData: 'missing',
     });
-    new LambdaPermission(this, 'trigger-invoke', {
-      statementId: 'AllowAlertsTopic',
-      action: 'lambda:InvokeFunction',
-      functionName: trigger.function.functionName,
-      principal: 'sns.amazonaws.com',
-      sourceArn: alerts.topic.arn,
-    });
-    new SnsTopicSubscription(this, 'trigger-subscription', {
-      topicArn: alerts.topic.arn,
-      protocol: 'lambda',
-      endpoint: trigger.function.arn,
-      filterPolicyScope: 'MessageBody',
-      filterPolicy: JSON.stringify(triggerFilterPolicy(diskAlarmName)),
-    });
 
     // ---- operational alarms ----
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
@@ -307,6 +276,7 @@ export class RedshiftResizeStack extends OpsStack {
         comparisonOperator: 'GreaterThanThreshold',
       });
     }
+    growthBlockedAlarms(alerts, guard, stateMachineName);
     alerts.functionErrors('trigger-errors', trigger);
     alerts.functionErrors('guard-errors', guard);
     alerts.functionErrors('replication-errors', replication);
@@ -344,11 +314,6 @@ export class RedshiftResizeStack extends OpsStack {
 /** The alias the Alerts construct gives the stack's key (alias/<name_prefix>-<stack>). */
 function alertsKeyAlias(stack: OpsStack): string {
   return `alias/${stack.name(stack.stackName)}`;
-}
-
-/** SNS payload filter: only ALARM transitions of the disk alarm reach the trigger. */
-function triggerFilterPolicy(alarmName: string): Record<string, string[]> {
-  return { AlarmName: [alarmName], NewStateValue: ['ALARM'] };
 }
 
 /**

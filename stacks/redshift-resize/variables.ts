@@ -1,4 +1,8 @@
-import { MAX_COOLDOWN_MINUTES } from '../../functions/redshift-resize/limits';
+import {
+  MAX_COOLDOWN_MINUTES,
+  MAX_RESIZES_PER_DAY,
+  RECHECK_MINUTES,
+} from '../../functions/redshift-resize/limits';
 import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
 import type { Phase } from './asl';
@@ -22,10 +26,14 @@ export const V = {
   maxNodeCount: 'redshift_max_node_count',
   resizeType: 'redshift_resize_type',
   cooldownMinutes: 'redshift_cooldown_minutes',
+  maxResizesPerDay: 'redshift_max_resizes_per_day',
+  concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
+  recheckMinutes: 'redshift_recheck_minutes',
   stopTimeout: 'redshift_stop_timeout_seconds',
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
   resizeTimeout: 'redshift_resize_timeout_seconds',
   resumeTimeout: 'redshift_resume_timeout_seconds',
+  overdueTimeout: 'redshift_readonly_timeout_seconds',
 } as const;
 
 /** The phase timeout variable of each workflow phase. */
@@ -33,14 +41,23 @@ export const PHASE_TIMEOUT_VARIABLES: PhaseTimeoutVariables = {
   stop: V.stopTimeout,
   snapshot: V.snapshotTimeout,
   resize: V.resizeTimeout,
+  overdue: V.overdueTimeout,
   resume: V.resumeTimeout,
 };
 
-const PHASE_DESCRIPTIONS: PhaseTimeoutVariables = {
-  stop: 'the DMS tasks to stop',
-  snapshot: 'the pre-resize snapshot to become available',
-  resize: `the resize to finish (at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} for "classic")`,
-  resume: 'the DMS tasks to run again (also the budget of the resume after a failure)',
+const RECOVER = 'Past it the run fails into its recovery (resume DMS, notify).';
+const PHASE_DESCRIPTIONS: Record<Phase, readonly [what: string, past: string]> = {
+  stop: ['the DMS tasks to stop', RECOVER],
+  snapshot: ['the pre-resize snapshot to become available', RECOVER],
+  resize: [
+    `the resize to finish (at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} for "classic")`,
+    `Past it a writable cluster gets DMS resumed and the run fails; while it is read-only, DMS stays paused and ${V.overdueTimeout} applies.`,
+  ],
+  overdue: [
+    `a resize still running past ${V.resizeTimeout} while the cluster is read-only (DMS stays paused, the topic is told)`,
+    'Past it the run fails with DMS left paused; the notification lists the paused tasks.',
+  ],
+  resume: ['the DMS tasks to run again (also the budget of the resume after a failure)', RECOVER],
 };
 
 /** The same limits the functions' env schemas enforce (functions/redshift-resize/env.ts), checked at plan. */
@@ -78,7 +95,7 @@ function phaseTimeout(stack: OpsStack, workflow: ResolvedWorkflow, phase: Phase)
   return new TerraformVariable(stack, name, {
     type: 'number',
     default: DEFAULT_PHASE_TIMEOUTS_SECONDS[phase],
-    description: `Longest time in seconds the workflow waits for ${PHASE_DESCRIPTIONS[phase]}, checked every ${interval} s. Past it the run fails into its recovery (resume DMS, notify).`,
+    description: `Longest time in seconds the workflow waits for ${PHASE_DESCRIPTIONS[phase][0]}, checked every ${interval} s. ${PHASE_DESCRIPTIONS[phase][1]}`,
     validation: [
       {
         ...wholeBetween(name, interval, max),
@@ -158,7 +175,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
     resizeType: new TerraformVariable(stack, V.resizeType, {
       type: 'string',
       default: 'elastic',
-      description: `"elastic" (minutes; dc2/ra3, at most double) or "classic" (hours to days; needs ${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}).`,
+      description: `"elastic" (minutes; dc2/ra3, at most 2x a resize, 4x for ra3.4xlarge/ra3.16xlarge) or "classic" (hours to days; needs ${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}).`,
       validation: [
         {
           condition: `\${contains(["elastic", "classic"], var.${V.resizeType})}`,
@@ -171,9 +188,25 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       description:
         'No resize within this many minutes of the last resize start or completion (at most 14 days, the reach of Redshift events).',
     }),
+    maxResizesPerDay: wholeNumber(stack, V.maxResizesPerDay, 1, MAX_RESIZES_PER_DAY, {
+      default: 2,
+      description:
+        'Most resizes a day (counted from Redshift resize-started events of the last 24 h); past it the run skips and the growth-blocked alarm notifies.',
+    }),
+    concurrencyScalingMaxNodes: wholeNumber(stack, V.concurrencyScalingMaxNodes, 2, 128, {
+      default: 32,
+      description:
+        'Most nodes a resize gives an ra3.xlplus/ra3.4xlarge/ra3.16xlarge cluster: past 32, concurrency scaling no longer applies; at it the run skips and the growth-blocked alarm notifies. 128 turns the cap off.',
+    }),
+    recheckMinutes: wholeNumber(stack, V.recheckMinutes, RECHECK_MINUTES.min, RECHECK_MINUTES.max, {
+      default: 30,
+      description:
+        'Minutes between two re-checks of the alarm: while it stays in ALARM a run starts (CloudWatch notifies transitions only), one at a time.',
+    }),
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),
     resizeTimeout: phaseTimeout(stack, workflow, 'resize'),
+    overdueTimeout: phaseTimeout(stack, workflow, 'overdue'),
     resumeTimeout: phaseTimeout(stack, workflow, 'resume'),
   };
 }

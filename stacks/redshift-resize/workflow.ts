@@ -19,7 +19,7 @@ export interface ResizeWorkflowProps {
   /**
    * Wait between two checks of each phase. Each phase timeout variable must be at least its interval and at
    * most MAX_POLLS_PER_PHASE intervals.
-   * @default { stop: 30, snapshot: 60, resize: 300, resume: 30 }
+   * @default { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 }
    */
   readonly pollIntervalsSeconds?: Partial<ResizePhaseSeconds>;
   /**
@@ -41,12 +41,14 @@ export const DEFAULT_PHASE_TIMEOUTS_SECONDS: ResizePhaseSeconds = {
   stop: 900,
   snapshot: 3600,
   resize: 21600,
+  overdue: 21600,
   resume: 900,
 };
 const DEFAULT_POLL_INTERVALS_SECONDS: ResizePhaseSeconds = {
   stop: 30,
   snapshot: 60,
   resize: 300,
+  overdue: 1800,
   resume: 30,
 };
 const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 48 * 3600;
@@ -139,6 +141,7 @@ const timeoutExpressions = (names: PhaseTimeoutVariables) => ({
   stop: new NumericExpression(`var.${names.stop}`),
   snapshot: new NumericExpression(`var.${names.snapshot}`),
   resize: new NumericExpression(`var.${names.resize}`),
+  overdue: new NumericExpression(`var.${names.overdue}`),
   resume: new NumericExpression(`var.${names.resume}`),
 });
 

@@ -39,8 +39,14 @@ const INPUT: ResizeDefinitionInput = {
     resize: functionArn('resize'),
   },
   topicArn: TOPIC_ARN,
-  phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 6 * 3600, resume: 900 },
-  pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, resume: 30 },
+  phaseTimeoutsSeconds: {
+    stop: 900,
+    snapshot: 3600,
+    resize: 6 * 3600,
+    overdue: 21_600,
+    resume: 900,
+  },
+  pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
   timeoutSeconds: 48 * 3600,
 };
 /** Exactly what a synthesized stack holds. */
@@ -356,7 +362,7 @@ describe('failures after the stop resume exactly the stopped tasks, notify the c
     expect(world.cluster?.nodes).toBe(4);
   });
 
-  it('when the resize does not finish within the bounded loop', async () => {
+  it('except a resize that never ends: the cluster stays read-only, so DMS stays paused', async () => {
     // Prepare
     world.resizeOutcome = 'NEVER_ENDS';
 
@@ -364,8 +370,14 @@ describe('failures after the stop resume exactly the stopped tasks, notify the c
     const exec = await run();
 
     // Assess
-    expectResumedAndReported(exec, 'ResizeTimeout');
+    expect(exec).toMatchObject({ status: 'FAILED', error: 'ResizeStillReadOnly' });
     expect(count(exec, S.checkResize)).toBe(maxPollAttempts(INPUT, 'resize') + 1);
+    expect(count(exec, S.checkOverdue)).toBe(maxPollAttempts(INPUT, 'overdue') + 1);
+    expect(taskArnsOf('StartReplicationTask')).toEqual([]);
+    expect(world.published.map((p) => p.Subject?.split(':')[0])).toEqual([
+      'Redshift resize past its time limit, cluster read-only, DMS kept paused',
+      'Redshift resize FAILED, cluster still read-only, DMS left paused',
+    ]);
   });
 
   it('leaves a task parked by someone else stopped', async () => {

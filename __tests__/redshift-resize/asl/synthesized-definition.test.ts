@@ -1,115 +1,34 @@
 import { CLUSTER_ID, functionArn, STATE_MACHINE_ARN, TEST_ENV, TOPIC_ARN } from '../fixtures/env';
-import { RedshiftClient } from '@aws-sdk/client-redshift';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import * as guard from '../../../functions/redshift-resize/guard.handler';
-import { executionNameFor } from '../../../functions/redshift-resize/identifiers';
-import * as replication from '../../../functions/redshift-resize/replication.handler';
-import * as resize from '../../../functions/redshift-resize/resize.handler';
-import { substituteTf } from '../../../scripts/tf-values';
 import { S, type AslDefinition } from '../../../stacks/redshift-resize/asl';
-import { STATE_MACHINE_SUBJECT } from '../../../stacks/redshift-resize/stack';
 import { WORLD } from '../../support/deployment';
-import { commandsOf, ResizeWorld, wireDms, wireRedshift, wireSns } from '../fixtures/world';
-import { IAM_CALLS_DIR, recordIamCalls, type RecordedCall } from '../../support/iam-recorder';
-import { runDefinition, validateDefinition, type LocalExecution } from '../../support/local-sfn';
-import { resources, synthStack } from '../../support/synth';
-import { readTfvarsExample } from '../../support/tfvars';
+import { commandsOf, type ResizeWorld } from '../fixtures/world';
+import { validateDefinition } from '../../support/local-sfn';
+import { resources } from '../../support/synth';
+import {
+  attemptBound,
+  DEFINITION,
+  DEFINITION_JSON,
+  deployed,
+  deployedWith,
+  dms,
+  json,
+  machine,
+  run,
+  smRedshift,
+  taskArnsOf,
+  useWorld,
+  VARS,
+} from '../fixtures/deployed-machine';
 
-// The definition under test is the one the synthesized stack holds, with its Terraform references replaced
-// by the deployment's values (terraform.tfvars.example): what `terraform apply` would give Step Functions.
-const { json } = synthStack('redshift-resize');
-const VARS = readTfvarsExample();
-const deployed = (text: string) => substituteTf(text, VARS, json.variable, WORLD.partition);
-const machine = Object.values(resources(json, 'aws_sfn_state_machine'))[0] as {
-  definition: string;
-};
-const DEFINITION_JSON = deployed(machine.definition);
-const DEFINITION = JSON.parse(DEFINITION_JSON) as AslDefinition;
-/** The same synthesized definition, deployed with other tfvars values. */
-const deployedWith = (overrides: Record<string, unknown>) =>
-  substituteTf(machine.definition, { ...VARS, ...overrides }, json.variable, WORLD.partition);
-/** The attempt bound of a poll loop's Choice state. */
-const attemptBound = (definition: AslDefinition, choice: string) => {
-  const state = definition.States[choice];
-  const rule =
-    state?.Type === 'Choice'
-      ? state.Choices.find((c) => 'Variable' in c && c.Variable === '$.poll.attempts')
-      : undefined;
-  return rule && 'NumericGreaterThanEquals' in rule ? rule.NumericGreaterThanEquals : undefined;
-};
-
-const guardRedshift = mockClient(guard.redshift);
-const resizeRedshift = mockClient(resize.redshift);
-const dms = mockClient(replication.dms);
-const smRedshiftClient = new RedshiftClient({});
-const smSnsClient = new SNSClient({});
-const smRedshift = mockClient(smRedshiftClient);
-const smSns = mockClient(smSnsClient);
-
-recordIamCalls('redshift-resize-guard', [guardRedshift]);
-recordIamCalls('redshift-resize-resize', [resizeRedshift]);
-recordIamCalls('redshift-resize-replication', [dms]);
-
-/** The state machine's Lambda invocations, recorded for its role's IAM proof (local-sfn runs them in-process). */
-function recordInvokes(exec: LocalExecution): void {
-  mkdirSync(IAM_CALLS_DIR, { recursive: true });
-  const lines = exec.lambdaCalls.map((call) => {
-    const entry: RecordedCall = {
-      functionName: STATE_MACHINE_SUBJECT,
-      client: 'LambdaClient',
-      command: 'Invoke',
-      input: { FunctionName: call.functionArn },
-    };
-    return JSON.stringify(entry);
-  });
-  if (lines.length > 0)
-    appendFileSync(
-      join(IAM_CALLS_DIR, `${STATE_MACHINE_SUBJECT}.${process.pid}.jsonl`),
-      lines.join('\n') + '\n',
-    );
-}
-
-const EXECUTION_NAME = executionNameFor(CLUSTER_ID, new Date('2024-03-04T05:06:07.891Z'));
+const holder = useWorld();
 let world: ResizeWorld;
 let cdc1: string;
 let cdc2: string;
 let archive: string;
-
 beforeEach(() => {
-  world = ResizeWorld.standard();
+  world = holder.current;
   [cdc1, cdc2, archive] = [...world.tasks.keys()] as [string, string, string];
-  wireRedshift(world, guardRedshift, resizeRedshift, smRedshift);
-  wireDms(world, dms);
-  wireSns(world, smSns);
 });
-
-async function run(definitionJson = DEFINITION_JSON): Promise<LocalExecution> {
-  const exec = await runDefinition(definitionJson, {
-    executionName: EXECUTION_NAME,
-    input: {
-      clusterId: CLUSTER_ID,
-      alarmName: TEST_ENV.ALARM_NAME,
-      stateChangeTime: '2024-03-04T05:06:07.891Z',
-      reason: null,
-    },
-    lambdas: {
-      [functionArn('guard')]: guard.handler,
-      [functionArn('replication')]: replication.handler,
-      [functionArn('resize')]: resize.handler,
-    },
-    sdkClients: { redshift: smRedshiftClient, sns: smSnsClient },
-    iamSubject: STATE_MACHINE_SUBJECT,
-  });
-  recordInvokes(exec);
-  return exec;
-}
-
-const dmsCalls = (command: string) => commandsOf(dms).filter((c) => c.command === command);
-const taskArnsOf = (command: string) =>
-  dmsCalls(command).map((c) => c.input.ReplicationTaskArn as string);
 
 describe('the definition the stack deploys', () => {
   test('holds only references known at plan time', () => {

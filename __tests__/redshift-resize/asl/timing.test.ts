@@ -8,12 +8,25 @@ import {
   type ResizePhaseSeconds,
 } from '../../../stacks/redshift-resize/asl';
 
-const TIMEOUTS: ResizePhaseSeconds = { stop: 900, snapshot: 3600, resize: 21_600, resume: 900 };
-const INTERVALS: ResizePhaseSeconds = { stop: 30, snapshot: 60, resize: 300, resume: 30 };
+const TIMEOUTS: ResizePhaseSeconds = {
+  stop: 900,
+  snapshot: 3600,
+  resize: 21_600,
+  overdue: 21_600,
+  resume: 900,
+};
+const INTERVALS: ResizePhaseSeconds = {
+  stop: 30,
+  snapshot: 60,
+  resize: 300,
+  overdue: 1800,
+  resume: 30,
+};
 const VARIABLES = {
   stop: new NumericExpression('var.stop'),
   snapshot: new NumericExpression('var.snapshot'),
   resize: new NumericExpression('var.resize'),
+  overdue: new NumericExpression('var.overdue'),
   resume: new NumericExpression('var.resume'),
 };
 
@@ -31,7 +44,7 @@ describe('timing formulas over Terraform expressions', () => {
     // Assess
     expect(pause).toEqual(
       new NumericExpression(
-        'ceil((var.stop + var.snapshot + var.resize + 2 * var.resume) * 6 / 5) + 900',
+        'ceil((var.stop + var.snapshot + var.resize + var.overdue + 2 * var.resume) * 6 / 5) + 900',
       ),
     );
   });
@@ -45,7 +58,9 @@ describe('timing formulas over Terraform expressions', () => {
 
     // Assess
     expect(minimum).toEqual(
-      new NumericExpression('ceil((900 + 3600 + var.resize + 2 * 900) * 6 / 5) + 900 + 900'),
+      new NumericExpression(
+        'ceil((900 + 3600 + var.resize + 21600 + 2 * 900) * 6 / 5) + 900 + 900',
+      ),
     );
     expect(terraformValue(minimum, { resize: TIMEOUTS.resize })).toBe(
       minimumExecutionTimeoutSeconds({ phaseTimeoutsSeconds: TIMEOUTS }),

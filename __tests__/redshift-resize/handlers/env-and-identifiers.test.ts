@@ -33,6 +33,8 @@ describe('function environments', () => {
       maxNodeCount: 16,
       resizeType: 'elastic',
       cooldownMinutes: 360,
+      maxResizesPerDay: 2,
+      concurrencyScalingMaxNodes: 32,
     });
   });
 

@@ -1,4 +1,4 @@
-import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT } from '../fixtures/env';
+import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT, MAX_RESIZES_PER_DAY } from '../fixtures/env';
 import { DescribeEventsCommand } from '@aws-sdk/client-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { GuardConfig } from '../../../functions/redshift-resize/env';
@@ -21,6 +21,8 @@ const DEPLOYED: GuardConfig = {
   maxNodeCount: MAX_NODE_COUNT,
   resizeType: 'elastic',
   cooldownMinutes: COOLDOWN_MINUTES,
+  maxResizesPerDay: MAX_RESIZES_PER_DAY,
+  concurrencyScalingMaxNodes: 32,
 };
 
 let world: ResizeWorld;
@@ -94,7 +96,10 @@ describe('target node count', () => {
     expect(result).toMatchObject({ decision: 'RESIZE', targetNodeCount: 6 });
   });
 
-  it('never more than doubles with an elastic resize, whatever the factor', async () => {
+  it('never more than doubles a dc2 cluster with an elastic resize, whatever the factor', async () => {
+    // Prepare: ra3.4xlarge and ra3.16xlarge go up to 4x (guard.limits.test.ts).
+    world.cluster = { status: 'available', nodeType: 'dc2.large', nodes: 4 };
+
     // Act
     const result = await guardWith({ resizeFactor: 3 });
 
@@ -200,11 +205,34 @@ describe('node types', () => {
   });
 });
 
-describe('busy cluster', () => {
+describe('cluster status (Redshift API_Cluster ClusterStatus list)', () => {
+  it('resizes a storage-full cluster: the status Redshift says to resolve by adding nodes', async () => {
+    // Prepare
+    world.cluster = { status: 'storage-full', nodeType: 'ra3.4xlarge', nodes: 4 };
+
+    // Act
+    const result = await handler({ executionName: EXECUTION });
+
+    // Assess
+    expect(result).toMatchObject({
+      decision: 'RESIZE',
+      clusterStatus: 'storage-full',
+      targetNodeCount: 8,
+    });
+  });
+
   it.each([
-    ['modifying', 'CLUSTER_NOT_AVAILABLE'],
+    ['modifying', 'CLUSTER_BUSY'],
+    ['rebooting', 'CLUSTER_BUSY'],
+    ['rotating-keys', 'CLUSTER_BUSY'],
     ['paused', 'CLUSTER_NOT_AVAILABLE'],
+    ['hardware-failure', 'CLUSTER_NOT_AVAILABLE'],
+    ['incompatible-network', 'CLUSTER_NOT_AVAILABLE'],
+    ['a-status-redshift-adds-later', 'CLUSTER_NOT_AVAILABLE'],
     ['resizing', 'RESIZE_IN_PROGRESS'],
+    ['available, prep-for-resize', 'RESIZE_IN_PROGRESS'],
+    ['available, resize-cleanup', 'RESIZE_IN_PROGRESS'],
+    ['cancelling-resize', 'RESIZE_IN_PROGRESS'],
   ])('skips a %s cluster (%s)', async (status, reason) => {
     // Prepare
     world.cluster = { status, nodeType: 'ra3.4xlarge', nodes: 4 };
@@ -312,10 +340,11 @@ describe('cooldown', () => {
     expect(input).toMatchObject({ SourceIdentifier: CLUSTER_ID, SourceType: 'cluster' });
     const windowMinutes =
       ((input?.EndTime as Date).getTime() - (input?.StartTime as Date).getTime()) / 60_000;
-    expect(windowMinutes).toBe(COOLDOWN_MINUTES);
+    // The cooldown, or the last day when longer: the resizes-per-day limit counts its starts.
+    expect(windowMinutes).toBe(Math.max(COOLDOWN_MINUTES, 24 * 60));
   });
 
-  it('does not look at events when COOLDOWN_MINUTES is 0', async () => {
+  it('has no cooldown when COOLDOWN_MINUTES is 0', async () => {
     // Prepare
     world.events = [
       { EventId: RESIZE_EVENT_IDS.completed, Date: minutesAgo(1), Message: 'resize completed' },
@@ -326,7 +355,6 @@ describe('cooldown', () => {
 
     // Assess
     expect(result.decision).toBe('RESIZE');
-    expect(redshiftMock.commandCalls(DescribeEventsCommand)).toHaveLength(0);
   });
 
   it('does not look at events for a cluster that was never resized', async () => {

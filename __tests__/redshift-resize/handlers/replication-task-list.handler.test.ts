@@ -29,7 +29,11 @@ describe('select (REPLICATION_TASK_ARNS)', () => {
     const result = await handler({ action: 'select' });
 
     // Assess
-    expect(result).toEqual({ taskArns: [first], ignored: [{ arn: second, status: 'stopped' }] });
+    expect(result).toEqual({
+      taskArns: [first],
+      ignored: [{ arn: second, status: 'stopped' }],
+      leftRunning: [],
+    });
     expect(dmsMock.commandCalls(DescribeReplicationTasksCommand)[0]?.args[0].input.Filters).toEqual(
       [{ Name: 'replication-task-arn', Values: LISTED_TASK_ARNS }],
     );

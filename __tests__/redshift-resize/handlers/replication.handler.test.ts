@@ -54,6 +54,7 @@ describe('select (TARGET_ENDPOINT_ARN)', () => {
     expect(result).toEqual({
       taskArns: [a, b].sort(),
       ignored: [{ arn: parked, status: 'stopped' }],
+      leftRunning: [],
     });
     const calls = dmsMock.commandCalls(DescribeReplicationTasksCommand).map((c) => c.args[0].input);
     expect(calls.length).toBeGreaterThan(1);
@@ -68,7 +69,7 @@ describe('select (TARGET_ENDPOINT_ARN)', () => {
     const result = await select();
 
     // Assess
-    expect(result).toEqual({ taskArns: [], ignored: [] });
+    expect(result).toEqual({ taskArns: [], ignored: [], leftRunning: [] });
     expect(dmsMock.commandCalls(DescribeReplicationTasksCommand)).toHaveLength(1);
   });
 });

@@ -28,10 +28,22 @@ describe('start', () => {
     const result = await start(8);
 
     // Assess
-    expect(result).toEqual({ outcome: 'STARTED', done: false });
+    expect(result).toMatchObject({ outcome: 'STARTED', done: false });
     expect(resizeCalls()).toEqual([
       { ClusterIdentifier: CLUSTER_ID, NodeType: 'ra3.4xlarge', NumberOfNodes: 8, Classic: false },
     ]);
+  });
+
+  it('resizes a storage-full cluster (Redshift: "resize the cluster to add nodes")', async () => {
+    // Prepare
+    world.cluster = { status: 'storage-full', nodeType: 'ra3.4xlarge', nodes: 4 };
+
+    // Act
+    const result = await start(8);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'STARTED', done: false });
+    expect(resizeCalls()).toHaveLength(1);
   });
 
   it('turns a single-node cluster multi-node in a classic resize', async () => {
@@ -61,7 +73,7 @@ describe('start', () => {
     const retried = await start(8);
 
     // Assess
-    expect(retried).toEqual({ outcome: 'ALREADY_STARTED', done: false });
+    expect(retried).toMatchObject({ outcome: 'ALREADY_STARTED', done: false, baseline: null });
     expect(resizeCalls()).toHaveLength(1);
   });
 
@@ -73,7 +85,7 @@ describe('start', () => {
     const result = await start(8);
 
     // Assess
-    expect(result).toEqual({ outcome: 'ALREADY_AT_TARGET', done: false });
+    expect(result).toMatchObject({ outcome: 'ALREADY_AT_TARGET', done: false });
     expect(resizeCalls()).toHaveLength(0);
   });
 
@@ -103,12 +115,16 @@ describe('status', () => {
     // Assess
     expect(during).toEqual({
       done: false,
+      writable: false,
+      clusterWritable: false,
       clusterStatus: 'resizing',
       numberOfNodes: 4,
       resizeStatus: 'IN_PROGRESS',
     });
     expect(after).toEqual({
       done: true,
+      writable: true,
+      clusterWritable: true,
       clusterStatus: 'available',
       numberOfNodes: 8,
       resizeStatus: 'SUCCEEDED',
@@ -133,6 +149,8 @@ describe('status', () => {
     // Assess
     expect(result).toEqual({
       done: false,
+      writable: false,
+      clusterWritable: true,
       clusterStatus: 'available',
       numberOfNodes: 4,
       resizeStatus: null,

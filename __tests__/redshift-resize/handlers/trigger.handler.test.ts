@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { executionNameFor } from '../../../functions/redshift-resize/identifiers';
 import { handler, sfn } from '../../../functions/redshift-resize/trigger.handler';
 import { InvalidEventError } from '../../../functions/shared/errors';
-import { alarm, ALARM_MESSAGE, snsEvent } from '../fixtures/events';
+import { alarm, ALARM_MESSAGE, consoleSnsEvent, snsEvent } from '../fixtures/events';
 import { recordIamCalls } from '../../support/iam-recorder';
 
 const sfnMock = mockClient(sfn);
@@ -51,6 +51,7 @@ describe('an ALARM notification of the configured alarm', () => {
     ]);
     expect(JSON.parse(starts()[0]?.input ?? '{}')).toEqual({
       clusterId: CLUSTER_ID,
+      source: 'alarm',
       alarmName: ALARM_MESSAGE.AlarmName,
       stateChangeTime: '2024-03-04T05:06:07.891Z',
       reason: ALARM_MESSAGE.NewStateReason,
@@ -159,6 +160,47 @@ describe('notifications that must not resize', () => {
     expect(outcomes).toEqual([{ outcome: 'IGNORED', reason: expect.any(String) }]);
     expect(sfnMock.calls()).toHaveLength(0);
   });
+});
+
+describe('the SNS envelope: only the fields the trigger reads are checked', () => {
+  it("accepts the Lambda console's sample SNS event (placeholder URLs and signature) carrying an alarm", async () => {
+    // Act
+    const outcomes = await handler(consoleSnsEvent(ALARM_MESSAGE));
+
+    // Assess
+    expect(outcomes).toEqual([
+      { outcome: 'STARTED', executionName: expectedName, executionArn: expect.any(String) },
+    ]);
+  });
+
+  it('accepts an envelope without the fields it never reads (signature, URLs, topic, timestamp)', async () => {
+    // Prepare
+    const event = {
+      Records: [{ Sns: { MessageId: 'm-1', Message: JSON.stringify(ALARM_MESSAGE) } }],
+    };
+
+    // Act
+    const outcomes = await handler(event);
+
+    // Assess
+    expect(outcomes.map((o) => o.outcome)).toEqual(['STARTED']);
+  });
+
+  it.each([
+    ['the message', { MessageId: 'm-1' }, 'Records.0.Sns.Message'],
+    ['the message id', { Message: JSON.stringify(ALARM_MESSAGE) }, 'Records.0.Sns.MessageId'],
+  ])(
+    'rejects a record without %s, naming the missing field, before any AWS call',
+    async (_, sns, path) => {
+      // Act
+      const result = handler({ Records: [{ EventSource: 'aws:sns', Sns: sns }] });
+
+      // Assess
+      await expect(result).rejects.toThrow(InvalidEventError);
+      await expect(handler({ Records: [{ Sns: sns }] })).rejects.toThrow(path);
+      expect(sfnMock.calls()).toHaveLength(0);
+    },
+  );
 });
 
 describe('malformed input', () => {

@@ -61,6 +61,20 @@ export const S = {
   countResizePoll: 'CountResizePoll',
   waitForResize: 'WaitForResize',
   resizeTimedOut: 'ResizeTimedOut',
+  initEarlyResume: 'InitEarlyResume',
+  resumeDuringResize: 'ResumeWhileResizeWritable',
+  resizeLimitReached: 'IsClusterWritableAtResizeLimit',
+  notifyResizeOverdue: 'NotifyResizeOverdue',
+  initOverduePoll: 'InitOverduePoll',
+  checkOverdue: 'CheckOverdueResize',
+  isOverdueDone: 'IsOverdueResizeDone',
+  countOverduePoll: 'CountOverduePoll',
+  waitForOverdue: 'WaitForOverdueResize',
+  overdueWritable: 'OverdueResizeWritable',
+  overdueTimedOut: 'OverdueResizeTimedOut',
+  summarizeGaveUp: 'SummarizeStillReadOnly',
+  notifyGaveUp: 'NotifyStillReadOnly',
+  gaveUp: 'StillReadOnly',
   initResumePoll: 'InitResumePoll',
   resumeTasks: 'ResumeReplicationTasks',
   areTasksRunning: 'AreTasksRunning',
@@ -79,6 +93,9 @@ export const S = {
   notifyFailure: 'NotifyFailure',
   failed: 'Failed',
 } as const;
+
+/** The tasks this execution paused: the only ones it ever resumes. */
+export const TASK_ARNS = { 'taskArns.$': '$.replication.taskArns' };
 
 /** Any error: put it at $.error (as raise does) and go to `next`. */
 export const catchAll = (next: string, resultPath = '$.error'): AslCatcher[] => [

@@ -7,6 +7,11 @@ export interface ResizePhaseSeconds {
   readonly snapshot: number;
   /** Resize running until the cluster is available at the target size. */
   readonly resize: number;
+  /**
+   * Past the resize bound, while the cluster is still read-only: keep DMS paused and keep polling this much
+   * longer (a classic resize to a non-RA3 target "can take days or possibly weeks").
+   */
+  readonly overdue: number;
   /** DMS tasks running again (also the budget of the resume-on-failure loop). */
   readonly resume: number;
 }
@@ -16,6 +21,7 @@ export const PHASES = [
   'stop',
   'snapshot',
   'resize',
+  'overdue',
   'resume',
 ] as const satisfies readonly (keyof ResizePhaseSeconds)[];
 export type Phase = (typeof PHASES)[number];

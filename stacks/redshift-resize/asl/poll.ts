@@ -92,6 +92,7 @@ const POLL_LOOPS: Record<Phase, PollLoopNames> = {
   stop: loop(S.initStopPoll, S.stopTasks, S.countStopPoll, S.waitForStop),
   snapshot: loop(S.initSnapshotPoll, S.checkSnapshot, S.countSnapshotPoll, S.waitForSnapshot),
   resize: loop(S.initResizePoll, S.checkResize, S.countResizePoll, S.waitForResize),
+  overdue: loop(S.initOverduePoll, S.checkOverdue, S.countOverduePoll, S.waitForOverdue),
   resume: loop(S.initResumePoll, S.resumeTasks, S.countResumePoll, S.waitForResume),
 };
 
@@ -104,6 +105,10 @@ interface PolledPhase {
   /** States of the outcomes that fail for good, placed before the timeout. */
   readonly failures?: States;
   readonly timedOut: string;
+  /** Where the Choice goes once the attempts are spent. @default timedOut */
+  readonly givenUp?: string;
+  /** Where the timeout error goes. @default Recover */
+  readonly timedOutNext?: string;
   readonly timeoutError: string;
   /** The timeout's Cause (an intrinsic function), given the phase timeout as text. */
   readonly timeoutCause: (within: string) => string;
@@ -118,8 +123,12 @@ export function polled(ctx: PhaseContext, phase: Phase, p: PolledPhase): States 
     [names.count]: counter.count,
     [names.wait]: counter.wait,
     [names.check]: p.check,
-    [p.choice]: pollChoice(p.outcomes, ctx.attempts(phase), p.timedOut, names.count),
+    [p.choice]: pollChoice(p.outcomes, ctx.attempts(phase), p.givenUp ?? p.timedOut, names.count),
     ...p.failures,
-    [p.timedOut]: raise(p.timeoutError, p.timeoutCause(ctx.within(phase)), S.recover),
+    [p.timedOut]: raise(
+      p.timeoutError,
+      p.timeoutCause(ctx.within(phase)),
+      p.timedOutNext ?? S.recover,
+    ),
   };
 }

@@ -14,6 +14,7 @@ import {
   raise,
   S,
   SDK_RETRY,
+  TASK_ARNS,
   toEarlyFailure,
   toRecover,
 } from './blocks';
@@ -27,9 +28,9 @@ import {
   type PhaseContext,
   type States,
 } from './poll';
+import { resize } from './resize-phase';
 import type { AslDefinition } from './types';
 
-const TASK_ARNS = { 'taskArns.$': '$.replication.taskArns' };
 const SNAPSHOT_EXISTS = 'Redshift.ClusterSnapshotAlreadyExistsException';
 
 /** Decide whether and how far to resize; when not, notify and succeed with DMS untouched. */
@@ -45,7 +46,18 @@ function guard({ input }: PhaseContext): States {
     ),
     [S.isResizeNeeded]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.guard.decision', StringEquals: 'RESIZE', Next: S.selectTasks }],
+      Choices: [
+        { Variable: '$.guard.decision', StringEquals: 'RESIZE', Next: S.selectTasks },
+        // A re-check tick skips quietly (the guard counts every skip by reason; growth-blocked reasons
+        // have their own alarms): only a run an ALARM transition started notifies its skip.
+        {
+          And: [
+            { Variable: '$.source', IsPresent: true },
+            { Variable: '$.source', StringEquals: 'recheck' },
+          ],
+          Next: S.skipped,
+        },
+      ],
       Default: S.notifySkipped,
     },
     [S.notifySkipped]: publish(
@@ -200,42 +212,6 @@ function snapshot(ctx: PhaseContext): States {
   };
 }
 
-/** Start the resize (once), then poll until the cluster is available at the target size. */
-function resize(ctx: PhaseContext): States {
-  const fn = ctx.input.functionArns.resize;
-  return {
-    [S.startResize]: lambdaTask(
-      fn,
-      {
-        action: 'start',
-        'targetNodeCount.$': '$.guard.targetNodeCount',
-        'classic.$': '$.guard.classic',
-        'nodeType.$': '$.guard.nodeType',
-      },
-      '$.resize',
-      S.initResizePoll,
-      toRecover,
-      'Lambda: ResizeCluster is not idempotent; the handler first checks whether an earlier attempt started it.',
-    ),
-    ...polled(ctx, 'resize', {
-      check: lambdaTask(
-        fn,
-        { action: 'status', 'targetNodeCount.$': '$.guard.targetNodeCount' },
-        '$.resize',
-        S.isResizeDone,
-        toRecover,
-        'Lambda: combines DescribeClusters and DescribeResize and tells this resize from an earlier one.',
-      ),
-      choice: S.isResizeDone,
-      outcomes: [{ Variable: '$.resize.done', BooleanEquals: true, Next: S.initResumePoll }],
-      timedOut: S.resizeTimedOut,
-      timeoutError: 'ResizeTimeout',
-      timeoutCause: (within) =>
-        `States.Format('resize not finished within ${within} s: {}', States.JsonToString($.resize))`,
-    }),
-  };
-}
-
 /** Resume exactly the tasks this execution stopped, once the cluster is available at its new size. */
 function resume(ctx: PhaseContext): States {
   return replication(
@@ -266,6 +242,7 @@ function success({ input }: PhaseContext): States {
         'resizeType.$': '$.guard.resizeType',
         'snapshotIdentifier.$': '$.guard.snapshotIdentifier',
         'resumedTaskArns.$': '$.replication.taskArns',
+        'leftRunning.$': '$.replication.leftRunning',
       },
       ResultPath: '$.summary',
       Next: S.notifySucceeded,
@@ -314,6 +291,7 @@ function recovery(ctx: PhaseContext): States {
         'clusterId.$': '$.guard.clusterId',
         'error.$': '$.error',
         'stoppedTaskArns.$': '$.replication.taskArns',
+        'leftRunning.$': '$.replication.leftRunning',
         'replicationRecovery.$': '$.recovery',
       },
       ResultPath: '$.summary',

@@ -86,7 +86,7 @@ function replicationPause({
 }: {
   phaseTimeoutsSeconds: DeployPhaseSeconds;
 }) {
-  const polled = sum(t.stop, t.snapshot, t.resize, times(2, t.resume));
+  const polled = sum(t.stop, t.snapshot, t.resize, t.overdue, times(2, t.resume));
   return sum(
     ceil(over(times(polled, POLL_OVERHEAD.times), POLL_OVERHEAD.over)),
     FIXED_OVERHEAD_SECONDS,

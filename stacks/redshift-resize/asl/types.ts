@@ -61,6 +61,7 @@ export type AslWaitState = AslStateBase & Transition & { Type: 'Wait'; Seconds: 
 export type AslChoiceRule<N = number> =
   | { Variable: string; StringEquals: string }
   | { Variable: string; BooleanEquals: boolean }
+  | { Variable: string; IsPresent: boolean }
   | { Variable: string; NumericGreaterThanEquals: N }
   | { Or: AslChoiceRule<N>[] }
   | { And: AslChoiceRule<N>[] };

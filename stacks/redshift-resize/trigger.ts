@@ -1,0 +1,80 @@
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { Alerts } from '../platform/alerts';
+import { FailureQueue } from '../platform/failure-queue';
+import { NodeFunction } from '../platform/node-function';
+import type { OpsStack } from '../platform/ops-stack';
+import { FunctionSchedule } from '../platform/scheduled-function';
+
+export const TRIGGER_ASSET = 'redshift-resize-trigger';
+/** Name suffix of the re-check schedule's EventBridge rule. */
+export const RECHECK_RULE = 'redshift-resize-recheck';
+
+interface TriggerProps {
+  readonly alerts: Alerts;
+  readonly stateMachineArn: string;
+  readonly clusterId: string;
+  /** The alarm whose ALARM state starts runs. */
+  readonly alarmName: string;
+  /** Minutes between two re-checks of the alarm (a Terraform expression is fine). */
+  readonly recheckMinutes: string;
+}
+
+/**
+ * The trigger: starts a run on each ALARM transition of the alarm (SNS, filtered to that alarm's ALARM
+ * transitions), and on each re-check tick while the alarm stays in ALARM (EventBridge schedule), one run at
+ * a time. Construct ids are the stack's ('trigger', 'trigger-failures', ...), as before this was split out.
+ */
+export function resizeTrigger(stack: OpsStack, props: TriggerProps) {
+  const failures = new FailureQueue(stack, 'trigger-failures', {
+    name: 'redshift-resize-trigger-failures',
+  });
+  const trigger = new NodeFunction(stack, 'trigger', {
+    asset: TRIGGER_ASSET,
+    name: TRIGGER_ASSET,
+    description:
+      'Starts one resize execution per ALARM transition of the Redshift alarm, and re-checks it on a schedule',
+    timeoutSeconds: 30,
+    // Serializes deliveries and ticks, so two of them cannot both see "nothing running" and start two runs.
+    reservedConcurrency: 1,
+    onFailure: { arn: failures.arn, kind: 'sqs' },
+    environment: {
+      STATE_MACHINE_ARN: props.stateMachineArn,
+      ALARM_NAME: props.alarmName,
+      CLUSTER_ID: props.clusterId,
+      RECHECK_RULE_ARN: FunctionSchedule.ruleArnOf(stack, RECHECK_RULE),
+    },
+    statements: [
+      {
+        sid: 'StartOneResizeAtATime',
+        actions: ['states:ListExecutions', 'states:StartExecution'],
+        resources: [props.stateMachineArn],
+      },
+      {
+        sid: 'ReadTheAlarmState',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [stack.arn('cloudwatch', `alarm:${props.alarmName}`)],
+      },
+    ],
+  });
+  new FunctionSchedule(stack, trigger, {
+    name: RECHECK_RULE,
+    description: 'Re-checks the Redshift resize alarm: starts a run while it stays in ALARM',
+    expression: `rate(${props.recheckMinutes} minutes)`,
+  });
+  new LambdaPermission(stack, 'trigger-invoke', {
+    statementId: 'AllowAlertsTopic',
+    action: 'lambda:InvokeFunction',
+    functionName: trigger.function.functionName,
+    principal: 'sns.amazonaws.com',
+    sourceArn: props.alerts.topic.arn,
+  });
+  new SnsTopicSubscription(stack, 'trigger-subscription', {
+    topicArn: props.alerts.topic.arn,
+    protocol: 'lambda',
+    endpoint: trigger.function.arn,
+    filterPolicyScope: 'MessageBody',
+    filterPolicy: JSON.stringify({ AlarmName: [props.alarmName], NewStateValue: ['ALARM'] }),
+  });
+  return { trigger, failures };
+}
