@@ -1,6 +1,7 @@
 import {
   CancelCapacityReservationCommand,
   CreateCapacityReservationCommand,
+  DescribeCapacityReservationsCommand,
   ModifyCapacityReservationCommand,
   paginateDescribeCapacityReservations,
   type CapacityReservation,
@@ -17,6 +18,8 @@ const TAG_POOL = 'ops-autopilot:pool';
 /** States whose capacity counts: the reservation holds (or is about to hold) capacity. */
 const LIVE_STATES: readonly string[] = ['active', 'pending'];
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
+/** EC2's answer to a call on a reservation in a state that does not allow it. */
+const INCORRECT_STATE = 'IncorrectState';
 /** How many successor tokens one chunk may try before giving up for this run. */
 const MAX_TOKEN_SUCCESSORS = 3;
 
@@ -171,17 +174,44 @@ export async function createChunk(
   );
 }
 
+/** Reservation states in which the capacity is released: nothing is left to cancel. */
+const RELEASED_STATES: readonly string[] = ['cancelled', 'expired'];
+
+/**
+ * Whether a reservation EC2 refused to cancel (IncorrectState) is already released. After a Cancel whose
+ * reply was lost, the SDK's retry is refused because the first attempt cancelled it: that is our cancel
+ * done, not a failure.
+ */
+async function alreadyReleased(ec2: EC2Client, id: string): Promise<boolean> {
+  const out = await ec2.send(
+    new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }),
+  );
+  const state = out.CapacityReservations?.find((r) => r.CapacityReservationId === id)?.State;
+  return RELEASED_STATES.includes(state ?? '');
+}
+
 /** Applies one reduction step (our reservation, re-checked before the call by the caller). */
 export async function applyReduction(ec2: EC2Client, step: ReductionStep): Promise<void> {
-  const out =
-    step.action === 'cancel'
-      ? await ec2.send(new CancelCapacityReservationCommand({ CapacityReservationId: step.id }))
-      : await ec2.send(
-          new ModifyCapacityReservationCommand({
-            CapacityReservationId: step.id,
-            InstanceCount: step.instanceCount,
-          }),
-        );
+  let out;
+  try {
+    out =
+      step.action === 'cancel'
+        ? await ec2.send(new CancelCapacityReservationCommand({ CapacityReservationId: step.id }))
+        : await ec2.send(
+            new ModifyCapacityReservationCommand({
+              CapacityReservationId: step.id,
+              InstanceCount: step.instanceCount,
+            }),
+          );
+  } catch (error) {
+    if (
+      step.action === 'cancel' &&
+      describeError(error).code === INCORRECT_STATE &&
+      (await alreadyReleased(ec2, step.id))
+    )
+      return;
+    throw error;
+  }
   if (out.Return !== true) {
     throw new UnexpectedEc2ResponseError(
       `${step.action === 'cancel' ? 'Cancel' : 'Modify'}CapacityReservation ${step.id} returned Return=${String(out.Return)}`,
