@@ -182,10 +182,17 @@ describe('capacity-reservations: reserver function', () => {
       DEFAULT_CHUNK_SIZE: '${var.capacity_default_chunk_size}',
       CONCURRENCY: '${var.capacity_concurrency}',
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      SCHEDULE_RULE_ARN:
+        'arn:${data.aws_partition.partition.partition}:events:${var.region}:${var.account_id}:rule/${var.name_prefix}-capacity-reservation-schedule',
       POWERTOOLS_SERVICE_NAME: 'capacity-reservation-reserver',
       POWERTOOLS_METRICS_NAMESPACE: 'OpsAutopilot',
     });
     expect(json.variable.capacity_default_chunk_size?.default).toBe(10);
+  });
+
+  test("knows its own schedule rule: SCHEDULE_RULE_ARN is the rule's ARN", () => {
+    const rule = only(json, 'aws_cloudwatch_event_rule');
+    expect(env.SCHEDULE_RULE_ARN?.endsWith(`:rule/${String(rule.name)}`)).toBe(true);
   });
 
   test('runs on a rate(5 minutes) schedule from a variable, invoked by EventBridge only', () => {

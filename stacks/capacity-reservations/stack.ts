@@ -18,6 +18,7 @@ import { FunctionSchedule } from '../platform/scheduled-function';
 import { declareCapacityVariables } from './variables';
 
 const RESERVER_ASSET = 'capacity-reservation-reserver';
+const SCHEDULE_NAME = 'capacity-reservation-schedule';
 const MYSQL_PORT = 3306;
 /** Tag RDS puts on the master secret it manages: the ARN of the cluster the secret belongs to. */
 const RDS_SECRET_CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
@@ -154,6 +155,7 @@ export class CapacityReservationsStack extends OpsStack {
         DEFAULT_CHUNK_SIZE: v.chunkSize.stringValue,
         CONCURRENCY: v.concurrency.stringValue,
         NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+        SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
       },
       statements: [
         {
@@ -195,7 +197,7 @@ export class CapacityReservationsStack extends OpsStack {
     });
 
     new FunctionSchedule(this, reserver, {
-      name: 'capacity-reservation-schedule',
+      name: SCHEDULE_NAME,
       description: 'Reconciles capacity reservations with the capacity database',
       expression: v.schedule.stringValue,
     });
