@@ -204,7 +204,7 @@ describeWithMariaDb(
         expect((await readRow(h.db, 'm6i.large', 'us-east-1a'))?.Current_Capacity).toBe(2);
       });
 
-      it('stops starting rows when the h.database dies mid-run, and the next run does not reserve twice', async () => {
+      it('stops starting rows when the database dies mid-run, and the next run does not reserve twice', async () => {
         // Prepare
         await ensureSchema(h.db);
         await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 3);
