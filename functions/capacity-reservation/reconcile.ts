@@ -27,6 +27,7 @@ import {
 import { DatabaseWriteError } from './errors';
 import { POOL_DIMENSION, POOL_METRICS, RUN_METRICS } from './metric-names';
 import { planReduction } from './reduction';
+import { changeability } from './states';
 import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
 
 /** The part of Powertools Metrics reconcile() uses (so a benchmark can pass a no-op). */
@@ -154,6 +155,7 @@ async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolOutcome>
   let reservationsCreated = 0;
   let removed = 0;
   let failure: { code: string; message: string } | undefined;
+  const notes: string[] = [];
   try {
     if (demand.target > observed) {
       const known = new Set(ours.map((r) => r.CapacityReservationId as string));
@@ -180,15 +182,21 @@ async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolOutcome>
         });
       }
     } else if (demand.target < observed) {
-      const steps = planReduction(
+      const now = ctx.now();
+      const plan = planReduction(
         ours.map((r) => ({
           id: r.CapacityReservationId as string,
           total: r.TotalInstanceCount ?? 0,
           available: r.AvailableInstanceCount ?? 0,
+          ...changeability(r, now),
         })),
         observed - demand.target,
       );
-      for (const step of steps) {
+      if (plan.unreleased > 0)
+        notes.push(
+          `${plan.unreleased} instance(s) above the target cannot be released yet: ${plan.blockers.join(', ')}`,
+        );
+      for (const step of plan.steps) {
         await applyReduction(ec2, step);
         removed += step.removes;
         ctx.log.info('capacity reservation reduced', { pool: demand.pool, ...step });
@@ -201,7 +209,11 @@ async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolOutcome>
   }
 
   const actual = observed + created - removed;
-  const errorText = failure ? `${failure.code}: ${failure.message}` : null;
+  const errorText = failure
+    ? `${failure.code}: ${failure.message}`
+    : notes.length > 0
+      ? notes.join('; ')
+      : null;
   await recordReconciled(db, key, actual, errorText);
   const outcome: PoolOutcome = {
     ...key,

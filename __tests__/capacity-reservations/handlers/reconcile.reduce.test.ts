@@ -78,6 +78,66 @@ describeWithMariaDb(
     });
 
     describe('lowering the target', () => {
+      it('never modifies or cancels a pending reservation: it waits for it, keeping capacity in use', async () => {
+        // Prepare: 8 reserved, target 2; the pending reservation's 4 unused instances become releasable soon.
+        await ensureSchema(h.db);
+        await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 2, 8);
+        const pool = 'm5.large/us-east-1a';
+        const pending = h.world.addReservation({
+          instanceType: 'm5.large',
+          availabilityZone: 'us-east-1a',
+          total: 4,
+          state: 'pending',
+          tags: ours(pool),
+        });
+        const inUse = h.world.addReservation({
+          instanceType: 'm5.large',
+          availabilityZone: 'us-east-1a',
+          total: 4,
+          available: 0,
+          tags: ours(pool),
+        });
+
+        // Act
+        const pools = completed(await h.run());
+
+        // Assess
+        expect(h.world.callsOf('CancelCapacityReservation')).toEqual([]);
+        expect(h.world.callsOf('ModifyCapacityReservation')).toEqual([
+          { CapacityReservationId: inUse, InstanceCount: 2 },
+        ]);
+        expect(h.world.get(pending)).toMatchObject({ State: 'pending', TotalInstanceCount: 4 });
+        expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 6, instancesRemoved: 2 });
+        expect((await readRow(h.db, 'm5.large', 'us-east-1a'))?.Last_Error).toMatch(
+          new RegExp(
+            `4 instance\\(s\\) above the target cannot be released yet: ${pending} is pending`,
+          ),
+        );
+      });
+
+      it('releases what it waited for once the reservation is active', async () => {
+        // Prepare
+        await ensureSchema(h.db);
+        await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 0, 4);
+        const id = h.world.addReservation({
+          instanceType: 'm5.large',
+          availabilityZone: 'us-east-1a',
+          total: 4,
+          state: 'pending',
+          tags: ours('m5.large/us-east-1a'),
+        });
+        await h.run();
+        h.world.activate(id);
+
+        // Act
+        const pools = completed(await h.run());
+
+        // Assess
+        expect(h.world.get(id)?.State).toBe('cancelled');
+        expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 0 });
+        expect((await readRow(h.db, 'm5.large', 'us-east-1a'))?.Last_Error).toBeNull();
+      });
+
       it('takes from the reservation with the most unused capacity first and leaves foreign reservations alone', async () => {
         // Prepare
         await ensureSchema(h.db);
