@@ -12,11 +12,10 @@ import { OpsError } from '../shared/errors';
 import { clientToken, successorToken, type ChunkIdentity } from './client-token';
 import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
+import { COUNTED_STATES, RELEASED_STATES } from './states';
 
 const TAG_MANAGED_BY = 'managed-by';
 const TAG_POOL = 'ops-autopilot:pool';
-/** States whose capacity counts: the reservation holds (or is about to hold) capacity. */
-const LIVE_STATES: readonly string[] = ['active', 'pending'];
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
 /** EC2's answer to a call on a reservation in a state that does not allow it. */
 const INCORRECT_STATE = 'IncorrectState';
@@ -44,7 +43,7 @@ function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): 
   return (
     tagValue(r, TAG_MANAGED_BY) === managedBy &&
     tagValue(r, TAG_POOL) === demand.pool &&
-    LIVE_STATES.includes(r.State ?? '') &&
+    COUNTED_STATES.includes(r.State ?? '') &&
     r.InstanceType === demand.instanceType &&
     r.AvailabilityZone === demand.availabilityZone &&
     typeof r.CapacityReservationId === 'string'
@@ -58,7 +57,10 @@ interface PoolReservations {
   readonly rejected: CapacityReservation[];
 }
 
-/** Our live reservations of one pool: tag + state + type/AZ/platform/tenancy filters, all pages. */
+/**
+ * Our reservations of one pool, found by its tags alone (and state), all pages: a reservation whose platform
+ * or tenancy no longer matches the row is still found, so it is replaced rather than left billing.
+ */
 export async function describePool(
   ec2: EC2Client,
   managedBy: string,
@@ -67,11 +69,7 @@ export async function describePool(
   const filters: Filter[] = [
     { Name: `tag:${TAG_MANAGED_BY}`, Values: [managedBy] },
     { Name: `tag:${TAG_POOL}`, Values: [demand.pool] },
-    { Name: 'state', Values: [...LIVE_STATES] },
-    { Name: 'instance-type', Values: [demand.instanceType] },
-    { Name: 'availability-zone', Values: [demand.availabilityZone] },
-    { Name: 'instance-platform', Values: [demand.platform] },
-    { Name: 'tenancy', Values: [demand.tenancy] },
+    { Name: 'state', Values: [...COUNTED_STATES] },
   ];
   const ours: CapacityReservation[] = [];
   const rejected: CapacityReservation[] = [];
@@ -157,7 +155,7 @@ export async function createChunk(
         `CreateCapacityReservation for ${demand.pool} returned no CapacityReservation`,
       );
     }
-    if (LIVE_STATES.includes(reservation.State ?? '') && !known.has(id)) {
+    if (COUNTED_STATES.includes(reservation.State ?? '') && !known.has(id)) {
       return {
         reservation,
         id,
@@ -173,9 +171,6 @@ export async function createChunk(
     `CreateCapacityReservation for ${demand.pool}: ${MAX_TOKEN_SUCCESSORS + 1} client tokens in a row returned existing reservations`,
   );
 }
-
-/** Reservation states in which the capacity is released: nothing is left to cancel. */
-const RELEASED_STATES: readonly string[] = ['cancelled', 'expired'];
 
 /**
  * Whether a reservation EC2 refused to cancel (IncorrectState) is already released. After a Cancel whose

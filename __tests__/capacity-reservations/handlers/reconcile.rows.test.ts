@@ -179,9 +179,7 @@ describeWithMariaDb(
         await insertSeedRow(h.db, 'm6i.large', 'us-east-1a', 2);
         const describe = h.world.describeCapacityReservations.bind(h.world);
         jest.spyOn(h.world, 'describeCapacityReservations').mockImplementation((input) => {
-          if (
-            input.Filters?.some((f) => f.Name === 'instance-type' && f.Values?.includes('m5.large'))
-          ) {
+          if (input.Filters?.some((f) => f.Values?.includes('m5.large/us-east-1a'))) {
             throw new Ec2ApiError(
               'UnauthorizedOperation',
               'You are not authorized to perform this operation.',
