@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { OpsError } from '../shared/errors';
 import { clientToken, successorToken, type ChunkIdentity } from './client-token';
+import type { EndDateChange } from './end-date';
 import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
 import { COUNTED_STATES, RELEASED_STATES } from './states';
@@ -212,4 +213,19 @@ export async function applyReduction(ec2: EC2Client, step: ReductionStep): Promi
       `${step.action === 'cancel' ? 'Cancel' : 'Modify'}CapacityReservation ${step.id} returned Return=${String(out.Return)}`,
     );
   }
+}
+
+/** Sets a reservation's EndDate/EndDateType (the caller checked the state allows it). */
+export async function modifyEndDate(
+  ec2: EC2Client,
+  id: string,
+  change: EndDateChange,
+): Promise<void> {
+  const out = await ec2.send(
+    new ModifyCapacityReservationCommand({ CapacityReservationId: id, ...change }),
+  );
+  if (out.Return !== true)
+    throw new UnexpectedEc2ResponseError(
+      `ModifyCapacityReservation ${id} (end date) returned Return=${String(out.Return)}`,
+    );
 }

@@ -1,6 +1,14 @@
 import type { CapacityReservation } from '@aws-sdk/client-ec2';
 import type { Context } from './context';
-import { applyReduction, chunkSizes, createChunk, describeError, liveTotal } from './ec2';
+import { endDateStep } from './end-date';
+import {
+  applyReduction,
+  chunkSizes,
+  createChunk,
+  describeError,
+  liveTotal,
+  modifyEndDate,
+} from './ec2';
 import { planReduction, type ReducibleReservation } from './reduction';
 import type { PoolDemand } from './rows';
 import { changeability } from './states';
@@ -77,10 +85,34 @@ class Replacement {
   }
 }
 
+/** Keeps the end of the pool's matching reservations in step with the row's End_Date. */
+async function keepEndDates(
+  ctx: Context,
+  demand: PoolDemand,
+  kept: readonly CapacityReservation[],
+  notes: string[],
+): Promise<void> {
+  const now = ctx.now();
+  const blocked: string[] = [];
+  for (const r of kept) {
+    const step = endDateStep(r, demand, now);
+    if (step?.kind === 'blocked') blocked.push(`${step.id} ${step.reason}`);
+    if (step?.kind !== 'modify') continue;
+    await modifyEndDate(ctx.deps.ec2, step.id, step.change);
+    ctx.log.info('reservation end date set from End_Date', {
+      pool: demand.pool,
+      id: step.id,
+      ...step.change,
+    });
+  }
+  if (blocked.length > 0) notes.push(`End_Date not applied yet to ${blocked.join(', ')}`);
+}
+
 /**
  * Brings one pool to its target: creates the gap in chunks (each followed by the release of as many
  * instances of reservations that no longer match the row), or lowers matching reservations; once the
- * target is met, releases every remaining non-matching reservation. EC2 errors end in `failure`.
+ * target is met, releases every remaining non-matching reservation; keeps the end of the matching ones in
+ * step with End_Date. EC2 errors end in `failure`.
  */
 export async function workPool(
   ctx: Context,
@@ -105,6 +137,7 @@ export async function workPool(
     notes: [],
   };
   const { observed } = work;
+  const cancelled = new Set<string>();
   try {
     if (demand.target > observed) {
       const known = new Set(ours.map((r) => r.CapacityReservationId as string));
@@ -142,6 +175,7 @@ export async function workPool(
         );
       for (const step of plan.steps) {
         await applyReduction(ec2, step);
+        if (step.action === 'cancel') cancelled.add(step.id);
         work.removedMatching += step.removes;
         ctx.log.info('capacity reservation reduced', { pool: demand.pool, ...step });
       }
@@ -153,6 +187,13 @@ export async function workPool(
           `${left.unreleased} instance(s) of reservations that no longer match the row's platform or tenancy cannot be released yet: ${left.blockers.join(', ')}`,
         );
     }
+    if (demand.target > 0)
+      await keepEndDates(
+        ctx,
+        demand,
+        matching.filter((r) => !cancelled.has(r.CapacityReservationId as string)),
+        work.notes,
+      );
   } catch (error) {
     work.failure = describeError(error);
   }

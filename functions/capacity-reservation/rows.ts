@@ -117,7 +117,8 @@ export function parseDemandRow(
     const value = row.End_Date;
     if (!isDate(value) || Number.isNaN(value.getTime())) {
       errors.push(`End_Date ${JSON.stringify(value)} is not a date`);
-    } else if (value.getTime() <= options.now.getTime()) {
+    } else if (value.getTime() <= options.now.getTime() && target !== 0) {
+      // A target of 0 releases the pool whatever its End_Date; only new capacity needs a future one.
       errors.push(`End_Date ${value.toISOString()} is in the past (End_Date is UTC)`);
     } else {
       endDate = new Date(value.getTime());

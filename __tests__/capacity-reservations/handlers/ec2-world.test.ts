@@ -61,3 +61,43 @@ describe('fake EC2: which states allow Cancel and Modify', () => {
     },
   );
 });
+
+describe('fake EC2: ModifyCapacityReservation end dates', () => {
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyCapacityReservation.html
+  const end = new Date('2031-06-30T12:00:00Z');
+
+  it('sets and clears the end date of an active reservation', () => {
+    // Prepare
+    const world = new Ec2World();
+    const id = reservation(world, 'active');
+
+    // Act
+    world.modifyCapacityReservation({
+      CapacityReservationId: id,
+      EndDateType: 'limited',
+      EndDate: end,
+    });
+    const limited = { ...world.get(id) };
+    world.modifyCapacityReservation({ CapacityReservationId: id, EndDateType: 'unlimited' });
+
+    // Assess
+    expect(limited).toMatchObject({ EndDateType: 'limited', EndDate: end });
+    expect(world.get(id)).toMatchObject({ EndDateType: 'unlimited' });
+    expect(world.get(id)?.EndDate).toBeUndefined();
+  });
+
+  it.each([
+    ['limited without an end date', { EndDateType: 'limited' as const }],
+    ['unlimited with an end date', { EndDateType: 'unlimited' as const, EndDate: end }],
+  ])('refuses %s', (_case, change) => {
+    // Prepare
+    const world = new Ec2World();
+    const id = reservation(world, 'active');
+
+    // Act
+    const act = () => world.modifyCapacityReservation({ CapacityReservationId: id, ...change });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'InvalidParameterCombination' }));
+  });
+});
