@@ -19,6 +19,8 @@ export interface PoolWork {
   readonly observed: number;
   created: number;
   reservationsCreated: number;
+  /** A CreateCapacityReservation was sent (the pool then keeps its token generation). */
+  createAttempted: boolean;
   /** Released from matching reservations (lowers the actual capacity). */
   removedMatching: number;
   /** Released from reservations replaced because the row's attributes changed. */
@@ -132,6 +134,7 @@ export async function workPool(
     observed: liveTotal(matching),
     created: 0,
     reservationsCreated: 0,
+    createAttempted: false,
     removedMatching: 0,
     removedReplaced: 0,
     notes: [],
@@ -143,6 +146,7 @@ export async function workPool(
       const known = new Set(ours.map((r) => r.CapacityReservationId as string));
       const sizes = chunkSizes(demand.target - observed, demand.chunkSize);
       for (const [chunkIndex, instanceCount] of sizes.entries()) {
+        work.createAttempted = true;
         const chunk = await createChunk(
           ec2,
           { managedBy, demand, observed, chunkIndex, instanceCount },

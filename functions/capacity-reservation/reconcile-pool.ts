@@ -78,7 +78,11 @@ export async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolO
     : work.notes.length > 0
       ? work.notes.join('; ')
       : null;
-  await recordReconciled(db, key, actual, errorText);
+  await recordReconciled(db, key, {
+    actual,
+    error: errorText,
+    newTokens: !work.createAttempted,
+  });
   const outcome: PoolOutcome = {
     ...key,
     status: !failure

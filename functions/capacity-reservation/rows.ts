@@ -13,6 +13,7 @@ export interface DemandRow {
   readonly Tenancy: unknown;
   readonly End_Date: unknown;
   readonly Chunk_Size: unknown;
+  readonly Token_Generation?: unknown;
 }
 
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
@@ -27,6 +28,8 @@ export interface PoolDemand {
   /** Reservations created for this pool end here (EndDateType limited); undefined = unlimited. */
   readonly endDate: Date | undefined;
   readonly chunkSize: number;
+  /** The pool's client-token generation (function-written, see client-token.ts). */
+  readonly generation: number;
 }
 
 type ParsedRow =
@@ -137,6 +140,7 @@ export function parseDemandRow(
       tenancy: tenancy as CapacityReservationTenancy,
       endDate,
       chunkSize,
+      generation: toInteger(row.Token_Generation) ?? 0,
     },
   };
 }

@@ -29,6 +29,7 @@ const demand: PoolDemand = {
   tenancy: 'default',
   endDate: undefined,
   chunkSize: 10,
+  generation: 0,
 };
 const chunk: ChunkIdentity = {
   managedBy: 'ops-autopilot-odcr',
@@ -60,6 +61,7 @@ describe('clientToken', () => {
     ],
     ['end date', { demand: { ...demand, endDate: new Date('2031-01-01T00:00:00Z') } }],
     ['platform', { demand: { ...demand, platform: 'Windows' } }],
+    ['token generation', { demand: { ...demand, generation: 1 } }],
   ])('changes with the %s', (_case, change) => {
     // Act
     const other = clientToken({ ...chunk, ...change });

@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import { DescribeCapacityReservationsCommand, type CapacityReservation } from '@aws-sdk/client-ec2';
 import { ensureSchema } from '../../../functions/capacity-reservation/database';
 import { insertSeedRow, readRow } from '../fixtures/demand';
@@ -192,6 +193,49 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
   });
 
   describe('idempotency', () => {
+    it('moves to the next token generation only after a run that sent no Create for the pool', async () => {
+      // Prepare
+      await ensureSchema(h.db);
+      await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 4);
+      const generation = async () =>
+        Number(
+          (
+            await h.db.query<RowDataPacket[]>('SELECT Token_Generation AS g FROM odcr_capacity')
+          )[0][0]?.g,
+        );
+
+      // Act
+      await h.run();
+      const afterCreating = await generation();
+      await h.run();
+      const afterSteady = await generation();
+
+      // Assess
+      expect([afterCreating, afterSteady]).toEqual([0, 1]);
+    });
+
+    it('never runs out of client tokens when a target is toggled 10 -> 0 -> 10 again and again', async () => {
+      // Prepare
+      await ensureSchema(h.db);
+      await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 10);
+      const statuses: string[] = [];
+
+      // Act
+      for (let round = 0; round < 6; round++) {
+        for (const target of [10, 0]) {
+          await h.db.execute('UPDATE odcr_capacity SET Target_Capacity = ?', [target]);
+          statuses.push(...completed(await h.run()).map((p) => p.status));
+        }
+      }
+      await h.db.execute('UPDATE odcr_capacity SET Target_Capacity = 10');
+      const last = completed(await h.run());
+
+      // Assess
+      expect(statuses).toEqual(Array(12).fill('reconciled'));
+      expect(last[0]).toMatchObject({ status: 'reconciled', actual: 10 });
+      expect(h.world.liveInstances('m5.large', 'us-east-1a', MANAGED_BY)).toBe(10);
+    });
+
     it('does not reserve again when the previous run reserved but its UPDATE was lost', async () => {
       // Prepare
       await ensureSchema(h.db);

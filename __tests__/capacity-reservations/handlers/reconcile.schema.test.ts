@@ -27,6 +27,7 @@ describeWithMariaDb('reconcile: the demand table (real MariaDB, mocked EC2)', ()
         'Chunk_Size',
         'Last_Error',
         'Last_Reconciled_At',
+        'Token_Generation',
       ]);
       expect(h.ec2Mock.calls()).toHaveLength(0);
     });
