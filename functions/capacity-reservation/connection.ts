@@ -11,7 +11,16 @@ interface DatabaseSettings {
   /** TLS verified against the Amazon RDS CA bundle (chain and host name). */
   readonly tls: boolean;
   readonly connectTimeoutMs?: number;
+  /**
+   * Seconds the server keeps the session while it is idle (wait_timeout). GET_LOCK is released only when
+   * its session ends, so a run killed mid-way holds the lock until then: the server's default is 8 hours.
+   * @default DEFAULT_SESSION_TIMEOUT_SECONDS
+   */
+  readonly sessionTimeoutSeconds?: number;
 }
+
+/** The function's 300 s timeout plus a margin: longer than any idle gap of a live run. */
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 360;
 
 /** mysql2's bundled 'Amazon RDS' profile (the CA certificates of RDS, Aurora and RDS Proxy). */
 function rdsCaBundle(): string[] {
@@ -37,7 +46,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 async function open(settings: DatabaseSettings, credentials: DbCredentials): Promise<Connection> {
-  return createConnection({
+  const connection = await createConnection({
     host: settings.host,
     port: settings.port,
     database: settings.database,
@@ -49,6 +58,17 @@ async function open(settings: DatabaseSettings, credentials: DbCredentials): Pro
     timezone: 'Z',
     multipleStatements: false,
   });
+  try {
+    // GET_LOCK holds until the session ends: https://dev.mysql.com/doc/refman/8.0/en/locking-functions.html
+    // https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_wait_timeout
+    await connection.query('SET SESSION wait_timeout = ?', [
+      settings.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS,
+    ]);
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+  return connection;
 }
 
 /**

@@ -25,6 +25,10 @@ export const POOL_METRICS = {
 export const RUN_METRICS = {
   /** Rows skipped as invalid in the run. */
   rowsInvalid: 'RowsInvalid',
+  /** 1 per run that reached the end under the lock; the stale-run alarm fires when none does. */
+  runsCompleted: 'RunsCompleted',
+  /** 1 per run that found the lock taken by another session and changed nothing. */
+  runsLocked: 'RunsLocked',
 } as const;
 
 export const RESERVER_METRICS: readonly MetricSpec[] = [

@@ -53,6 +53,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
 
   const invalid = pools.filter((p) => p.status === 'invalid').length;
   ctx.metrics.addMetric(RUN_METRICS.rowsInvalid, MetricUnit.Count, invalid);
+  ctx.metrics.addMetric(RUN_METRICS.runsCompleted, MetricUnit.Count, 1);
   ctx.metrics.publishStoredMetrics();
   ctx.log.info('reconciliation finished', {
     rows: pools.length,
@@ -84,7 +85,10 @@ export async function reconcile(
   };
   const lock = await acquireLock(deps.db, config.lockName);
   if (!lock.acquired) {
-    ctx.log.info('another run holds the lock; exiting without changes', {
+    // Counted, so a lock that stays taken (a stale session) shows as RunsLocked and no RunsCompleted.
+    ctx.metrics.addMetric(RUN_METRICS.runsLocked, MetricUnit.Count, 1);
+    ctx.metrics.publishStoredMetrics();
+    ctx.log.warn('another run holds the lock; exiting without changes', {
       lockName: config.lockName,
       holderConnectionId: lock.holderConnectionId,
     });

@@ -50,6 +50,7 @@ export function createReserverHandler(deps: ReserverDeps) {
         port: deps.env.DB_PORT,
         database: deps.env.DB_NAME,
         tls: deps.env.DB_TLS,
+        sessionTimeoutSeconds: deps.env.DB_SESSION_TIMEOUT_SECONDS,
       },
       deps.credentials,
       logger,

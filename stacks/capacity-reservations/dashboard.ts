@@ -67,6 +67,25 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
         ],
       }),
       dash.graph({
+        title: 'Runs completed and runs that found the lock taken (the stale-run alarm)',
+        stat: 'Sum',
+        period: 300,
+        series: [
+          dash.emfMetric(
+            reserver,
+            RUN_METRICS.runsCompleted,
+            {},
+            { stat: 'Sum', label: 'completed' },
+          ),
+          dash.emfMetric(
+            reserver,
+            RUN_METRICS.runsLocked,
+            {},
+            { stat: 'Sum', label: 'locked out', color: dash.ORANGE },
+          ),
+        ],
+      }),
+      dash.graph({
         title: 'Invalid rows, reserver errors, failure queue',
         period: 300,
         series: [

@@ -110,5 +110,18 @@ export function declareCapacityVariables(stack: OpsStack) {
         'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires.',
       validation: [wholeNumberRule('capacity_gap_alarm_periods', 1, 288)],
     }),
+    staleMinutes: new TerraformVariable(stack, 'capacity_stale_alarm_minutes', {
+      type: 'number',
+      default: 30,
+      description:
+        'Minutes without a completed reconciliation before the stale-run alarm fires (a multiple of 5, at least twice the schedule interval).',
+      validation: [
+        {
+          condition:
+            '${var.capacity_stale_alarm_minutes >= 10 && var.capacity_stale_alarm_minutes <= 1440 && var.capacity_stale_alarm_minutes % 5 == 0}',
+          errorMessage: 'capacity_stale_alarm_minutes must be a multiple of 5 from 10 to 1440.',
+        },
+      ],
+    }),
   };
 }

@@ -7,7 +7,7 @@ import {
 } from '../../../functions/capacity-reservation/metric-names';
 import { insertSeedRow } from '../fixtures/demand';
 import { Ec2ApiError } from '../fixtures/ec2-world';
-import { emfMetrics, reconcileHarness } from '../fixtures/reconcile-harness';
+import { emfMetrics, RECONCILE_CONFIG, reconcileHarness } from '../fixtures/reconcile-harness';
 import { captureEmf, distinctSpecs, type EmittedMetric, specOf } from '../../support/emf';
 import { describeWithMariaDb } from '../../support/mariadb';
 
@@ -46,7 +46,8 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.reservationsCreated]: 0,
         [POOL_METRICS.insufficientCapacity]: 1,
       });
-      for (const m of metrics.filter((x) => x.name !== RUN_METRICS.rowsInvalid)) {
+      const runLevel: readonly string[] = Object.values(RUN_METRICS);
+      for (const m of metrics.filter((x) => !runLevel.includes(x.name))) {
         expect(m).toMatchObject({ namespace: 'OpsAutopilot', unit: 'Count' });
         expect(Object.keys(m.dimensions).sort()).toEqual([POOL_DIMENSION, 'service']);
         expect(m.dimensions.service).toBe(SERVICE);
@@ -76,13 +77,44 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
       });
     });
 
+    it('counts completed runs and runs that found the lock taken (what the stale-run alarm reads)', async () => {
+      // Prepare
+      await ensureSchema(h.db);
+      const holder = await h.server.connect(h.database);
+      const runMetrics = (all: EmittedMetric[]) =>
+        all
+          .filter((m) => m.name === RUN_METRICS.runsCompleted || m.name === RUN_METRICS.runsLocked)
+          .map((m) => [m.name, m.value, m.dimensions]);
+
+      // Act
+      const done = await captureEmf(() => h.run(h.db, { metrics: emfMetrics(SERVICE) }));
+      await holder.execute('SELECT GET_LOCK(?, 0)', [RECONCILE_CONFIG.lockName]);
+      const locked = await captureEmf(() =>
+        h.run(h.db, { metrics: emfMetrics(SERVICE) }).finally(() => holder.end()),
+      );
+
+      // Assess
+      expect(runMetrics(done.metrics)).toEqual([
+        [RUN_METRICS.runsCompleted, 1, { service: SERVICE }],
+      ]);
+      expect(runMetrics(locked.metrics)).toEqual([
+        [RUN_METRICS.runsLocked, 1, { service: SERVICE }],
+      ]);
+    });
+
     it('emits exactly the metrics functions/capacity-reservation/metric-names.ts declares', async () => {
       // Prepare
       await ensureSchema(h.db);
       await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 3);
 
-      // Act
-      const { metrics } = await captureEmf(() => h.run(h.db, { metrics: emfMetrics(SERVICE) }));
+      const holder = await h.server.connect(h.database);
+
+      // Act: a run that completes, and one that finds the lock taken.
+      const { metrics } = await captureEmf(async () => {
+        await h.run(h.db, { metrics: emfMetrics(SERVICE) });
+        await holder.execute('SELECT GET_LOCK(?, 0)', [RECONCILE_CONFIG.lockName]);
+        await h.run(h.db, { metrics: emfMetrics(SERVICE) }).finally(() => holder.end());
+      });
 
       // Assess
       expect(distinctSpecs(metrics.map(specOf))).toEqual(distinctSpecs(RESERVER_METRICS));
