@@ -50,6 +50,8 @@ describe('capacity-reservations: database', () => {
       serverlessv2_scaling_configuration: {
         min_capacity: '${var.capacity_db_min_acu}',
         max_capacity: '${var.capacity_db_max_acu}',
+        seconds_until_auto_pause:
+          '${var.capacity_db_min_acu == 0 ? var.capacity_db_seconds_until_auto_pause : null}',
       },
       port: 3306,
     });

@@ -4,7 +4,7 @@ import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
 import { capacityAlarms } from './alarms';
@@ -100,6 +100,10 @@ export class CapacityReservationsStack extends OpsStack {
       serverlessv2ScalingConfiguration: {
         minCapacity: v.minAcu.numberValue,
         maxCapacity: v.maxAcu.numberValue,
+        // Set only with a minimum of 0 ACU: RDS keeps it only then (see the variable's documentation link).
+        secondsUntilAutoPause: Token.asNumber(
+          '${var.capacity_db_min_acu == 0 ? var.capacity_db_seconds_until_auto_pause : null}',
+        ),
       },
       enableHttpEndpoint: v.dataApi.booleanValue,
       deletionProtection: v.deletionProtection.booleanValue,

@@ -50,6 +50,14 @@ export function declareCapacityVariables(stack: OpsStack) {
         'Minimum Aurora capacity units of each instance (0 lets an idle database pause).',
       validation: [acuRule('capacity_db_min_acu', 0)],
     }),
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfiguration.html
+    autoPauseSeconds: new TerraformVariable(stack, 'capacity_db_seconds_until_auto_pause', {
+      type: 'number',
+      default: 300,
+      description:
+        'With capacity_db_min_acu 0: seconds without connections before an instance pauses (300 to 86400).',
+      validation: [wholeNumberRule('capacity_db_seconds_until_auto_pause', 300, 86400)],
+    }),
     maxAcu: new TerraformVariable(stack, 'capacity_db_max_acu', {
       type: 'number',
       default: 2,

@@ -11,6 +11,7 @@ describeWithMariaDb(
     const h = reserverHarness();
 
     describe('before any EC2 write', () => {
+      // Three attempts, 2 s and 4 s apart, before it gives up.
       it('fails with DatabaseUnavailableError when the database is down', async () => {
         // Prepare
         const port = await closedPort();
@@ -24,7 +25,7 @@ describeWithMariaDb(
           message: expect.stringContaining(`127.0.0.1:${port}`),
         });
         expect(h.ec2Mock.calls()).toHaveLength(0);
-      });
+      }, 30_000);
 
       it('fails with DatabaseUnavailableError when the database does not offer TLS and DB_TLS is on', async () => {
         // Act
