@@ -18,6 +18,11 @@ import { COUNTED_STATES, RELEASED_STATES } from './states';
 const TAG_MANAGED_BY = 'managed-by';
 const TAG_POOL = 'ops-autopilot:pool';
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
+/** Account quotas a Create can hit: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html */
+export const QUOTA_ERRORS: ReadonlySet<string> = new Set([
+  'InstanceLimitExceeded',
+  'VcpuLimitExceeded',
+]);
 /** EC2's answer to a call on a reservation in a state that does not allow it. */
 const INCORRECT_STATE = 'IncorrectState';
 /** How many successor tokens one chunk may try before giving up for this run. */

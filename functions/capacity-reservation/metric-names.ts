@@ -19,6 +19,8 @@ export const POOL_METRICS = {
   reservationsCreated: 'ReservationsCreated',
   /** 1 when EC2 answered InsufficientInstanceCapacity, else 0. */
   insufficientCapacity: 'InsufficientCapacity',
+  /** 1 when EC2 answered with an account quota error (InstanceLimitExceeded, VcpuLimitExceeded), else 0. */
+  quotaExceeded: 'QuotaExceeded',
 } as const;
 
 /** One EMF document per run, dimension service only. */

@@ -1,7 +1,7 @@
 import { MetricUnit } from '../shared/metrics';
 import { EMPTY, keyOf, type Context, type PoolOutcome } from './context';
 import { recordReconciled, recordRowError } from './database';
-import { INSUFFICIENT_CAPACITY, describeError, describePool } from './ec2';
+import { INSUFFICIENT_CAPACITY, QUOTA_ERRORS, describeError, describePool } from './ec2';
 import { POOL_DIMENSION, POOL_METRICS } from './metric-names';
 import { workPool } from './pool-work';
 import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
@@ -10,7 +10,12 @@ import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
  * Per-pool EMF metrics, one document per pool (synchronous, so concurrent rows never mix dimensions):
  * the row's target, what EC2 holds after the run (when it could be read), the gap, and what was done.
  */
-function publishPoolMetrics(ctx: Context, demand: PoolDemand, outcome: PoolOutcome): void {
+function publishPoolMetrics(
+  ctx: Context,
+  demand: PoolDemand,
+  outcome: PoolOutcome,
+  errorCode?: string,
+): void {
   const m = ctx.metrics;
   const actual = outcome.actual ?? outcome.observed;
   m.addDimensions({ [POOL_DIMENSION]: demand.pool });
@@ -22,6 +27,11 @@ function publishPoolMetrics(ctx: Context, demand: PoolDemand, outcome: PoolOutco
     POOL_METRICS.insufficientCapacity,
     MetricUnit.Count,
     outcome.status === 'insufficient-capacity' ? 1 : 0,
+  );
+  m.addMetric(
+    POOL_METRICS.quotaExceeded,
+    MetricUnit.Count,
+    errorCode !== undefined && QUOTA_ERRORS.has(errorCode) ? 1 : 0,
   );
   m.publishStoredMetrics();
 }
@@ -98,6 +108,6 @@ export async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolO
     instancesRemoved: work.removedMatching + work.removedReplaced,
     ...(errorText ? { error: errorText } : {}),
   };
-  publishPoolMetrics(ctx, demand, outcome);
+  publishPoolMetrics(ctx, demand, outcome, failure?.code);
   return outcome;
 }

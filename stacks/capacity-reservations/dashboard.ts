@@ -58,12 +58,13 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
         ],
       }),
       dash.graph({
-        title: 'Reservations created and insufficient capacity, per pool and hour',
+        title: 'Reservations created, insufficient capacity and quota errors, per pool and hour',
         stat: 'Sum',
         period: 3600,
         series: [
           perPool(POOL_METRICS.reservationsCreated, 'Sum', 3600, 'reservations created'),
           perPool(POOL_METRICS.insufficientCapacity, 'Sum', 3600, 'InsufficientCapacity', dash.RED),
+          perPool(POOL_METRICS.quotaExceeded, 'Sum', 3600, 'QuotaExceeded', dash.ORANGE),
         ],
       }),
       dash.graph({

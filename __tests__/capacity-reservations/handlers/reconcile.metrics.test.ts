@@ -38,6 +38,7 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.gap]: 0,
         [POOL_METRICS.reservationsCreated]: 1,
         [POOL_METRICS.insufficientCapacity]: 0,
+        [POOL_METRICS.quotaExceeded]: 0,
       });
       expect(ofPool(metrics, 'p4d.24xlarge/us-east-1b')).toEqual({
         [POOL_METRICS.target]: 2,
@@ -45,6 +46,7 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.gap]: 2,
         [POOL_METRICS.reservationsCreated]: 0,
         [POOL_METRICS.insufficientCapacity]: 1,
+        [POOL_METRICS.quotaExceeded]: 0,
       });
       const runLevel: readonly string[] = Object.values(RUN_METRICS);
       for (const m of metrics.filter((x) => !runLevel.includes(x.name))) {
@@ -74,8 +76,30 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.gap]: 2,
         [POOL_METRICS.reservationsCreated]: 0,
         [POOL_METRICS.insufficientCapacity]: 0,
+        [POOL_METRICS.quotaExceeded]: 0,
       });
     });
+
+    it.each(['VcpuLimitExceeded', 'InstanceLimitExceeded'])(
+      'publishes QuotaExceeded = 1 for a pool whose Create hit the account quota (%s)',
+      async (code) => {
+        // Prepare
+        await ensureSchema(h.db);
+        await insertSeedRow(h.db, 'm5.large', 'us-east-1a', 2);
+        jest.spyOn(h.world, 'createCapacityReservation').mockImplementation(() => {
+          throw new Ec2ApiError(code, 'quota reached (test)', 400);
+        });
+
+        // Act
+        const { metrics } = await captureEmf(() => h.run(h.db, { metrics: emfMetrics(SERVICE) }));
+
+        // Assess
+        expect(ofPool(metrics, 'm5.large/us-east-1a')).toMatchObject({
+          [POOL_METRICS.quotaExceeded]: 1,
+          [POOL_METRICS.insufficientCapacity]: 0,
+        });
+      },
+    );
 
     it('counts completed runs and runs that found the lock taken (what the stale-run alarm reads)', async () => {
       // Prepare
