@@ -170,6 +170,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       'ActualCapacity',
       'CapacityGap',
       'InsufficientCapacity',
+      'QuotaExceeded',
       'ReservationsCreated',
       'TargetCapacity',
     ]);
