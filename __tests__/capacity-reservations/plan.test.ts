@@ -42,7 +42,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 1,
-      aws_cloudwatch_metric_alarm: 3,
+      aws_cloudwatch_metric_alarm: 4,
       aws_db_subnet_group: 1,
       aws_default_security_group: 1,
       aws_iam_role: 1,
@@ -170,6 +170,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       'ActualCapacity',
       'CapacityGap',
       'InsufficientCapacity',
+      'QuotaExceeded',
       'ReservationsCreated',
       'TargetCapacity',
     ]);

@@ -1,28 +1,8 @@
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
-import { substituteTf } from '../../scripts/tf-values';
-import { managedBy, resourceName } from '../support/deployment';
 import { only, resources, synthJson, synthStack, testStack } from '../support/synth';
-import { readTfvarsExample } from '../support/tfvars';
 
 const STACK = 'capacity-reservations';
-const { json, stack } = synthStack(STACK);
-
-interface Statement {
-  Sid: string;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: unknown;
-}
-
-function reserverPolicy(): { Statement: Statement[] } {
-  return JSON.parse(only(json, 'aws_iam_role_policy').policy as string);
-}
-
-function statement(sid: string): Statement {
-  const found = reserverPolicy().Statement.find((s) => s.Sid === sid);
-  if (!found) throw new Error(`no statement ${sid}`);
-  return found;
-}
+const { json } = synthStack(STACK);
 
 /** Logical name of the only resource of a type. */
 function nameOf(type: string): string {
@@ -70,6 +50,8 @@ describe('capacity-reservations: database', () => {
       serverlessv2_scaling_configuration: {
         min_capacity: '${var.capacity_db_min_acu}',
         max_capacity: '${var.capacity_db_max_acu}',
+        seconds_until_auto_pause:
+          '${var.capacity_db_min_acu == 0 ? var.capacity_db_seconds_until_auto_pause : null}',
       },
       port: 3306,
     });
@@ -182,10 +164,18 @@ describe('capacity-reservations: reserver function', () => {
       DEFAULT_CHUNK_SIZE: '${var.capacity_default_chunk_size}',
       CONCURRENCY: '${var.capacity_concurrency}',
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      DB_SESSION_TIMEOUT_SECONDS: '360',
+      SCHEDULE_RULE_ARN:
+        'arn:${data.aws_partition.partition.partition}:events:${var.region}:${var.account_id}:rule/${var.name_prefix}-capacity-reservation-schedule',
       POWERTOOLS_SERVICE_NAME: 'capacity-reservation-reserver',
       POWERTOOLS_METRICS_NAMESPACE: 'OpsAutopilot',
     });
     expect(json.variable.capacity_default_chunk_size?.default).toBe(10);
+  });
+
+  test("knows its own schedule rule: SCHEDULE_RULE_ARN is the rule's ARN", () => {
+    const rule = only(json, 'aws_cloudwatch_event_rule');
+    expect(env.SCHEDULE_RULE_ARN?.endsWith(`:rule/${String(rule.name)}`)).toBe(true);
   });
 
   test('runs on a rate(5 minutes) schedule from a variable, invoked by EventBridge only', () => {
@@ -218,121 +208,6 @@ describe('capacity-reservations: reserver function', () => {
   });
 });
 
-describe('capacity-reservations: reserver policy', () => {
-  test('grants exactly the calls of the handler, plus the platform statements', () => {
-    expect(reserverPolicy().Statement.map((s) => s.Sid)).toEqual([
-      'ReadOwnDatabaseSecret',
-      'FindReservations',
-      'CreateOnlyManagedReservations',
-      'TagReservationsOnlyAtCreation',
-      'ChangeOnlyManagedReservations',
-      'WriteOwnLogs',
-      'VpcNetworkInterfaces',
-      'OnFailureDestination',
-    ]);
-  });
-
-  test('reads only the RDS-managed secret tagged with its own cluster ARN', () => {
-    expect(statement('ReadOwnDatabaseSecret')).toMatchObject({
-      Action: 'secretsmanager:GetSecretValue',
-      Resource:
-        'arn:${data.aws_partition.partition.partition}:secretsmanager:${var.region}:${var.account_id}:secret:rds!cluster-*',
-      Condition: {
-        StringEquals: {
-          'aws:ResourceTag/aws:rds:primaryDBClusterArn':
-            'arn:${data.aws_partition.partition.partition}:rds:${var.region}:${var.account_id}:cluster:${var.name_prefix}-capacity-reservations',
-        },
-      },
-    });
-  });
-
-  test('creates reservations only with its managed-by request tag, and tags only at creation', () => {
-    expect(statement('CreateOnlyManagedReservations').Condition).toEqual({
-      StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/capacity-reservations' },
-    });
-    expect(statement('TagReservationsOnlyAtCreation').Condition).toEqual({
-      StringEquals: { 'ec2:CreateAction': 'CreateCapacityReservation' },
-    });
-  });
-
-  test('modifies and cancels only reservations carrying its managed-by tag', () => {
-    expect(statement('ChangeOnlyManagedReservations')).toMatchObject({
-      Action: ['ec2:ModifyCapacityReservation', 'ec2:CancelCapacityReservation'],
-      Resource:
-        'arn:${data.aws_partition.partition.partition}:ec2:${var.region}:${var.account_id}:capacity-reservation/*',
-      Condition: {
-        StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/capacity-reservations' },
-      },
-    });
-  });
-
-  test('the only "*" resources are DescribeCapacityReservations and the Lambda ENIs', () => {
-    const wildcards = reserverPolicy()
-      .Statement.filter((s) => s.Resource === '*')
-      .map((s) => s.Sid);
-    expect(wildcards).toEqual(['FindReservations', 'VpcNetworkInterfaces']);
-  });
-
-  test('is built from variables only, so the plan shows it whole with the example values', () => {
-    const policy = only(json, 'aws_iam_role_policy').policy as string;
-    const deployed = substituteTf(policy, readTfvarsExample(), json.variable);
-    expect(deployed).toContain(`"aws:RequestTag/managed-by":"${managedBy(STACK)}"`);
-    expect(deployed).toContain(`cluster:${resourceName('capacity-reservations')}`);
-  });
-
-  test('is the IAM subject of the asset, so the IAM proof checks it', () => {
-    expect(stack.iamSubjects.map((s) => s.name)).toEqual(['capacity-reservation-reserver']);
-  });
-});
-
-describe('capacity-reservations: alarms and outputs', () => {
-  const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
-
-  test('errors, failure queue and persisting capacity gap, all to the alerts topic', () => {
-    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
-      '${var.name_prefix}-capacity-reservation-failures-not-empty',
-      '${var.name_prefix}-capacity-reservation-reserver-capacity-gap',
-      '${var.name_prefix}-capacity-reservation-reserver-errors',
-    ]);
-    for (const alarm of alarms)
-      expect(alarm.alarm_actions).toEqual([
-        expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/),
-      ]);
-  });
-
-  test('the gap alarm fires when the largest CapacityGap of the function stays above 0 for N periods', () => {
-    const gap = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-gap'));
-    expect(gap).toMatchObject({
-      comparison_operator: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluation_periods: '${var.capacity_gap_alarm_periods}',
-      datapoints_to_alarm: '${var.capacity_gap_alarm_periods}',
-      metric_query: [
-        {
-          id: 'gap',
-          expression:
-            'SELECT MAX(CapacityGap) FROM "OpsAutopilot" WHERE service = \'capacity-reservation-reserver\'',
-          period: 300,
-          return_data: true,
-        },
-      ],
-    });
-    expect(json.variable.capacity_gap_alarm_periods?.default).toBe(3);
-  });
-
-  test('outputs the cluster endpoint, the secret ARN and the function name', () => {
-    expect(json.output).toMatchObject({
-      db_cluster_endpoint: { value: '${aws_rds_cluster.database.endpoint}' },
-      db_secret_arn: { value: '${aws_rds_cluster.database.master_user_secret[0].secret_arn}' },
-      reserver_function_name: {
-        value: expect.stringMatching(
-          /^\$\{aws_lambda_function\.reserver_function_\w+\.function_name\}$/,
-        ),
-      },
-    });
-  });
-});
-
 describe('policy checks: RDS clusters', () => {
   test('fail the synth on an unencrypted cluster', () => {
     const { stack: bare } = testStack();
@@ -350,15 +225,5 @@ describe('policy checks: RDS clusters', () => {
       storageEncrypted: true,
     });
     expect(() => synthJson(bare)).not.toThrow();
-  });
-});
-
-describe('dashboard', () => {
-  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-capacity-reservations', () => {
-    // Assess
-    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
-    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
-      '${var.name_prefix}-capacity-reservations',
-    ]);
   });
 });

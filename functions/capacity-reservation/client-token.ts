@@ -26,13 +26,14 @@ function digest(text: string): string {
  * DescribeCapacityReservations has not caught up yet all send the same token and EC2 answers with the
  * reservation it already made instead of reserving again.
  *
- * Why the observed count is part of it: EC2 answers a reused token with the original reservation for at
- * least 24 hours, whatever happened to it since. Without the observed count, once a reservation of this
- * pool was cancelled or expired, the next run would compute the same (row, target, chunk) token, get back
- * the dead reservation, count it as created, and never close the gap. The observed count changes whenever
- * capacity appears or disappears, so a new situation gets new tokens. It is not enough alone (the count can
- * return to an earlier value), which is why a returned reservation that is not live, or is one we already
- * counted, is treated as a burnt token and replaced with successorToken().
+ * EC2 answers a reused token with the original reservation for at least 24 hours, whatever happened to it
+ * since. So a token must not come back once its reservation may be gone: it includes the pool's generation,
+ * a counter kept in the row that moves on after every run in which the pool sent no Create (so never while
+ * a Create may still be invisible to Describe, and always before a released pool is filled again). A target
+ * toggled 10 -> 0 -> 10 therefore gets new tokens every time, however often: the scheme cannot run out.
+ * Within one generation the observed count keeps apart the situations a run can meet; a returned
+ * reservation that is not live, or one already counted, still burns the token and successorToken() takes
+ * over (this needs a reservation cancelled or expired out of band during a streak of creating runs).
  *
  * The request parameters (count, platform, tenancy, end date, chunk size) are included too, so changing
  * them never hits IdempotentParameterMismatch on a token used with other parameters.
@@ -43,8 +44,9 @@ export function clientToken(chunk: ChunkIdentity): string {
     PREFIX +
     digest(
       JSON.stringify([
-        'v1',
+        'v2',
         chunk.managedBy,
+        demand.generation,
         demand.instanceType,
         demand.availabilityZone,
         demand.target,

@@ -26,6 +26,12 @@ export const ReserverEnvSchema = z.object({
   MANAGED_BY: z.string().min(1).max(256).regex(TAG_VALUE, 'must be a valid EC2 tag value'),
   DEFAULT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** Idle lifetime of the database session (wait_timeout): how long a killed run can hold the lock. */
+  DB_SESSION_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(28800).default(360),
+  /** ARN of the function's own schedule rule: scheduled events of any other rule are refused. */
+  SCHEDULE_RULE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:rule\/.+$/, 'must be an EventBridge rule ARN'),
 });
 
 export type ReserverEnv = z.infer<typeof ReserverEnvSchema>;

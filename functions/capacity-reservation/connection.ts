@@ -10,8 +10,43 @@ interface DatabaseSettings {
   readonly database: string;
   /** TLS verified against the Amazon RDS CA bundle (chain and host name). */
   readonly tls: boolean;
+  /**
+   * Time for one connection attempt (TCP, TLS and MySQL handshake).
+   * @default DEFAULT_CONNECT_TIMEOUT_MS
+   */
   readonly connectTimeoutMs?: number;
+  /**
+   * Connection attempts when the server cannot be reached (timeout, refused, reset), paused apart.
+   * @default { attempts: 3, delayMs: 2000 } (the pause grows with each attempt)
+   */
+  readonly connectRetry?: { readonly attempts: number; readonly delayMs: number };
+  /**
+   * Seconds the server keeps the session while it is idle (wait_timeout). GET_LOCK is released only when
+   * its session ends, so a run killed mid-way holds the lock until then: the server's default is 8 hours.
+   * @default DEFAULT_SESSION_TIMEOUT_SECONDS
+   */
+  readonly sessionTimeoutSeconds?: number;
 }
+
+/**
+ * An Aurora Serverless v2 instance paused at 0 ACU resumes when a connection arrives, which takes about 15 s;
+ * one attempt has room for a resume, and the retries cover a resume that outlasts it.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_RETRY = { attempts: 3, delayMs: 2000 } as const;
+/** Errors of a server that is not (yet) reachable, as opposed to one that answered and refused. */
+const UNREACHABLE = new Set([
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+]);
+
+/** The function's 300 s timeout plus a margin: longer than any idle gap of a live run. */
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 360;
 
 /** mysql2's bundled 'Amazon RDS' profile (the CA certificates of RDS, Aurora and RDS Proxy). */
 function rdsCaBundle(): string[] {
@@ -37,18 +72,51 @@ function errorCode(error: unknown): string | undefined {
 }
 
 async function open(settings: DatabaseSettings, credentials: DbCredentials): Promise<Connection> {
-  return createConnection({
+  const connection = await createConnection({
     host: settings.host,
     port: settings.port,
     database: settings.database,
     user: credentials.username,
     password: credentials.password,
     ...(settings.tls ? { ssl: tlsOptions() } : {}),
-    connectTimeout: settings.connectTimeoutMs ?? 10_000,
+    connectTimeout: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     // DATETIME columns (End_Date, Last_Reconciled_At) are UTC.
     timezone: 'Z',
     multipleStatements: false,
   });
+  try {
+    // GET_LOCK holds until the session ends: https://dev.mysql.com/doc/refman/8.0/en/locking-functions.html
+    // https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_wait_timeout
+    await connection.query('SET SESSION wait_timeout = ?', [
+      settings.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS,
+    ]);
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+  return connection;
+}
+
+/** Opens a connection, trying again while the server is unreachable (a paused instance resuming). */
+async function openWithRetry(
+  settings: DatabaseSettings,
+  credentials: DbCredentials,
+  log: Logger,
+): Promise<Connection> {
+  const { attempts, delayMs } = settings.connectRetry ?? DEFAULT_CONNECT_RETRY;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await open(settings, credentials);
+    } catch (error) {
+      const code = errorCode(error);
+      if (attempt >= attempts || code === undefined || !UNREACHABLE.has(code)) throw error;
+      log.warn('database unreachable; trying again (a paused instance may be resuming)', {
+        attempt,
+        code,
+      });
+      await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
+    }
+  }
 }
 
 /**
@@ -63,7 +131,7 @@ export async function connectDatabase(
   const target = `${settings.host}:${settings.port}/${settings.database}`;
   const attempt = async (creds: DbCredentials): Promise<Connection> => {
     try {
-      return await open(settings, creds);
+      return await openWithRetry(settings, creds, log);
     } catch (error) {
       if (errorCode(error) === 'ER_ACCESS_DENIED_ERROR') throw error;
       throw new DatabaseUnavailableError(

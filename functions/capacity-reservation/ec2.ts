@@ -1,6 +1,7 @@
 import {
   CancelCapacityReservationCommand,
   CreateCapacityReservationCommand,
+  DescribeCapacityReservationsCommand,
   ModifyCapacityReservationCommand,
   paginateDescribeCapacityReservations,
   type CapacityReservation,
@@ -9,14 +10,21 @@ import {
 } from '@aws-sdk/client-ec2';
 import { OpsError } from '../shared/errors';
 import { clientToken, successorToken, type ChunkIdentity } from './client-token';
+import type { EndDateChange } from './end-date';
 import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
+import { COUNTED_STATES, RELEASED_STATES } from './states';
 
 const TAG_MANAGED_BY = 'managed-by';
 const TAG_POOL = 'ops-autopilot:pool';
-/** States whose capacity counts: the reservation holds (or is about to hold) capacity. */
-const LIVE_STATES: readonly string[] = ['active', 'pending'];
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
+/** Account quotas a Create can hit: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html */
+export const QUOTA_ERRORS: ReadonlySet<string> = new Set([
+  'InstanceLimitExceeded',
+  'VcpuLimitExceeded',
+]);
+/** EC2's answer to a call on a reservation in a state that does not allow it. */
+const INCORRECT_STATE = 'IncorrectState';
 /** How many successor tokens one chunk may try before giving up for this run. */
 const MAX_TOKEN_SUCCESSORS = 3;
 
@@ -41,7 +49,7 @@ function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): 
   return (
     tagValue(r, TAG_MANAGED_BY) === managedBy &&
     tagValue(r, TAG_POOL) === demand.pool &&
-    LIVE_STATES.includes(r.State ?? '') &&
+    COUNTED_STATES.includes(r.State ?? '') &&
     r.InstanceType === demand.instanceType &&
     r.AvailabilityZone === demand.availabilityZone &&
     typeof r.CapacityReservationId === 'string'
@@ -55,7 +63,10 @@ interface PoolReservations {
   readonly rejected: CapacityReservation[];
 }
 
-/** Our live reservations of one pool: tag + state + type/AZ/platform/tenancy filters, all pages. */
+/**
+ * Our reservations of one pool, found by its tags alone (and state), all pages: a reservation whose platform
+ * or tenancy no longer matches the row is still found, so it is replaced rather than left billing.
+ */
 export async function describePool(
   ec2: EC2Client,
   managedBy: string,
@@ -64,11 +75,7 @@ export async function describePool(
   const filters: Filter[] = [
     { Name: `tag:${TAG_MANAGED_BY}`, Values: [managedBy] },
     { Name: `tag:${TAG_POOL}`, Values: [demand.pool] },
-    { Name: 'state', Values: [...LIVE_STATES] },
-    { Name: 'instance-type', Values: [demand.instanceType] },
-    { Name: 'availability-zone', Values: [demand.availabilityZone] },
-    { Name: 'instance-platform', Values: [demand.platform] },
-    { Name: 'tenancy', Values: [demand.tenancy] },
+    { Name: 'state', Values: [...COUNTED_STATES] },
   ];
   const ours: CapacityReservation[] = [];
   const rejected: CapacityReservation[] = [];
@@ -154,7 +161,7 @@ export async function createChunk(
         `CreateCapacityReservation for ${demand.pool} returned no CapacityReservation`,
       );
     }
-    if (LIVE_STATES.includes(reservation.State ?? '') && !known.has(id)) {
+    if (COUNTED_STATES.includes(reservation.State ?? '') && !known.has(id)) {
       return {
         reservation,
         id,
@@ -171,20 +178,59 @@ export async function createChunk(
   );
 }
 
+/**
+ * Whether a reservation EC2 refused to cancel (IncorrectState) is already released. After a Cancel whose
+ * reply was lost, the SDK's retry is refused because the first attempt cancelled it: that is our cancel
+ * done, not a failure.
+ */
+async function alreadyReleased(ec2: EC2Client, id: string): Promise<boolean> {
+  const out = await ec2.send(
+    new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }),
+  );
+  const state = out.CapacityReservations?.find((r) => r.CapacityReservationId === id)?.State;
+  return RELEASED_STATES.includes(state ?? '');
+}
+
 /** Applies one reduction step (our reservation, re-checked before the call by the caller). */
 export async function applyReduction(ec2: EC2Client, step: ReductionStep): Promise<void> {
-  const out =
-    step.action === 'cancel'
-      ? await ec2.send(new CancelCapacityReservationCommand({ CapacityReservationId: step.id }))
-      : await ec2.send(
-          new ModifyCapacityReservationCommand({
-            CapacityReservationId: step.id,
-            InstanceCount: step.instanceCount,
-          }),
-        );
+  let out;
+  try {
+    out =
+      step.action === 'cancel'
+        ? await ec2.send(new CancelCapacityReservationCommand({ CapacityReservationId: step.id }))
+        : await ec2.send(
+            new ModifyCapacityReservationCommand({
+              CapacityReservationId: step.id,
+              InstanceCount: step.instanceCount,
+            }),
+          );
+  } catch (error) {
+    if (
+      step.action === 'cancel' &&
+      describeError(error).code === INCORRECT_STATE &&
+      (await alreadyReleased(ec2, step.id))
+    )
+      return;
+    throw error;
+  }
   if (out.Return !== true) {
     throw new UnexpectedEc2ResponseError(
       `${step.action === 'cancel' ? 'Cancel' : 'Modify'}CapacityReservation ${step.id} returned Return=${String(out.Return)}`,
     );
   }
+}
+
+/** Sets a reservation's EndDate/EndDateType (the caller checked the state allows it). */
+export async function modifyEndDate(
+  ec2: EC2Client,
+  id: string,
+  change: EndDateChange,
+): Promise<void> {
+  const out = await ec2.send(
+    new ModifyCapacityReservationCommand({ CapacityReservationId: id, ...change }),
+  );
+  if (out.Return !== true)
+    throw new UnexpectedEc2ResponseError(
+      `ModifyCapacityReservation ${id} (end date) returned Return=${String(out.Return)}`,
+    );
 }

@@ -19,12 +19,18 @@ export const POOL_METRICS = {
   reservationsCreated: 'ReservationsCreated',
   /** 1 when EC2 answered InsufficientInstanceCapacity, else 0. */
   insufficientCapacity: 'InsufficientCapacity',
+  /** 1 when EC2 answered with an account quota error (InstanceLimitExceeded, VcpuLimitExceeded), else 0. */
+  quotaExceeded: 'QuotaExceeded',
 } as const;
 
 /** One EMF document per run, dimension service only. */
 export const RUN_METRICS = {
   /** Rows skipped as invalid in the run. */
   rowsInvalid: 'RowsInvalid',
+  /** 1 per run that reached the end under the lock; the stale-run alarm fires when none does. */
+  runsCompleted: 'RunsCompleted',
+  /** 1 per run that found the lock taken by another session and changed nothing. */
+  runsLocked: 'RunsLocked',
 } as const;
 
 export const RESERVER_METRICS: readonly MetricSpec[] = [

@@ -13,6 +13,7 @@ export interface DemandRow {
   readonly Tenancy: unknown;
   readonly End_Date: unknown;
   readonly Chunk_Size: unknown;
+  readonly Token_Generation?: unknown;
 }
 
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
@@ -27,6 +28,8 @@ export interface PoolDemand {
   /** Reservations created for this pool end here (EndDateType limited); undefined = unlimited. */
   readonly endDate: Date | undefined;
   readonly chunkSize: number;
+  /** The pool's client-token generation (function-written, see client-token.ts). */
+  readonly generation: number;
 }
 
 type ParsedRow =
@@ -117,7 +120,8 @@ export function parseDemandRow(
     const value = row.End_Date;
     if (!isDate(value) || Number.isNaN(value.getTime())) {
       errors.push(`End_Date ${JSON.stringify(value)} is not a date`);
-    } else if (value.getTime() <= options.now.getTime()) {
+    } else if (value.getTime() <= options.now.getTime() && target !== 0) {
+      // A target of 0 releases the pool whatever its End_Date; only new capacity needs a future one.
       errors.push(`End_Date ${value.toISOString()} is in the past (End_Date is UTC)`);
     } else {
       endDate = new Date(value.getTime());
@@ -136,6 +140,7 @@ export function parseDemandRow(
       tenancy: tenancy as CapacityReservationTenancy,
       endDate,
       chunkSize,
+      generation: toInteger(row.Token_Generation) ?? 0,
     },
   };
 }

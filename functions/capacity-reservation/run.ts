@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
 import { logger } from '../shared/logger';
-import { parseEvent, ScheduledEventSchema } from '../shared/parse';
+import { parseOwnSchedule } from '../shared/parse';
 import { reconcileConfigFrom, type ReserverEnv } from './config';
 import { connectDatabase } from './connection';
 import { ReconcileFailedError } from './errors';
@@ -32,7 +32,8 @@ function count(pools: readonly PoolOutcome[], status: PoolOutcome['status']): nu
 }
 
 /**
- * The handler around reconcile(): validates the event (no AWS call on a bad one), connects with the
+ * The handler around reconcile(): validates the event and that it comes from the function's own schedule
+ * rule (no AWS call and no database connection otherwise), connects with the
  * secret's credentials (no EC2 call when the secret or the database fails), reconciles, and fails the
  * invocation when a pool failed for a reason other than a bad row or insufficient capacity.
  */
@@ -40,7 +41,7 @@ export function createReserverHandler(deps: ReserverDeps) {
   const config = reconcileConfigFrom(deps.env);
   return async function handler(event: unknown, context?: Context): Promise<ReserverSummary> {
     if (context) logger.addContext(context);
-    const scheduled = parseEvent(ScheduledEventSchema, event, 'an EventBridge Scheduled Event');
+    const scheduled = parseOwnSchedule(event, deps.env.SCHEDULE_RULE_ARN);
     logger.appendKeys({ scheduledTime: scheduled.time, eventId: scheduled.id });
 
     const db = await connectDatabase(
@@ -49,6 +50,7 @@ export function createReserverHandler(deps: ReserverDeps) {
         port: deps.env.DB_PORT,
         database: deps.env.DB_NAME,
         tls: deps.env.DB_TLS,
+        sessionTimeoutSeconds: deps.env.DB_SESSION_TIMEOUT_SECONDS,
       },
       deps.credentials,
       logger,

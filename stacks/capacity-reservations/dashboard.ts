@@ -58,12 +58,32 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
         ],
       }),
       dash.graph({
-        title: 'Reservations created and insufficient capacity, per pool and hour',
+        title: 'Reservations created, insufficient capacity and quota errors, per pool and hour',
         stat: 'Sum',
         period: 3600,
         series: [
           perPool(POOL_METRICS.reservationsCreated, 'Sum', 3600, 'reservations created'),
           perPool(POOL_METRICS.insufficientCapacity, 'Sum', 3600, 'InsufficientCapacity', dash.RED),
+          perPool(POOL_METRICS.quotaExceeded, 'Sum', 3600, 'QuotaExceeded', dash.ORANGE),
+        ],
+      }),
+      dash.graph({
+        title: 'Runs completed and runs that found the lock taken (the stale-run alarm)',
+        stat: 'Sum',
+        period: 300,
+        series: [
+          dash.emfMetric(
+            reserver,
+            RUN_METRICS.runsCompleted,
+            {},
+            { stat: 'Sum', label: 'completed' },
+          ),
+          dash.emfMetric(
+            reserver,
+            RUN_METRICS.runsLocked,
+            {},
+            { stat: 'Sum', label: 'locked out', color: dash.ORANGE },
+          ),
         ],
       }),
       dash.graph({

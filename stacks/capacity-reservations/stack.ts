@@ -4,12 +4,11 @@ import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { POOL_METRICS } from '../../functions/capacity-reservation/metric-names';
 import { Alerts } from '../platform/alerts';
+import { capacityAlarms } from './alarms';
 import { capacityDashboard } from './dashboard';
-import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { Network } from '../platform/network';
 import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
@@ -18,6 +17,8 @@ import { FunctionSchedule } from '../platform/scheduled-function';
 import { declareCapacityVariables } from './variables';
 
 const RESERVER_ASSET = 'capacity-reservation-reserver';
+const SCHEDULE_NAME = 'capacity-reservation-schedule';
+const RESERVER_TIMEOUT_SECONDS = 300;
 const MYSQL_PORT = 3306;
 /** Tag RDS puts on the master secret it manages: the ARN of the cluster the secret belongs to. */
 const RDS_SECRET_CLUSTER_TAG = 'aws:rds:primaryDBClusterArn';
@@ -99,6 +100,10 @@ export class CapacityReservationsStack extends OpsStack {
       serverlessv2ScalingConfiguration: {
         minCapacity: v.minAcu.numberValue,
         maxCapacity: v.maxAcu.numberValue,
+        // Set only with a minimum of 0 ACU: RDS keeps it only then (see the variable's documentation link).
+        secondsUntilAutoPause: Token.asNumber(
+          '${var.capacity_db_min_acu == 0 ? var.capacity_db_seconds_until_auto_pause : null}',
+        ),
       },
       enableHttpEndpoint: v.dataApi.booleanValue,
       deletionProtection: v.deletionProtection.booleanValue,
@@ -138,7 +143,7 @@ export class CapacityReservationsStack extends OpsStack {
       name: RESERVER_ASSET,
       description:
         'Keeps managed On-Demand Capacity Reservations at the capacity the database asks for',
-      timeoutSeconds: 300,
+      timeoutSeconds: RESERVER_TIMEOUT_SECONDS,
       memoryMb: 256,
       reservedConcurrency: 1,
       onFailure: { arn: failures.arn, kind: 'sqs' },
@@ -154,6 +159,9 @@ export class CapacityReservationsStack extends OpsStack {
         DEFAULT_CHUNK_SIZE: v.chunkSize.stringValue,
         CONCURRENCY: v.concurrency.stringValue,
         NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+        // A run killed mid-way holds the lock until its session times out: just past the function's timeout.
+        DB_SESSION_TIMEOUT_SECONDS: String(RESERVER_TIMEOUT_SECONDS + 60),
+        SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(this, SCHEDULE_NAME),
       },
       statements: [
         {
@@ -195,7 +203,7 @@ export class CapacityReservationsStack extends OpsStack {
     });
 
     new FunctionSchedule(this, reserver, {
-      name: 'capacity-reservation-schedule',
+      name: SCHEDULE_NAME,
       description: 'Reconciles capacity reservations with the capacity database',
       expression: v.schedule.stringValue,
     });
@@ -203,26 +211,7 @@ export class CapacityReservationsStack extends OpsStack {
     // ---- alarms ----
     alerts.functionErrors('reserver-errors', reserver);
     alerts.queueNotEmpty('failures-not-empty', failures.name);
-    alerts.alarm('capacity-gap', {
-      alarmName: `${reserver.functionName}-capacity-gap`,
-      alarmDescription:
-        'A capacity pool stayed below its target capacity (CapacityGap > 0) for capacity_gap_alarm_periods runs',
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluationPeriods: v.gapPeriods.numberValue,
-      datapointsToAlarm: v.gapPeriods.numberValue,
-      // The handler publishes CapacityGap per pool (dimensions service + Pool); a Metrics Insights query
-      // takes the largest gap of every pool of this function, whatever its dimension set.
-      metricQuery: [
-        {
-          id: 'gap',
-          label: 'Largest capacity gap of any pool',
-          expression: `SELECT MAX(${POOL_METRICS.gap}) FROM "${METRICS_NAMESPACE}" WHERE service = '${RESERVER_ASSET}'`,
-          period: 300,
-          returnData: true,
-        },
-      ],
-    });
+    capacityAlarms(alerts, reserver, v);
 
     capacityDashboard(this, { reserver, failureQueueName: failures.name });
 

@@ -50,6 +50,14 @@ export function declareCapacityVariables(stack: OpsStack) {
         'Minimum Aurora capacity units of each instance (0 lets an idle database pause).',
       validation: [acuRule('capacity_db_min_acu', 0)],
     }),
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfiguration.html
+    autoPauseSeconds: new TerraformVariable(stack, 'capacity_db_seconds_until_auto_pause', {
+      type: 'number',
+      default: 300,
+      description:
+        'With capacity_db_min_acu 0: seconds without connections before an instance pauses (300 to 86400).',
+      validation: [wholeNumberRule('capacity_db_seconds_until_auto_pause', 300, 86400)],
+    }),
     maxAcu: new TerraformVariable(stack, 'capacity_db_max_acu', {
       type: 'number',
       default: 2,
@@ -109,6 +117,19 @@ export function declareCapacityVariables(stack: OpsStack) {
       description:
         'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires.',
       validation: [wholeNumberRule('capacity_gap_alarm_periods', 1, 288)],
+    }),
+    staleMinutes: new TerraformVariable(stack, 'capacity_stale_alarm_minutes', {
+      type: 'number',
+      default: 30,
+      description:
+        'Minutes without a completed reconciliation before the stale-run alarm fires (a multiple of 5, at least twice the schedule interval).',
+      validation: [
+        {
+          condition:
+            '${var.capacity_stale_alarm_minutes >= 10 && var.capacity_stale_alarm_minutes <= 1440 && var.capacity_stale_alarm_minutes % 5 == 0}',
+          errorMessage: 'capacity_stale_alarm_minutes must be a multiple of 5 from 10 to 1440.',
+        },
+      ],
     }),
   };
 }

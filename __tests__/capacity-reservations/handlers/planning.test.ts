@@ -29,6 +29,7 @@ const demand: PoolDemand = {
   tenancy: 'default',
   endDate: undefined,
   chunkSize: 10,
+  generation: 0,
 };
 const chunk: ChunkIdentity = {
   managedBy: 'ops-autopilot-odcr',
@@ -60,6 +61,7 @@ describe('clientToken', () => {
     ],
     ['end date', { demand: { ...demand, endDate: new Date('2031-01-01T00:00:00Z') } }],
     ['platform', { demand: { ...demand, platform: 'Windows' } }],
+    ['token generation', { demand: { ...demand, generation: 1 } }],
   ])('changes with the %s', (_case, change) => {
     // Act
     const other = clientToken({ ...chunk, ...change });
@@ -96,10 +98,18 @@ describe('chunkSizes', () => {
   });
 });
 
+const blocked = (reason: string) => ({
+  cancellable: false,
+  modifiable: false,
+  floor: 4,
+  waiting: false,
+  reason,
+});
+
 describe('planReduction', () => {
   it('cancels wholly unused reservations, most unused first', () => {
     // Act
-    const steps = planReduction(
+    const { steps } = planReduction(
       [
         { id: 'a', total: 4, available: 0 },
         { id: 'b', total: 3, available: 3 },
@@ -117,7 +127,7 @@ describe('planReduction', () => {
 
   it('lowers InstanceCount when only part of a reservation goes', () => {
     // Act
-    const steps = planReduction([{ id: 'a', total: 10, available: 6 }], 4);
+    const { steps } = planReduction([{ id: 'a', total: 10, available: 6 }], 4);
 
     // Assess
     expect(steps).toEqual([{ action: 'modify', id: 'a', instanceCount: 6, removes: 4 }]);
@@ -125,7 +135,7 @@ describe('planReduction', () => {
 
   it('takes capacity in use only after all unused capacity, one call per reservation', () => {
     // Act
-    const steps = planReduction(
+    const { steps } = planReduction(
       [
         { id: 'a', total: 5, available: 2 },
         { id: 'b', total: 2, available: 1 },
@@ -142,7 +152,72 @@ describe('planReduction', () => {
 
   it('plans nothing without an excess', () => {
     // Act + Assess
-    expect(planReduction([{ id: 'a', total: 5, available: 5 }], 0)).toEqual([]);
+    expect(planReduction([{ id: 'a', total: 5, available: 5 }], 0).steps).toEqual([]);
+  });
+
+  it('waits for the unused capacity of a pending reservation instead of taking capacity in use', () => {
+    // Act
+    const plan = planReduction(
+      [
+        { id: 'p', total: 4, available: 4, ...blocked('is pending'), waiting: true },
+        { id: 'a', total: 4, available: 0 },
+      ],
+      6,
+    );
+
+    // Assess
+    expect(plan).toEqual({
+      steps: [{ action: 'modify', id: 'a', instanceCount: 2, removes: 2 }],
+      unreleased: 4,
+      blockers: ['p is pending'],
+    });
+  });
+
+  it('lowers a committed reservation only down to its committed count, and never cancels it', () => {
+    // Act
+    const plan = planReduction(
+      [
+        {
+          id: 'c',
+          total: 10,
+          available: 10,
+          cancellable: false,
+          modifiable: true,
+          floor: 6,
+          waiting: false,
+          reason: 'is committed until 2027-01-01T00:00:00.000Z',
+        },
+      ],
+      10,
+    );
+
+    // Assess
+    expect(plan.steps).toEqual([{ action: 'modify', id: 'c', instanceCount: 6, removes: 4 }]);
+    expect(plan).toMatchObject({
+      unreleased: 6,
+      blockers: ['c is committed until 2027-01-01T00:00:00.000Z'],
+    });
+  });
+
+  it('cancels a reservation that can only be cancelled (assessing) whole, or not at all', () => {
+    // Prepare
+    const assessing = {
+      id: 'f',
+      total: 8,
+      available: 8,
+      cancellable: true,
+      modifiable: false,
+      floor: 8,
+      waiting: false,
+    };
+
+    // Act
+    const whole = planReduction([assessing], 8);
+    const part = planReduction([assessing], 5);
+
+    // Assess
+    expect(whole.steps).toEqual([{ action: 'cancel', id: 'f', removes: 8 }]);
+    expect(part).toMatchObject({ steps: [], unreleased: 5 });
   });
 });
 

@@ -170,6 +170,35 @@ describeWithMariaDb('SDK retry against EC2 (real EC2Client, fake HTTP layer, rea
     expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 4, reservationsCreated: 1 });
   });
 
+  it('counts a Cancel whose reply was lost as done when the retry finds the reservation already cancelled', async () => {
+    // Prepare
+    await insertSeedRow(db, 'm5.large', 'us-east-1a', 0, 4);
+    const id = world.addReservation({
+      instanceType: 'm5.large',
+      availabilityZone: 'us-east-1a',
+      total: 4,
+      tags: { 'managed-by': MANAGED_BY, 'ops-autopilot:pool': 'm5.large/us-east-1a' },
+    });
+    const { client, http } = ec2Client({
+      fault: ({ action, n }) =>
+        action === 'CancelCapacityReservation' && n === 1
+          ? { kind: 'timeout-after-processing' }
+          : undefined,
+    });
+
+    // Act
+    const pools = completed(await reconcile({ db, ec2: client, managedBy: MANAGED_BY }, config));
+
+    // Assess
+    expect(http.stats.byAction.CancelCapacityReservation).toBe(2);
+    expect(world.get(id)?.State).toBe('cancelled');
+    expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 0, instancesRemoved: 4 });
+    expect(await readRow(db, 'm5.large', 'us-east-1a')).toMatchObject({
+      Current_Capacity: 0,
+      Last_Error: null,
+    });
+  });
+
   it('does not retry InsufficientInstanceCapacity (HTTP 500) in the SDK: one call, recorded, next run tries again', async () => {
     // Prepare
     await insertSeedRow(db, 'p4d.24xlarge', 'us-east-1a', 2);

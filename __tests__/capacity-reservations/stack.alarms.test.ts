@@ -1,0 +1,80 @@
+import { resources, synthStack } from '../support/synth';
+
+const STACK = 'capacity-reservations';
+const { json } = synthStack(STACK);
+
+describe('capacity-reservations: alarms and outputs', () => {
+  const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
+
+  test('errors, failure queue and persisting capacity gap, all to the alerts topic', () => {
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+      '${var.name_prefix}-capacity-reservation-failures-not-empty',
+      '${var.name_prefix}-capacity-reservation-reserver-capacity-gap',
+      '${var.name_prefix}-capacity-reservation-reserver-errors',
+      '${var.name_prefix}-capacity-reservation-reserver-stale',
+    ]);
+    for (const alarm of alarms)
+      expect(alarm.alarm_actions).toEqual([
+        expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/),
+      ]);
+  });
+
+  test('the stale-run alarm fires when no run completed for capacity_stale_alarm_minutes, missing data breaching', () => {
+    const stale = alarms.find((a) => String(a.alarm_name).endsWith('-stale'));
+    expect(stale).toMatchObject({
+      namespace: 'OpsAutopilot',
+      metric_name: 'RunsCompleted',
+      dimensions: { service: 'capacity-reservation-reserver' },
+      statistic: 'Sum',
+      period: 300,
+      evaluation_periods: '${floor(var.capacity_stale_alarm_minutes / 5)}',
+      datapoints_to_alarm: '${floor(var.capacity_stale_alarm_minutes / 5)}',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+    });
+    expect(json.variable.capacity_stale_alarm_minutes?.default).toBe(30);
+  });
+
+  test('the gap alarm fires when the largest CapacityGap of the function stays above 0 for N periods', () => {
+    const gap = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-gap'));
+    expect(gap).toMatchObject({
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluation_periods: '${var.capacity_gap_alarm_periods}',
+      datapoints_to_alarm: '${var.capacity_gap_alarm_periods}',
+      metric_query: [
+        {
+          id: 'gap',
+          expression:
+            'SELECT MAX(CapacityGap) FROM "OpsAutopilot" WHERE service = \'capacity-reservation-reserver\'',
+          period: 300,
+          return_data: true,
+        },
+      ],
+    });
+    expect(json.variable.capacity_gap_alarm_periods?.default).toBe(3);
+  });
+
+  test('outputs the cluster endpoint, the secret ARN and the function name', () => {
+    expect(json.output).toMatchObject({
+      db_cluster_endpoint: { value: '${aws_rds_cluster.database.endpoint}' },
+      db_secret_arn: { value: '${aws_rds_cluster.database.master_user_secret[0].secret_arn}' },
+      reserver_function_name: {
+        value: expect.stringMatching(
+          /^\$\{aws_lambda_function\.reserver_function_\w+\.function_name\}$/,
+        ),
+      },
+    });
+  });
+});
+
+describe('dashboard', () => {
+  test('the stack has exactly one CloudWatch dashboard, named <name_prefix>-capacity-reservations', () => {
+    // Assess
+    const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    expect(dashboards.map((d) => d.dashboard_name)).toEqual([
+      '${var.name_prefix}-capacity-reservations',
+    ]);
+  });
+});

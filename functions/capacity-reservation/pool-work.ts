@@ -1,0 +1,206 @@
+import type { CapacityReservation } from '@aws-sdk/client-ec2';
+import type { Context } from './context';
+import { endDateStep } from './end-date';
+import {
+  applyReduction,
+  chunkSizes,
+  createChunk,
+  describeError,
+  liveTotal,
+  modifyEndDate,
+} from './ec2';
+import { planReduction, type ReducibleReservation } from './reduction';
+import type { PoolDemand } from './rows';
+import { changeability } from './states';
+
+/** What one pool's reconciliation did to EC2. */
+export interface PoolWork {
+  /** Instances of matching reservations when the pool's reconciliation started. */
+  readonly observed: number;
+  created: number;
+  reservationsCreated: number;
+  /** A CreateCapacityReservation was sent (the pool then keeps its token generation). */
+  createAttempted: boolean;
+  /** Released from matching reservations (lowers the actual capacity). */
+  removedMatching: number;
+  /** Released from reservations replaced because the row's attributes changed. */
+  removedReplaced: number;
+  readonly notes: string[];
+  failure?: { code: string; message: string };
+}
+
+/** A reservation serves the row only with the row's attributes; EC2 cannot change these in place. */
+function matches(r: CapacityReservation, demand: PoolDemand): boolean {
+  return r.InstancePlatform === demand.platform && r.Tenancy === demand.tenancy;
+}
+
+function reducible(r: CapacityReservation, now: Date): ReducibleReservation {
+  return {
+    id: r.CapacityReservationId as string,
+    total: r.TotalInstanceCount ?? 0,
+    available: r.AvailableInstanceCount ?? 0,
+    ...changeability(r, now),
+  };
+}
+
+/**
+ * Releases reservations of the pool that no longer match the row, a part at a time: each new chunk of the
+ * row's attributes releases as much of the old ones, so capacity is replaced, never dropped first.
+ */
+class Replacement {
+  private list: ReducibleReservation[];
+  removed = 0;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly demand: PoolDemand,
+    old: readonly CapacityReservation[],
+    now: Date,
+  ) {
+    this.list = old.map((r) => reducible(r, now));
+  }
+
+  get remaining(): number {
+    return this.list.reduce((n, r) => n + r.total, 0);
+  }
+
+  /** Releases up to `n` old instances; returns what could not be released now (and why). */
+  async release(n: number): Promise<{ unreleased: number; blockers: readonly string[] }> {
+    const plan = planReduction(this.list, Math.min(n, this.remaining));
+    for (const step of plan.steps) {
+      await applyReduction(this.ctx.deps.ec2, step);
+      this.removed += step.removes;
+      this.list = this.list
+        .map((r) =>
+          r.id !== step.id
+            ? r
+            : {
+                ...r,
+                total: r.total - step.removes,
+                available: Math.max(r.available - step.removes, 0),
+              },
+        )
+        .filter((r) => r.total > 0);
+      this.ctx.log.info('replaced reservation released', { pool: this.demand.pool, ...step });
+    }
+    return plan;
+  }
+}
+
+/** Keeps the end of the pool's matching reservations in step with the row's End_Date. */
+async function keepEndDates(
+  ctx: Context,
+  demand: PoolDemand,
+  kept: readonly CapacityReservation[],
+  notes: string[],
+): Promise<void> {
+  const now = ctx.now();
+  const blocked: string[] = [];
+  for (const r of kept) {
+    const step = endDateStep(r, demand, now);
+    if (step?.kind === 'blocked') blocked.push(`${step.id} ${step.reason}`);
+    if (step?.kind !== 'modify') continue;
+    await modifyEndDate(ctx.deps.ec2, step.id, step.change);
+    ctx.log.info('reservation end date set from End_Date', {
+      pool: demand.pool,
+      id: step.id,
+      ...step.change,
+    });
+  }
+  if (blocked.length > 0) notes.push(`End_Date not applied yet to ${blocked.join(', ')}`);
+}
+
+/**
+ * Brings one pool to its target: creates the gap in chunks (each followed by the release of as many
+ * instances of reservations that no longer match the row), or lowers matching reservations; once the
+ * target is met, releases every remaining non-matching reservation; keeps the end of the matching ones in
+ * step with End_Date. EC2 errors end in `failure`.
+ */
+export async function workPool(
+  ctx: Context,
+  demand: PoolDemand,
+  ours: readonly CapacityReservation[],
+): Promise<PoolWork> {
+  const { ec2, managedBy } = ctx.deps;
+  const now = ctx.now();
+  const matching = ours.filter((r) => matches(r, demand));
+  const replacement = new Replacement(
+    ctx,
+    demand,
+    ours.filter((r) => !matches(r, demand)),
+    now,
+  );
+  const work: PoolWork = {
+    observed: liveTotal(matching),
+    created: 0,
+    reservationsCreated: 0,
+    createAttempted: false,
+    removedMatching: 0,
+    removedReplaced: 0,
+    notes: [],
+  };
+  const { observed } = work;
+  const cancelled = new Set<string>();
+  try {
+    if (demand.target > observed) {
+      const known = new Set(ours.map((r) => r.CapacityReservationId as string));
+      const sizes = chunkSizes(demand.target - observed, demand.chunkSize);
+      for (const [chunkIndex, instanceCount] of sizes.entries()) {
+        work.createAttempted = true;
+        const chunk = await createChunk(
+          ec2,
+          { managedBy, demand, observed, chunkIndex, instanceCount },
+          known,
+          (burnt) =>
+            ctx.log.warn('client token returned an old reservation; using its successor', {
+              pool: demand.pool,
+              ...burnt,
+            }),
+        );
+        known.add(chunk.id);
+        work.created += chunk.instances;
+        work.reservationsCreated += 1;
+        ctx.log.info('capacity reservation created', {
+          pool: demand.pool,
+          capacityReservationId: chunk.id,
+          instances: chunk.instances,
+          clientToken: chunk.clientToken,
+        });
+        await replacement.release(chunk.instances);
+      }
+    } else if (demand.target < observed) {
+      const plan = planReduction(
+        matching.map((r) => reducible(r, now)),
+        observed - demand.target,
+      );
+      if (plan.unreleased > 0)
+        work.notes.push(
+          `${plan.unreleased} instance(s) above the target cannot be released yet: ${plan.blockers.join(', ')}`,
+        );
+      for (const step of plan.steps) {
+        await applyReduction(ec2, step);
+        if (step.action === 'cancel') cancelled.add(step.id);
+        work.removedMatching += step.removes;
+        ctx.log.info('capacity reservation reduced', { pool: demand.pool, ...step });
+      }
+    }
+    if (replacement.remaining > 0) {
+      const left = await replacement.release(replacement.remaining);
+      if (left.unreleased > 0)
+        work.notes.push(
+          `${left.unreleased} instance(s) of reservations that no longer match the row's platform or tenancy cannot be released yet: ${left.blockers.join(', ')}`,
+        );
+    }
+    if (demand.target > 0)
+      await keepEndDates(
+        ctx,
+        demand,
+        matching.filter((r) => !cancelled.has(r.CapacityReservationId as string)),
+        work.notes,
+      );
+  } catch (error) {
+    work.failure = describeError(error);
+  }
+  work.removedReplaced = replacement.removed;
+  return work;
+}
