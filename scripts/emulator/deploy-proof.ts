@@ -4,6 +4,9 @@ import { basename, join } from 'node:path';
 import { TFVARS_EXAMPLE, type OfflineTools } from '../offline-proof';
 import { offlineEnv, writeCliConfig } from '../terraform-env';
 import { drift, type Drift } from './drift';
+import { SCENARIOS } from './e2e';
+import { motoPython } from './e2e/python';
+import { readTfvars, runScenario, type ScenarioResult } from './e2e/scenario';
 import { startEmulator, warmUp, type Emulator } from './emulator';
 import { EXPECTED_REMNANTS, SEEN_AS } from './coverage';
 import { leftOut } from './gaps';
@@ -52,6 +55,8 @@ export interface StackDeployResult {
   remnants: string[];
   timings: Record<string, number>;
   records: StandInRecord[];
+  /** The stack's end-to-end scenario (scripts/emulator/e2e), run between apply and re-plan. */
+  scenario?: ScenarioResult;
 }
 
 interface TfRun {
@@ -223,6 +228,20 @@ export async function deployStack(
       result,
       unseenResources(applied, await takeInventory(emulator.moto.endpoint, providers)),
     );
+
+    const scenario = SCENARIOS[stack];
+    if (apply.code === 0 && scenario) {
+      result.scenario = await runScenario(scenario, {
+        stack,
+        stackDir: dir,
+        endpoint: emulator.endpoint,
+        resources: applied,
+        variables: readTfvars(TFVARS_EXAMPLE),
+        python: motoPython(moto),
+        records: () => emulator.standIns.records,
+      });
+      result.timings.scenario = result.scenario.seconds;
+    }
 
     if (apply.code === 0) {
       start = performance.now();

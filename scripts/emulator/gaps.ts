@@ -180,6 +180,18 @@ export const GAPS: readonly Gap[] = [
     ],
   },
   {
+    id: 'ec2-volume-pages',
+    what: 'EC2 DescribeVolumes MaxResults / NextToken',
+    reason: 'moto reads back something different',
+    detail:
+      'moto returns every volume in one answer and ignores MaxResults; the EBS create handler pages through them. Pages of the emulator hold at most 50 volumes (AWS may return fewer than MaxResults).',
+    handling: [fixUp('ec2', 'DescribeVolumes')],
+    coveredBy: [
+      '__tests__/proof/deploy/fix-ups.test.ts: DescribeVolumes pages',
+      '__tests__/proof/e2e/ebs-snapshot-lifecycle.scenario.test.ts',
+    ],
+  },
+  {
     id: 'sqs-redrive-json',
     what: 'aws_sqs_queue.redrive_policy',
     reason: 'moto reads back something different',
