@@ -5,7 +5,6 @@ import { TFVARS_EXAMPLE, type OfflineTools } from '../offline-proof';
 import { offlineEnv, writeCliConfig } from '../terraform-env';
 import { drift, type Drift } from './drift';
 import { SCENARIOS } from './e2e';
-import { motoPython } from './e2e/python';
 import { readTfvars, runScenario, type ScenarioResult } from './e2e/scenario';
 import { startEmulator, warmUp, type Emulator } from './emulator';
 import { EXPECTED_REMNANTS, SEEN_AS } from './coverage';
@@ -237,7 +236,7 @@ export async function deployStack(
         endpoint: emulator.endpoint,
         resources: applied,
         variables: readTfvars(TFVARS_EXAMPLE),
-        python: motoPython(moto),
+        moto,
         records: () => emulator.standIns.records,
       });
       result.timings.scenario = result.scenario.seconds;

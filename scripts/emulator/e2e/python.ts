@@ -8,28 +8,14 @@ export interface Python {
   readonly file: string;
 }
 
-const imports = (file: string, module: string): boolean => {
-  try {
-    execFileSync(file, ['-c', `import ${module}`], { stdio: 'pipe', timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /**
- * moto's interpreter: the command itself when it is `python3 -m moto.server`, the python beside a
- * virtualenv's moto_server, else python3 on PATH; whichever first imports moto.
+ * moto's interpreter, without starting it: the command itself when it is `python3 -m moto.server`, the python
+ * beside a virtualenv's moto_server, else python3 on PATH (where `moto_server` came from pip or pyenv).
  */
 export function motoPython(moto: MotoCommand): Python {
-  const candidates = [
-    moto.args.includes('moto.server') ? moto.file : undefined,
-    moto.file.includes('/') ? join(dirname(moto.file), 'python3') : undefined,
-    'python3',
-  ].filter((c): c is string => !!c && (!c.includes('/') || existsSync(c)));
-  const found = candidates.find((c) => imports(c, 'moto.events.models'));
-  if (!found) throw new Error(`no Python imports moto (tried ${candidates.join(', ')})`);
-  return { file: found };
+  if (moto.args.includes('moto.server')) return { file: moto.file };
+  const beside = join(dirname(moto.file), 'python3');
+  return { file: moto.file.includes('/') && existsSync(beside) ? beside : 'python3' };
 }
 
 /** Extracts a zip with Python's standard zipfile module (no unzip program needed). */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { StandInRecord } from '../stand-ins/types';
 import { deployedFunctions, type AppliedResource, type DeployedFunction } from './deployed';
 import { LocalFunction } from './invoke';
-import type { Python } from './python';
+import type { MotoCommand } from '../moto';
+import { motoPython, type Python } from './python';
 
 /** What a scenario gets: the applied stack, its emulator, and the deployed functions to run. */
 export interface ScenarioContext {
@@ -58,19 +59,20 @@ export function readTfvars(path: string): Record<string, unknown> {
  */
 export async function runScenario(
   scenario: Scenario,
-  base: Omit<ScenarioContext, 'functions' | 'start'>,
+  base: Omit<ScenarioContext, 'functions' | 'start' | 'python'> & { readonly moto: MotoCommand },
 ): Promise<ScenarioResult> {
   const started = performance.now();
   const running: LocalFunction[] = [];
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
   try {
+    const python = motoPython(base.moto);
     const functions = await deployedFunctions(base.stackDir, base.endpoint, base.resources);
     const start = (fn: DeployedFunction) => {
-      const local = LocalFunction.start(fn, base.endpoint, base.python);
+      const local = LocalFunction.start(fn, base.endpoint, python);
       running.push(local);
       return local;
     };
-    const observed = await scenario({ ...base, functions, start });
+    const observed = await scenario({ ...base, python, functions, start });
     return { observed, seconds: seconds() };
   } catch (error) {
     const logs = running.map((f) => `--- ${f.fn.bundle} output:\n${f.log()}`).join('\n');
