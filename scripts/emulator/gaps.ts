@@ -284,7 +284,7 @@ export const GAPS: readonly Gap[] = [
     what: 'EC2 CreateCapacityReservation / DescribeCapacityReservations / ModifyCapacityReservation / CancelCapacityReservation',
     reason: 'moto lacks it',
     detail:
-      "No stack resource uses them; the capacity reserver's handler does (end-to-end, issue 10).",
+      "No stack resource uses them; the capacity reserver's handler does (its end-to-end scenario runs against this stand-in).",
     handling: [
       standIn(
         'ec2',
@@ -297,6 +297,7 @@ export const GAPS: readonly Gap[] = [
     coveredBy: [
       '__tests__/capacity-reservations/handlers/reconcile.test.ts',
       '__tests__/capacity-reservations/handlers/reserver.handler.test.ts',
+      '__tests__/proof/e2e/capacity-reservations.scenario.test.ts',
     ],
   },
   {
