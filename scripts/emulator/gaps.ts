@@ -222,7 +222,7 @@ export const GAPS: readonly Gap[] = [
       'moto describes no Enabled (the provider reads false: a disabled policy) and an empty predictive configuration on step policies.',
     handling: [fixUp('autoscaling', 'PutScalingPolicy', 'DescribePolicies')],
     coveredBy: [
-      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU reservation, -1 below 30%',
+      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both',
     ],
   },
   {
@@ -295,7 +295,8 @@ export const GAPS: readonly Gap[] = [
       ),
     ],
     coveredBy: [
-      '__tests__/capacity-reservations/handlers/reconcile.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.create.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.reduce.test.ts',
       '__tests__/capacity-reservations/handlers/reserver.handler.test.ts',
       '__tests__/proof/e2e/capacity-reservations.scenario.test.ts',
     ],

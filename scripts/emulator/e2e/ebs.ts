@@ -8,9 +8,11 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../aws/call';
 import { functionOf, resourceOf } from './deployed';
 import { matchPattern } from './python';
+import { runDefinition } from './sfn';
 import type { Scenario, ScenarioContext } from './scenario';
 
 /** More tagged volumes than one emulator DescribeVolumes page holds (VOLUME_PAGE_CAP, 50). */
@@ -177,8 +179,9 @@ async function expire(
 }
 
 /**
- * EBS snapshot lifecycle on the applied stack: tagged and untagged volumes in the emulator's EC2, the create
- * zip on a scheduled event of the deployed rule (twice), then stream REMOVE records of some of the records it
+ * EBS snapshot lifecycle on the applied stack: tagged and untagged volumes in the emulator's EC2, the start
+ * zip on a scheduled event of the deployed rule, the execution it started (read back from the emulator's
+ * Step Functions) run locally from the deployed definition with the create zip as its page task (twice), then stream REMOVE records of some of the records it
  * wrote through the deployed event source mapping's filter to the delete zip.
  */
 export const ebsScenario: Scenario = async (ctx) => {
@@ -190,13 +193,15 @@ export const ebsScenario: Scenario = async (ctx) => {
   const ec2 = new EC2Client(client);
   const ddb = new DynamoDBClient(client);
   const create = functionOf(ctx.functions, 'ebs-snapshot-create');
+  const starter = functionOf(ctx.functions, 'ebs-snapshot-start');
+  const machine = resourceOf(ctx.resources, 'aws_sfn_state_machine');
   const remove = functionOf(ctx.functions, 'ebs-snapshot-delete');
   const tagKey = String(ctx.variables.snapshot_tag_key);
   const table = resourceOf(ctx.resources, 'aws_dynamodb_table');
   const target = resourceOf(
     ctx.resources,
     'aws_cloudwatch_event_target',
-    (a) => a.arn === create.arn,
+    (a) => a.arn === starter.arn,
   );
   const rule = resourceOf(
     ctx.resources,
@@ -249,10 +254,31 @@ export const ebsScenario: Scenario = async (ctx) => {
       resources: [ruleArn],
       detail: {},
     };
-    const creating = ctx.start(create);
+    const startFn = ctx.start(starter);
+    const pages = ctx.start(create);
+    const sfn = new SFNClient(client);
+    /** The start zip on the event, then the execution it started in the emulator, run locally. */
+    const runOnce = async () => {
+      const start = await startFn.invoke(event);
+      const listed = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: String(machine.arn) }),
+      );
+      const latest = listed.executions?.[0];
+      if (!latest?.executionArn) throw new Error(`no execution started: ${JSON.stringify(start)}`);
+      const described = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: latest.executionArn }),
+      );
+      const run = await runDefinition(
+        String(machine.definition),
+        JSON.parse(described.input ?? '{}'),
+        { [create.arn]: pages },
+        ctx.endpoint,
+      );
+      return { start, executions: listed.executions?.length ?? 0, ...run };
+    };
     const seen = ctx.records().length;
-    const firstRun = await creating.invoke(event);
-    const pages = ctx
+    const firstRun = await runOnce();
+    const describeVolumes = ctx
       .records()
       .slice(seen)
       .filter((r) => r.operation === 'DescribeVolumes')
@@ -265,7 +291,7 @@ export const ebsScenario: Scenario = async (ctx) => {
       snapshots: await snapshots(ec2, ids),
       items: await items(ddb, String(table.name)),
     };
-    const replayRun = await creating.invoke(event);
+    const replayRun = await runOnce();
     const replay = {
       invocation: replayRun,
       snapshots: await snapshots(ec2, ids),
@@ -286,7 +312,7 @@ export const ebsScenario: Scenario = async (ctx) => {
       volumes,
       first,
       replay,
-      describeVolumesPages: pages,
+      describeVolumesPages: describeVolumes,
       expiry,
     };
     return observed;
