@@ -14,6 +14,7 @@ function summary(r: StackDeployResult): string {
       ? `leftovers ${JSON.stringify(r.leftovers)}`
       : 'no leftovers',
     r.unseen.length > 0 ? `${r.unseen.length} unseen` : '',
+    r.scenario?.error ? 'SCENARIO FAILED' : '',
   ].filter(Boolean);
   const t = Object.entries(r.timings)
     .map(([k, v]) => `${k} ${v}s`)

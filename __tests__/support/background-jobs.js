@@ -3,28 +3,44 @@
 // machine, so globalSetup starts them as background processes, the other test files run meanwhile, and
 // the test files that read their results (sorted last by sequencer.js) wait for them.
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, openSync, rmSync } = require('node:fs');
+const { existsSync, mkdirSync, openSync, readdirSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..', '..');
 const DEPLOY = join(ROOT, '__tests__', 'proof', 'deploy');
+const E2E = join(ROOT, '__tests__', 'proof', 'e2e');
+const SCENARIO = '.scenario.test.ts';
+/** `<stack>.scenario.test.ts`: a stack's end-to-end scenario, which the deploy proof runs after apply. */
+const SCENARIO_TESTS = existsSync(E2E)
+  ? readdirSync(E2E)
+      .filter((f) => f.endsWith(SCENARIO))
+      .map((f) => join(E2E, f))
+  : [];
+const stackOf = (test) => test.slice(E2E.length + 1, -SCENARIO.length);
 
-/** Each job: the test file that reads it, the bundled script, its arguments, and the env naming its result. */
+/**
+ * Each job: the test files that read it, the bundled script, its arguments (given the selected test files),
+ * and the env naming its result. The deploy proof runs every stack, or only the stacks of the selected
+ * scenario tests when deploy.test.ts is not selected.
+ */
 const JOBS = [
   {
-    test: join(DEPLOY, 'deploy.test.ts'),
+    tests: [join(DEPLOY, 'deploy.test.ts'), ...SCENARIO_TESTS],
     script: join(ROOT, 'dist', 'scripts', 'deploy-proof.js'),
-    args: (result) => ['--json', result],
+    args: (result, tests) =>
+      tests.every((t) => SCENARIO_TESTS.includes(t))
+        ? [...tests.map(stackOf), '--json', result]
+        : ['--json', result],
     env: 'OPS_AUTOPILOT_DEPLOY_PROOF',
   },
   {
-    test: join(DEPLOY, 'sandbox.test.ts'),
+    tests: [join(DEPLOY, 'sandbox.test.ts')],
     script: join(ROOT, 'dist', 'scripts', 'sandbox-check.js'),
     args: (result) => ['ebs-snapshot-lifecycle', '--json', result],
     env: 'OPS_AUTOPILOT_SANDBOX_CHECK',
   },
 ];
-const BACKGROUND_TESTS = JOBS.map((j) => j.test);
+const BACKGROUND_TESTS = JOBS.flatMap((j) => j.tests);
 
 /** Whether this Jest run includes the test file: no path pattern, or one that matches it. */
 function selected(globalConfig, test) {
@@ -40,14 +56,15 @@ function selected(globalConfig, test) {
 function startBackgroundJobs(globalConfig) {
   const dir = join(ROOT, '.cache', 'background');
   for (const job of JOBS) {
-    if (!selected(globalConfig, job.test) || !existsSync(job.script)) continue;
+    const tests = job.tests.filter((t) => selected(globalConfig, t));
+    if (tests.length === 0 || !existsSync(job.script)) continue;
     mkdirSync(dir, { recursive: true });
     const name = `${job.env.toLowerCase()}-${process.pid}`;
     const result = join(dir, `${name}.json`);
     rmSync(result, { force: true });
     rmSync(`${result}.error`, { force: true });
     const log = openSync(join(dir, `${name}.log`), 'w');
-    const child = spawn(process.execPath, [job.script, ...job.args(result)], {
+    const child = spawn(process.execPath, [job.script, ...job.args(result, tests)], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
     });

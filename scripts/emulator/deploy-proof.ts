@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { TFVARS_EXAMPLE, type OfflineTools } from '../offline-proof';
 import { offlineEnv, writeCliConfig } from '../terraform-env';
 import { drift, type Drift } from './drift';
+import { SCENARIOS } from './e2e';
+import { readTfvars, runScenario, type ScenarioResult } from './e2e/scenario';
 import { startEmulator, warmUp, type Emulator } from './emulator';
 import { EXPECTED_REMNANTS, SEEN_AS } from './coverage';
 import { leftOut } from './gaps';
@@ -14,11 +16,12 @@ import type { StandInRecord } from './stand-ins/types';
 
 /**
  * Variables a stack's documented teardown flips before `destroy` (applied as an update after the re-plan):
- * the capacity database refuses deletion while deletion protection is on (terraform.tfvars.example:
- * "set false before destroying the stack").
+ * the capacity database ("set false before destroying the stack", terraform.tfvars.example) and the snapshot
+ * table refuse deletion while deletion protection is on.
  */
 export const TEARDOWN_VARIABLES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'capacity-reservations': { capacity_db_deletion_protection: 'false' },
+  'ebs-snapshot-lifecycle': { snapshot_table_deletion_protection: 'false' },
 };
 
 export interface StateResource {
@@ -52,6 +55,8 @@ export interface StackDeployResult {
   remnants: string[];
   timings: Record<string, number>;
   records: StandInRecord[];
+  /** The stack's end-to-end scenario (scripts/emulator/e2e), run between apply and re-plan. */
+  scenario?: ScenarioResult;
 }
 
 interface TfRun {
@@ -223,6 +228,20 @@ export async function deployStack(
       result,
       unseenResources(applied, await takeInventory(emulator.moto.endpoint, providers)),
     );
+
+    const scenario = SCENARIOS[stack];
+    if (apply.code === 0 && scenario) {
+      result.scenario = await runScenario(scenario, {
+        stack,
+        stackDir: dir,
+        endpoint: emulator.endpoint,
+        resources: applied,
+        variables: readTfvars(TFVARS_EXAMPLE),
+        moto,
+        records: () => emulator.standIns.records,
+      });
+      result.timings.scenario = result.scenario.seconds;
+    }
 
     if (apply.code === 0) {
       start = performance.now();

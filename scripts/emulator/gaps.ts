@@ -180,6 +180,18 @@ export const GAPS: readonly Gap[] = [
     ],
   },
   {
+    id: 'ec2-volume-pages',
+    what: 'EC2 DescribeVolumes MaxResults / NextToken',
+    reason: 'moto reads back something different',
+    detail:
+      'moto returns every volume in one answer and ignores MaxResults; the EBS create handler pages through them. Pages of the emulator hold at most 50 volumes (AWS may return fewer than MaxResults).',
+    handling: [fixUp('ec2', 'DescribeVolumes')],
+    coveredBy: [
+      '__tests__/proof/deploy/fix-ups.test.ts: DescribeVolumes pages',
+      '__tests__/proof/e2e/ebs-snapshot-lifecycle.scenario.test.ts',
+    ],
+  },
+  {
     id: 'sqs-redrive-json',
     what: 'aws_sqs_queue.redrive_policy',
     reason: 'moto reads back something different',
@@ -210,7 +222,7 @@ export const GAPS: readonly Gap[] = [
       'moto describes no Enabled (the provider reads false: a disabled policy) and an empty predictive configuration on step policies.',
     handling: [fixUp('autoscaling', 'PutScalingPolicy', 'DescribePolicies')],
     coveredBy: [
-      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU reservation, -1 below 30%',
+      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both',
     ],
   },
   {
@@ -272,7 +284,7 @@ export const GAPS: readonly Gap[] = [
     what: 'EC2 CreateCapacityReservation / DescribeCapacityReservations / ModifyCapacityReservation / CancelCapacityReservation',
     reason: 'moto lacks it',
     detail:
-      "No stack resource uses them; the capacity reserver's handler does (end-to-end, issue 10).",
+      "No stack resource uses them; the capacity reserver's handler does (its end-to-end scenario runs against this stand-in).",
     handling: [
       standIn(
         'ec2',
@@ -283,8 +295,10 @@ export const GAPS: readonly Gap[] = [
       ),
     ],
     coveredBy: [
-      '__tests__/capacity-reservations/handlers/reconcile.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.create.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.reduce.test.ts',
       '__tests__/capacity-reservations/handlers/reserver.handler.test.ts',
+      '__tests__/proof/e2e/capacity-reservations.scenario.test.ts',
     ],
   },
   {

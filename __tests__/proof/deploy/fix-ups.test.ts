@@ -5,7 +5,11 @@ import {
   fixLifecycleHooks,
   fixScalingPolicies,
 } from '../../../scripts/emulator/stand-ins/autoscaling';
-import { dropTemplateTagsFromData } from '../../../scripts/emulator/stand-ins/ec2';
+import {
+  dropTemplateTagsFromData,
+  pageVolumes,
+  VOLUME_PAGE_CAP,
+} from '../../../scripts/emulator/stand-ins/ec2';
 import { dropEmptyNetworkConfiguration } from '../../../scripts/emulator/stand-ins/ecs';
 import { effectiveLoggingConfig, functionName } from '../../../scripts/emulator/stand-ins/lambda';
 import { fixDbCluster } from '../../../scripts/emulator/stand-ins/rds';
@@ -64,6 +68,29 @@ describe('fix-ups of moto answers, as the AWS API reference documents them', () 
     expect(body).toBe(
       '<R><launchTemplateData><tagSpecificationSet><item><resourceType>instance</resourceType></item></tagSpecificationSet></launchTemplateData></R>',
     );
+  });
+
+  test('EC2: DescribeVolumes pages (MaxResults capped by the emulator, NextToken to the end)', () => {
+    const volumes = Array.from(
+      { length: VOLUME_PAGE_CAP + 7 },
+      (_, i) => `<item><volumeId>vol-${i}</volumeId></item>`,
+    );
+    const reply = {
+      status: 200,
+      headers: {},
+      body: `<R><requestId>r</requestId><volumeSet>${volumes.join('')}</volumeSet></R>`,
+    };
+    const ask = (params: Record<string, unknown>) =>
+      pageVolumes({ params } as unknown as Parameters<typeof pageVolumes>[0], reply);
+    const ids = (body: string) => [...body.matchAll(/vol-\d+/g)].map((m) => m[0]);
+    const first = ask({ MaxResults: '500' });
+    const token = textOf(parseXml(first.body), 'nextToken');
+    const second = ask({ MaxResults: '500', NextToken: token });
+    expect(ids(first.body)).toHaveLength(VOLUME_PAGE_CAP);
+    expect(ids(second.body)).toEqual(volumes.slice(VOLUME_PAGE_CAP).map((v) => ids(v)[0]));
+    expect(textOf(parseXml(second.body), 'nextToken')).toBeUndefined();
+    expect(ask({}).body).toBe(reply.body);
+    expect(ask({ MaxResults: '4' }).status).toBe(400);
   });
 
   test('SQS: the redrive policy without the spaces moto writes', () => {
