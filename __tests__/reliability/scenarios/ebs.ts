@@ -10,6 +10,7 @@ import {
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { RUN_STATE_MACHINE_SUBJECT } from '../../../stacks/ebs-snapshot-lifecycle/run';
+import { RETRY_PASS_SETTLE_SECONDS } from '../../../stacks/ebs-snapshot-lifecycle/run-workflow';
 import { runDefinition, type LambdaHandler } from '../../support/local-sfn';
 import { CREATE_METRICS, DELETE_METRICS } from '../../../functions/ebs-snapshot/metric-names';
 import {
@@ -81,7 +82,7 @@ export function ebsCreateScenario(definitionJson: string, handler: () => Handler
       const exec = await runDefinition(definitionJson, {
         executionName: RUN_KEY.replace(/[^A-Za-z0-9-_]/g, '-'),
         input: { runKey: RUN_KEY, pass: 1, totals: ZERO_TOTALS },
-        lambdas: { [definition.States.SnapshotPage.Resource]: handler() as LambdaHandler },
+        lambdas: { [definition.States.SnapshotPage.Resource]: deployedPauses(handler()) },
         sdkClients: { sqs: new SQSClient({ maxAttempts: 1 }) },
         iamSubject: RUN_STATE_MACHINE_SUBJECT,
       });
@@ -110,6 +111,33 @@ export function ebsCreateScenario(definitionJson: string, handler: () => Handler
           .sort((a, b) => String(a.volume).localeCompare(String(b.volume))),
       };
     },
+  };
+}
+
+/**
+ * The page task with the pauses the deployed state machine takes before it (the local interpreter's are 0):
+ * the settle Wait before the retry pass, and the Retry interval after a failed attempt (90 s, doubling).
+ * Only Date is faked in the harness, so a pause moves the wall clock.
+ */
+function deployedPauses(page: Handler): LambdaHandler {
+  let failedInARow = 0;
+  let retryPassStarted = false;
+  return async (event, context) => {
+    const state = event as { pass?: number; pageToken?: string };
+    let pause = failedInARow > 0 ? 90_000 * 2 ** (failedInARow - 1) : 0;
+    if (state.pass === 2 && !state.pageToken && !retryPassStarted) {
+      retryPassStarted = true;
+      pause += RETRY_PASS_SETTLE_SECONDS * 1000;
+    }
+    jest.setSystemTime(Date.now() + pause);
+    try {
+      const out = await (page as LambdaHandler)(event, context);
+      failedInARow = 0;
+      return out;
+    } catch (error) {
+      failedInARow += 1;
+      throw error;
+    }
   };
 }
 
