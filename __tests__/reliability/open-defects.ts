@@ -73,7 +73,7 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
     group: 'redshift-resize-workflow',
     kind,
     cases: new RegExp(
-      `^(RedshiftClient\\.DescribeClusters@functions/redshift-resize/redshift-reads\\.ts:17#[15]|RedshiftClient\\.DescribeResize@functions/redshift-resize/redshift-reads\\.ts:35#1|DatabaseMigrationServiceClient\\.DescribeReplicationTasks@functions/redshift-resize/replication\\.ts:240#1|DatabaseMigrationServiceClient\\.StopReplicationTask@functions/redshift-resize/replication\\.ts:149#[12]|RedshiftClient\\.ResizeCluster@functions/redshift-resize/resize\\.ts:93#1) ${kind} every-attempt$`,
+      `^(RedshiftClient\\.DescribeClusters@functions/redshift-resize/redshift-reads\\.ts:17#[15]|RedshiftClient\\.DescribeResize@functions/redshift-resize/redshift-reads\\.ts:35#1|DatabaseMigrationServiceClient\\.DescribeReplicationTasks@functions/redshift-resize/replication\\.ts:240#1|DatabaseMigrationServiceClient\\.StopReplicationTask@functions/redshift-resize/replication\\.ts:149#[12]|RedshiftClient\\.ResizeCluster@functions/redshift-resize/resize\\.ts:\\d+#1) ${kind} every-attempt$`,
     ),
     defect:
       "a function whose SDK retries ran out: the definition's Lambda Retry lists only Lambda service errors, so the run goes to recovery and never resizes (visible as a failed run, never retried)",
@@ -91,9 +91,9 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
     group: 'redshift-resize-workflow',
     kind: 'lost-reply',
     cases:
-      /^RedshiftClient\.ResizeCluster@functions\/redshift-resize\/resize\.ts:93#1 lost-reply (first|every)-attempt$/,
+      /^RedshiftClient\.ResizeCluster@functions\/redshift-resize\/resize\.ts:\d+#1 lost-reply every-attempt$/,
     defect:
-      'ResizeCluster applied, reply lost: the retry is answered InvalidClusterState, the run recovers (DMS restarted, failure reported) while the cluster resizes',
-    issue: 'issue 12 section 3, new finding (b) (redshift-resize)',
+      "ResizeCluster applied, every reply lost: the function's SDK retries run out on connection resets and the definition's Retry (Lambda service errors only) does not re-invoke it, so the run recovers while the cluster resizes",
+    issue: 'issue 12 section 3, new finding (a)/(b) (redshift-resize)',
   },
 ];
