@@ -69,16 +69,6 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
       're-check SendMessage applied, reply lost: the SDK retry queues a second re-check (9 when every attempt is applied), the chain forks',
     issue: 'issue 12 section 3, defect 5 (ecs-autoscaling-drain)',
   },
-  ...(['throttle', 'server-error', 'timeout'] as const).map((kind) => ({
-    group: 'redshift-resize-workflow',
-    kind,
-    cases: new RegExp(
-      `^(RedshiftClient\\.DescribeClusters@functions/redshift-resize/redshift-reads\\.ts:17#[15]|RedshiftClient\\.DescribeResize@functions/redshift-resize/redshift-reads\\.ts:35#1|DatabaseMigrationServiceClient\\.DescribeReplicationTasks@functions/redshift-resize/replication\\.ts:240#1|DatabaseMigrationServiceClient\\.StopReplicationTask@functions/redshift-resize/replication\\.ts:149#[12]|RedshiftClient\\.ResizeCluster@functions/redshift-resize/resize\\.ts:\\d+#1) ${kind} every-attempt$`,
-    ),
-    defect:
-      "a function whose SDK retries ran out: the definition's Lambda Retry lists only Lambda service errors, so the run goes to recovery and never resizes (visible as a failed run, never retried)",
-    issue: 'issue 12 section 3, new finding (a) (redshift-resize)',
-  })),
   {
     group: 'redshift-resize-workflow',
     kind: 'lost-reply',
