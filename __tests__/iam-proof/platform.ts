@@ -165,7 +165,11 @@ function stateMachineNeeds(resources: Resources, sub: Sub, machine: Record<strin
         resources: ['*'],
       }),
     );
-  const definition = sub(String(machine.definition));
+  // A queue URL (the EBS run's failure queue) is only known after apply and is never a policy resource
+  // (SendMessage is scoped by the queue ARN): it stays a reference, the topic ARNs are resolved.
+  const definition = sub(
+    String(machine.definition).replace(/\$\{(aws_sqs_queue\.[a-z0-9_]+\.url)\}/g, 'ref:$1'),
+  );
   const topics = [...definition.matchAll(/"TopicArn":"([^"]+)"/g)].map((m) => m[1] as string);
   for (const topic of new Set(topics))
     needs.push(...kmsFor(resources, sub, destinationByArn(resources, sub, topic).kmsKey));

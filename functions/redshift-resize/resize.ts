@@ -90,6 +90,37 @@ export async function startResize(
       `cluster ${config.clusterId} is ${cluster.ClusterStatus ?? 'in an unknown state'}; it cannot be resized now`,
     );
   }
+  try {
+    await sendResize(clients, config, req, cluster.NumberOfNodes);
+  } catch (error) {
+    // The SDK retried a ResizeCluster whose reply was lost and Redshift, already resizing, answered
+    // InvalidClusterStateFault (https://docs.aws.amazon.com/redshift/latest/APIReference/API_ResizeCluster.html):
+    // DescribeResize then shows our resize IN_PROGRESS to the target
+    // (https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeResize.html).
+    if (!(error instanceof Error && error.name === 'InvalidClusterStateFault')) throw error;
+    const now = await describeLastResize(clients.redshift, config.clusterId);
+    if (now?.Status !== 'IN_PROGRESS' || now.TargetNumberOfNodes !== req.targetNodeCount)
+      throw error;
+    logger.info('our resize is in progress (the reply to ResizeCluster was lost)', {
+      clusterId: config.clusterId,
+      target: req.targetNodeCount,
+    });
+    return { outcome: 'ALREADY_STARTED', done: false, baseline: null };
+  }
+  logger.info('resize started', {
+    clusterId: config.clusterId,
+    target: req.targetNodeCount,
+    classic: req.classic,
+  });
+  return { outcome: 'STARTED', done: false, baseline: recordOf(last) };
+}
+
+async function sendResize(
+  clients: ResizeClients,
+  config: ResizeConfig,
+  req: StartResizeRequest,
+  nodes: number | undefined,
+): Promise<void> {
   await clients.redshift.send(
     new ResizeClusterCommand({
       ClusterIdentifier: config.clusterId,
@@ -97,17 +128,9 @@ export async function startResize(
       NumberOfNodes: req.targetNodeCount,
       Classic: req.classic,
       // A classic resize out of a single-node cluster must say the cluster becomes multi-node.
-      ...(cluster.NumberOfNodes === 1 && req.targetNodeCount > 1
-        ? { ClusterType: 'multi-node' }
-        : {}),
+      ...(nodes === 1 && req.targetNodeCount > 1 ? { ClusterType: 'multi-node' } : {}),
     }),
   );
-  logger.info('resize started', {
-    clusterId: config.clusterId,
-    target: req.targetNodeCount,
-    classic: req.classic,
-  });
-  return { outcome: 'STARTED', done: false, baseline: recordOf(last) };
 }
 
 interface StatusRequest {

@@ -43,7 +43,18 @@ export async function startRun(
       maxResults: 1,
     }),
   );
-  const runningArn = running.executions?.[0]?.executionArn;
+  const current = running.executions?.[0];
+  const runningArn = current?.executionArn;
+  // Our own name running: an earlier attempt's StartExecution was applied and its reply lost (the async
+  // retry comes here), so this request did start the run. Execution names are unique per state machine:
+  // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+  if (runningArn !== undefined && current?.name === executionName) {
+    logger.info('our execution is already running (an earlier attempt started it)', {
+      executionName,
+      runningArn,
+    });
+    return { outcome: 'STARTED', executionName, executionArn: runningArn };
+  }
   if (runningArn !== undefined) {
     logger.info('a resize execution is already running; not starting another', {
       runningArn,

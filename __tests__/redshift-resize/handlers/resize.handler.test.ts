@@ -1,5 +1,9 @@
 import { CLUSTER_ID } from '../fixtures/env';
-import { ResizeClusterCommand } from '@aws-sdk/client-redshift';
+import {
+  InvalidClusterStateFault,
+  ResizeClusterCommand,
+  type ResizeClusterCommandInput,
+} from '@aws-sdk/client-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ClusterNotReadyError, ResizeFailedError } from '../../../functions/redshift-resize/errors';
 import { handler, redshift } from '../../../functions/redshift-resize/resize.handler';
@@ -32,6 +36,21 @@ describe('start', () => {
     expect(resizeCalls()).toEqual([
       { ClusterIdentifier: CLUSTER_ID, NodeType: 'ra3.4xlarge', NumberOfNodes: 8, Classic: false },
     ]);
+  });
+
+  it('recognises its own resize after a lost reply: the SDK retry answered InvalidClusterState', async () => {
+    // Prepare: the first attempt is applied, its reply lost; the retry finds the cluster resizing
+    redshiftMock.on(ResizeClusterCommand).callsFake((input: ResizeClusterCommandInput) => {
+      world.resizeCluster(input);
+      throw new InvalidClusterStateFault({ message: 'cluster is resizing', $metadata: {} });
+    });
+
+    // Act
+    const result = await start(8);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'ALREADY_STARTED', done: false });
+    expect(resizeCalls()).toHaveLength(1);
   });
 
   it('resizes a storage-full cluster (Redshift: "resize the cluster to add nodes")', async () => {

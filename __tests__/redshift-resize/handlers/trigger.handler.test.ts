@@ -124,6 +124,31 @@ describe('an ALARM notification of the configured alarm', () => {
     expect(starts()).toHaveLength(0);
   });
 
+  it('counts its own running execution as started: the retry after a lost StartExecution reply', async () => {
+    // Prepare: the earlier attempt's StartExecution was applied, its reply lost
+    const ownArn = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${expectedName}`;
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: ownArn,
+          stateMachineArn: STATE_MACHINE_ARN,
+          name: expectedName,
+          status: 'RUNNING',
+          startDate: new Date(),
+        },
+      ],
+    });
+
+    // Act
+    const outcomes = await handler(snsEvent(ALARM_MESSAGE));
+
+    // Assess
+    expect(outcomes).toEqual([
+      { outcome: 'STARTED', executionName: expectedName, executionArn: ownArn },
+    ]);
+    expect(starts()).toHaveLength(0);
+  });
+
   it('lets any other StartExecution failure fail the invocation, so SNS retries it', async () => {
     // Prepare
     sfnMock

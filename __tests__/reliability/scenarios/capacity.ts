@@ -13,6 +13,7 @@ import { Ec2World } from '../../capacity-reservations/fixtures/ec2-world';
 import {
   DB_SECRET_ARN,
   MANAGED_BY,
+  OWN_RULE_ARN,
   scheduledEvent,
 } from '../../capacity-reservations/fixtures/events';
 import type { MariaDbServer } from '../../support/mariadb';
@@ -29,6 +30,7 @@ export function capacityEnv(server: MariaDbServer, database: string): Record<str
     DB_NAME: database,
     DB_TLS: 'false',
     MANAGED_BY,
+    SCHEDULE_RULE_ARN: OWN_RULE_ARN,
     AWS_MAX_ATTEMPTS: '8',
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import { DRAIN_METRICS } from '../../../functions/ecs-drain/metric-names';
@@ -40,12 +41,15 @@ export function drainScenario(
       'ECSClient.DescribeTasks',
       'AutoScalingClient.CompleteLifecycleAction',
       'SQSClient.SendMessage',
+      'DynamoDBClient.UpdateItem',
     ],
     async prepare(wire) {
       const ecs = new AnswerBook();
       const autoScaling = new AnswerBook();
       sqs = new AnswerBook();
-      world = new DrainWorld({ ecs, autoScaling, sqs } as unknown as DrainMocks);
+      // The drain ledger's table (one record per lifecycle action).
+      const ddb = new AnswerBook();
+      world = new DrainWorld({ ecs, autoScaling, sqs, ddb } as unknown as DrainMocks);
       const instance = world.addInstance();
       world.addServiceTask('t1', 'web', instance);
       world.addServiceTask('t2', 'web', instance);
@@ -58,7 +62,11 @@ export function drainScenario(
           .digest('hex'),
       }));
       checks = new QueueModel(queue);
-      wire.serve(ECSClient, ecs).serve(AutoScalingClient, autoScaling).serve(SQSClient, sqs);
+      wire
+        .serve(ECSClient, ecs)
+        .serve(AutoScalingClient, autoScaling)
+        .serve(SQSClient, sqs)
+        .serve(DynamoDBClient, ddb);
     },
     async run(platform) {
       await platform.invokeAsync('drain', handler(), snsEvent(TERMINATING_MESSAGE));

@@ -1,12 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteSnapshotCommand,
+  DescribeLockedSnapshotsCommand,
   EC2Client,
   EC2ServiceException,
   type DeleteSnapshotCommandInput,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { RUN_STATE_MACHINE_SUBJECT } from '../../../stacks/ebs-snapshot-lifecycle/run';
+import { RETRY_PASS_SETTLE_SECONDS } from '../../../stacks/ebs-snapshot-lifecycle/run-workflow';
+import { runDefinition, type LambdaHandler } from '../../support/local-sfn';
 import { CREATE_METRICS, DELETE_METRICS } from '../../../functions/ebs-snapshot/metric-names';
 import {
   CREATE_ENV,
@@ -14,7 +19,7 @@ import {
   Ec2World,
   FakeTable,
   NOW,
-  scheduledEvent,
+  RUN_KEY,
   streamEvent,
   ttlRemoveOf,
   VOLUME_PAGES,
@@ -41,13 +46,17 @@ export function laggingSnapshots(lagMs: number) {
 }
 
 /**
- * The scheduled snapshot run: five tagged volumes over three DescribeVolumes pages, claims and records in
- * the table. Final state: each volume's snapshots and whether each is recorded (so its TTL deletes it),
- * and each record's snapshot.
+ * The snapshot run as deployed: the synthesized state machine (run by the local interpreter with its Retry
+ * and Catch) calling the page function page after page; five tagged volumes over three DescribeVolumes
+ * pages, claims and records in the table. Final state: each volume's snapshots and whether each is recorded
+ * (so its TTL deletes it), and each record's snapshot.
  */
-export function ebsCreateScenario(handler: () => Handler): Scenario {
+export function ebsCreateScenario(definitionJson: string, handler: () => Handler): Scenario {
   let world: Ec2World;
   let table: FakeTable;
+  const definition = JSON.parse(definitionJson) as {
+    States: { SnapshotPage: { Resource: string } };
+  };
   return {
     name: 'ebs-snapshot-create',
     start: NOW,
@@ -68,7 +77,24 @@ export function ebsCreateScenario(handler: () => Handler): Scenario {
       wire.serve(EC2Client, ec2).serve(DynamoDBClient, ddb);
     },
     async run(platform) {
-      await platform.invokeAsync('create', handler(), scheduledEvent());
+      const before = platform.wire.calls.length;
+      // The start function's input for this run (functions/ebs-snapshot/start.handler.ts).
+      const exec = await runDefinition(definitionJson, {
+        executionName: RUN_KEY.replace(/[^A-Za-z0-9-_]/g, '-'),
+        input: { runKey: RUN_KEY, pass: 1, totals: ZERO_TOTALS },
+        lambdas: { [definition.States.SnapshotPage.Resource]: deployedPauses(handler()) },
+        sdkClients: { sqs: new SQSClient({ maxAttempts: 1 }) },
+        iamSubject: RUN_STATE_MACHINE_SUBJECT,
+      });
+      // A failed execution is visible: Step Functions counts it (ExecutionsFailed) and the stack alarms on it.
+      platform.invocations.push({
+        label: 'execution',
+        signals:
+          exec.status === 'SUCCEEDED' ? [] : [`execution ${exec.status}: ${exec.error ?? ''}`],
+        threw: exec.status !== 'SUCCEEDED',
+        failedItems: [],
+        calls: platform.wire.calls.length - before,
+      });
     },
     state() {
       const records = table.records();
@@ -87,6 +113,35 @@ export function ebsCreateScenario(handler: () => Handler): Scenario {
     },
   };
 }
+
+/**
+ * The page task with the pauses the deployed state machine takes before it (the local interpreter's are 0):
+ * the settle Wait before the retry pass, and the Retry interval after a failed attempt (90 s, doubling).
+ * Only Date is faked in the harness, so a pause moves the wall clock.
+ */
+function deployedPauses(page: Handler): LambdaHandler {
+  let failedInARow = 0;
+  let retryPassStarted = false;
+  return async (event, context) => {
+    const state = event as { pass?: number; pageToken?: string };
+    let pause = failedInARow > 0 ? 90_000 * 2 ** (failedInARow - 1) : 0;
+    if (state.pass === 2 && !state.pageToken && !retryPassStarted) {
+      retryPassStarted = true;
+      pause += RETRY_PASS_SETTLE_SECONDS * 1000;
+    }
+    jest.setSystemTime(Date.now() + pause);
+    try {
+      const out = await (page as LambdaHandler)(event, context);
+      failedInARow = 0;
+      return out;
+    } catch (error) {
+      failedInARow += 1;
+      throw error;
+    }
+  };
+}
+
+const ZERO_TOTALS = { volumes: 0, created: 0, skipped: 0, failed: 0, strays: 0 };
 
 const SNAPSHOTS = ['1', '2', '3', '4', '5'].map((n) => `snap-0a1b2c3d4e5f6000${n}`);
 
@@ -119,6 +174,9 @@ export function ebsDeleteScenario(
           });
         return { $metadata: {} };
       });
+      // No snapshot here is locked: an empty Snapshots list.
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLockedSnapshots.html
+      ec2.on(DescribeLockedSnapshotsCommand).resolves({ Snapshots: [] });
       wire.serve(EC2Client, ec2);
     },
     async run(platform) {

@@ -21,6 +21,32 @@ const LAMBDA_RETRY: AslRetrier = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
+/**
+ * A function whose own SDK call ran out of retries throws the SDK's error, named by its code: retry the
+ * throttling and transient ones the JS SDK retries (and 5xx codes), since each function is safe to re-run
+ * (it re-reads the cluster and the tasks first). Step Functions matches a Lambda error by its error name:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html ; the SDK's retryable
+ * errors: https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ */
+const FUNCTION_SDK_RETRY: AslRetrier = {
+  ErrorEquals: [
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'TimeoutError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'InternalFailure',
+    'InternalError',
+    'ServiceUnavailable',
+  ],
+  IntervalSeconds: 10,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
 /** Reads and notifications: any task failure is worth a few retries. */
 export const SDK_RETRY: AslRetrier = {
   ErrorEquals: ['States.TaskFailed'],
@@ -121,7 +147,7 @@ export function lambdaTask(
     Parameters: parameters,
     ResultPath: resultPath,
     TimeoutSeconds: LAMBDA_TASK_TIMEOUT_SECONDS,
-    Retry: [LAMBDA_RETRY],
+    Retry: [LAMBDA_RETRY, FUNCTION_SDK_RETRY],
     Catch: catchers,
     Next: next,
   };

@@ -1,0 +1,67 @@
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { SdkError } from '@smithy/types';
+import {
+  buildResizeDefinition,
+  type AslTaskState,
+  type ResizeDefinitionInput,
+} from '../../../stacks/redshift-resize/asl';
+
+const INPUT: ResizeDefinitionInput = {
+  functionArns: {
+    guard: '${aws_lambda_function.guard.arn}',
+    replication: '${aws_lambda_function.replication.arn}',
+    resize: '${aws_lambda_function.resize.arn}',
+  },
+  topicArn: '${aws_sns_topic.notifications.arn}',
+  phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21_600, overdue: 21_600, resume: 900 },
+  pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
+  timeoutSeconds: 172_800,
+};
+
+const lambdaTasks = () =>
+  Object.entries(buildResizeDefinition(INPUT).States).filter(
+    (entry): entry is [string, AslTaskState] =>
+      entry[1].Type === 'Task' && Object.values(INPUT.functionArns).includes(entry[1].Resource),
+  );
+
+/** An error a function throws when its SDK call ran out of retries, as the JS SDK names it. */
+const sdkError = (name: string): SdkError =>
+  Object.assign(new Error(name), { name, $metadata: {} }) as SdkError;
+
+describe('the Lambda tasks retry a function whose SDK retries ran out', () => {
+  it.each(['ThrottlingException', 'Throttling', 'TimeoutError', 'InternalFailure'])(
+    'every Lambda task retries %s',
+    (name) => {
+      // Act
+      const missing = lambdaTasks()
+        .filter(([, task]) => !(task.Retry ?? []).some((r) => r.ErrorEquals.includes(name)))
+        .map(([state]) => state);
+
+      // Assess
+      expect(lambdaTasks().length).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
+    },
+  );
+
+  it('lists only errors the SDK itself treats as throttling or transient (5xx by status)', () => {
+    // Prepare
+    const retried = new Set(
+      lambdaTasks().flatMap(([, task]) =>
+        (task.Retry ?? []).flatMap((r) => r.ErrorEquals.filter((e) => !e.startsWith('Lambda.'))),
+      ),
+    );
+    const fiveHundreds = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable']);
+
+    // Act
+    const unknown = [...retried].filter(
+      (name) =>
+        !fiveHundreds.has(name) &&
+        !isThrottlingError(sdkError(name)) &&
+        !isTransientError(sdkError(name)),
+    );
+
+    // Assess
+    expect(retried.size).toBeGreaterThan(0);
+    expect(unknown).toEqual([]);
+  });
+});
