@@ -7,10 +7,15 @@ import { platformProblems } from './proof';
 import { NEW_RESOURCE_IDS, translate } from './translate';
 
 /**
- * Roles the proof does not judge, each with the reason. Empty: every role of every stack is a registered
- * IAM subject (functions, the state machine, the container instances, the lifecycle hook, the task execution).
+ * Roles the proof does not judge, each with the reason. Every other role of every stack is a registered IAM
+ * subject (functions, the state machines, the container instances, the lifecycle hook, the task execution).
  */
-const EXEMPT_ROLES: Readonly<Record<string, string>> = {};
+const EXEMPT_ROLES: Readonly<Record<string, string>> = {
+  'ecs-spot-api/ami-rollout_role_EEE6DE4D':
+    'assumed by EventBridge Scheduler, no code of ours records its one call (autoscaling:StartInstanceRefresh ' +
+    'on the two groups); the grant is checked in __tests__/ecs/rollout.test.ts. Open: a platform-grant kind ' +
+    'for Scheduler universal targets would let the proof judge it.',
+};
 
 const subjects = deployedSubjects();
 const subject = (name: string): ProofSubject => {

@@ -169,7 +169,7 @@ function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
 }
 
 /** The part of a resource ARN that names a resource the stack itself creates (table, queue, cluster...). */
-const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp]> = [
+const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp, actions?: readonly string[]]> = [
   ['dynamodb', /^table\/([^/]+)/],
   ['sqs', /^([^:/]+)$/],
   ['sns', /^([^:/]+)$/],
@@ -181,11 +181,16 @@ const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp]> = [
   ['ecs', /^(?:cluster|container-instance|task)\/([^/]+)/],
   // The master secret RDS manages for the cluster is named rds!cluster-<id>.
   ['secretsmanager', /^secret:(rds!cluster)-/],
+  ['cloudwatch', /^alarm:([^:]+)/],
+  // The pull-through cache prefix is the stack's own; task images may come from any repository of the account.
+  ['ecr', /^repository\/([^/]+)\//, ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository']],
 ];
 
-function ownName(arn: string): string | undefined {
+function ownName(arn: string, action: string): string | undefined {
   const parts = arn.split(':');
-  const found = OWN_NAMES.find(([service]) => service === parts[2]);
+  const found = OWN_NAMES.find(
+    ([service, , actions]) => service === parts[2] && (!actions || actions.includes(action)),
+  );
   return found ? found[1].exec(parts.slice(5).join(':'))?.[1] : undefined;
 }
 
@@ -219,7 +224,7 @@ export function ownershipViolations(request: IamRequest): Violation[] {
           resource: [...arn.slice(0, 4), OTHER_ACCOUNT, ...arn.slice(5)].join(':'),
         },
       });
-    const name = ownName(request.resource);
+    const name = ownName(request.resource, request.action);
     if (name)
       out.push({
         why: `a sibling of ${name}`,

@@ -55,7 +55,7 @@ export class SnapshotRun extends Construct {
         {
           sid: 'InvokePageFunction',
           actions: ['lambda:InvokeFunction'],
-          resources: [props.page.arn, `${props.page.arn}:*`],
+          resources: [props.page.arn],
         },
         {
           sid: 'ReportFailedRuns',
