@@ -131,6 +131,39 @@ export const GAPS: readonly Gap[] = [
     ],
   },
   {
+    id: 'ecs-service-steady-state',
+    what: 'ECS DescribeServices runningCount and deployments[].rolloutState',
+    reason: 'moto reads back something different',
+    detail:
+      "moto never places a task: it describes runningCount 0 and a PRIMARY deployment IN_PROGRESS forever, so the ecs-spot-api service's wait_for_steady_state would wait until the apply times out. The fix-up reports an ACTIVE service as ECS does once its tasks run: runningCount = desiredCount and one PRIMARY deployment, COMPLETED (MOTO_ECS_SERVICE_RUNNING sets one count for every service, not each one's desired count).",
+    handling: [fixUp('ecs', 'CreateService', 'UpdateService', 'DescribeServices', 'DeleteService')],
+    coveredBy: [
+      '__tests__/ecs/rollout.test.ts: the provider and, when asked, its group are created before the old ones are destroyed',
+      '__tests__/proof/deploy/fix-ups.test.ts: an ACTIVE service is reported steady: the desired count running, one PRIMARY deployment COMPLETED',
+    ],
+  },
+  {
+    id: 'ecr-pull-through-cache',
+    what: 'ECR CreatePullThroughCacheRule / DescribePullThroughCacheRules / DeletePullThroughCacheRule',
+    reason: 'moto lacks it',
+    detail:
+      'moto 5.2 has no pull through cache API; aws_ecr_pull_through_cache_rule (ecs-spot-api, the default ECR Public image) cannot be created. Nothing pulls through the rule here: moto runs no task.',
+    handling: [
+      standIn(
+        'ecr',
+        'CreatePullThroughCacheRule',
+        'DescribePullThroughCacheRules',
+        'DeletePullThroughCacheRule',
+      ),
+      { kind: 'inventory', detail: 'lists the rules through the stand-in' },
+    ],
+    coveredBy: [
+      "__tests__/ecs-spot-api/plan.test.ts: the default public image deploys without NAT: pulled through the stack's ECR cache",
+      "__tests__/ecs-spot-api/stack.test.ts: an ECR Public image is pulled through the stack's cache rule; the task definition uses the cached name",
+      '__tests__/proof/deploy/stand-ins-ecr.test.ts',
+    ],
+  },
+  {
     id: 'appautoscaling-tags',
     what: 'Application Auto Scaling ListTagsForResource / TagResource / UntagResource (scalable target tags)',
     reason: 'moto lacks it',
@@ -210,7 +243,7 @@ export const GAPS: readonly Gap[] = [
       'moto describes no Enabled (the provider reads false: a disabled policy) and an empty predictive configuration on step policies.',
     handling: [fixUp('autoscaling', 'PutScalingPolicy', 'DescribePolicies')],
     coveredBy: [
-      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU reservation, -1 below 30%',
+      '__tests__/ecs-autoscaling-drain/plan.test.ts: cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both',
     ],
   },
   {
@@ -283,7 +316,8 @@ export const GAPS: readonly Gap[] = [
       ),
     ],
     coveredBy: [
-      '__tests__/capacity-reservations/handlers/reconcile.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.create.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.replace.test.ts',
       '__tests__/capacity-reservations/handlers/reserver.handler.test.ts',
     ],
   },
