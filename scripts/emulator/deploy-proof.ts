@@ -14,11 +14,12 @@ import type { StandInRecord } from './stand-ins/types';
 
 /**
  * Variables a stack's documented teardown flips before `destroy` (applied as an update after the re-plan):
- * the capacity database refuses deletion while deletion protection is on (terraform.tfvars.example:
- * "set false before destroying the stack").
+ * the capacity database and the snapshot table refuse deletion while deletion protection is on
+ * (terraform.tfvars.example: "set false before destroying the stack").
  */
 export const TEARDOWN_VARIABLES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'capacity-reservations': { capacity_db_deletion_protection: 'false' },
+  'ebs-snapshot-lifecycle': { snapshot_table_deletion_protection: 'false' },
 };
 
 export interface StateResource {

@@ -263,17 +263,20 @@ export const GAPS: readonly Gap[] = [
   },
   {
     id: 'asg-unstored-fields',
-    what: 'aws_autoscaling_group default_instance_warmup, capacity_reservation_specification',
+    what: 'aws_autoscaling_group default_instance_warmup, capacity_reservation_specification, max_instance_lifetime',
     reason: 'moto reads back something different',
-    detail: 'moto drops DefaultInstanceWarmup and returns no CapacityReservationSpecification.',
+    detail:
+      'moto drops DefaultInstanceWarmup and MaxInstanceLifetime and returns no CapacityReservationSpecification.',
     handling: [
       drift(
         'aws_autoscaling_group',
         'default_instance_warmup',
         'capacity_reservation_specification.capacity_reservation_preference',
+        'max_instance_lifetime',
       ),
     ],
     coveredBy: [
+      '__tests__/ecs-autoscaling-drain/plan.test.ts: AMI rollout: instances older than 14 days are replaced, through the drain hook',
       'the deploy proof itself: the state holds nothing and the re-plan sets the synthesized value',
       '__tests__/ecs/constructs.test.ts: capacity rebalance, force delete, rolling instance refresh, desired capacity left to scaling',
     ],
