@@ -63,6 +63,8 @@ export const SEEN_AS: Readonly<Record<string, Seen>> = {
   aws_lb_listener_rule: by('elbv2:rules', 'arn'),
   aws_lb_target_group: by('elbv2:target-groups', 'arn'),
   aws_sfn_state_machine: by('sfn:state-machines', 'arn'),
+  aws_scheduler_schedule: by('scheduler:schedules', 'name'),
+  aws_ecr_pull_through_cache_rule: by('ecr:pull-through-cache-rules', 'ecr_repository_prefix'),
 };
 
 /** Kept after a destroy on purpose, by stack: kind -> pattern and why. */

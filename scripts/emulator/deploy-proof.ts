@@ -202,7 +202,7 @@ export async function deployStack(
       warmUp(emulator.moto.endpoint),
     ]);
     if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.output}`);
-    const baseline = await takeInventory(emulator.moto.endpoint);
+    const baseline = await takeInventory(emulator.moto.endpoint, [], emulator.endpoint);
     result.timings.init = seconds(start);
 
     start = performance.now();
@@ -226,7 +226,10 @@ export async function deployStack(
       .map((r) => String(r.attributes.name));
     Object.assign(
       result,
-      unseenResources(applied, await takeInventory(emulator.moto.endpoint, providers)),
+      unseenResources(
+        applied,
+        await takeInventory(emulator.moto.endpoint, providers, emulator.endpoint),
+      ),
     );
 
     const scenario = SCENARIOS[stack];
@@ -302,7 +305,10 @@ export async function deployStack(
     if (destroy.code !== 0) result.destroyError = destroy.output;
     result.remaining = stateResources(join(dir, EMULATOR_STATE)).length;
 
-    const left = inventoryDiff(baseline, await takeInventory(emulator.moto.endpoint, providers));
+    const left = inventoryDiff(
+      baseline,
+      await takeInventory(emulator.moto.endpoint, providers, emulator.endpoint),
+    );
     for (const { kind, id, why } of EXPECTED_REMNANTS[stack] ?? []) {
       const kept = (left[kind] ?? []).filter((x) => id.test(x));
       result.remnants.push(...kept.map((x) => `${kind} ${x}: ${why}`));

@@ -131,6 +131,39 @@ export const GAPS: readonly Gap[] = [
     ],
   },
   {
+    id: 'ecs-service-steady-state',
+    what: 'ECS DescribeServices runningCount and deployments[].rolloutState',
+    reason: 'moto reads back something different',
+    detail:
+      "moto never places a task: it describes runningCount 0 and a PRIMARY deployment IN_PROGRESS forever, so the ecs-spot-api service's wait_for_steady_state would wait until the apply times out. The fix-up reports an ACTIVE service as ECS does once its tasks run: runningCount = desiredCount and one PRIMARY deployment, COMPLETED (MOTO_ECS_SERVICE_RUNNING sets one count for every service, not each one's desired count).",
+    handling: [fixUp('ecs', 'CreateService', 'UpdateService', 'DescribeServices', 'DeleteService')],
+    coveredBy: [
+      '__tests__/ecs/rollout.test.ts: the provider and, when asked, its group are created before the old ones are destroyed',
+      '__tests__/proof/deploy/fix-ups.test.ts: an ACTIVE service is reported steady: the desired count running, one PRIMARY deployment COMPLETED',
+    ],
+  },
+  {
+    id: 'ecr-pull-through-cache',
+    what: 'ECR CreatePullThroughCacheRule / DescribePullThroughCacheRules / DeletePullThroughCacheRule',
+    reason: 'moto lacks it',
+    detail:
+      'moto 5.2 has no pull through cache API; aws_ecr_pull_through_cache_rule (ecs-spot-api, the default ECR Public image) cannot be created. Nothing pulls through the rule here: moto runs no task.',
+    handling: [
+      standIn(
+        'ecr',
+        'CreatePullThroughCacheRule',
+        'DescribePullThroughCacheRules',
+        'DeletePullThroughCacheRule',
+      ),
+      { kind: 'inventory', detail: 'lists the rules through the stand-in' },
+    ],
+    coveredBy: [
+      "__tests__/ecs-spot-api/plan.test.ts: the default public image deploys without NAT: pulled through the stack's ECR cache",
+      "__tests__/ecs-spot-api/stack.test.ts: an ECR Public image is pulled through the stack's cache rule; the task definition uses the cached name",
+      '__tests__/proof/deploy/stand-ins-ecr.test.ts',
+    ],
+  },
+  {
     id: 'appautoscaling-tags',
     what: 'Application Auto Scaling ListTagsForResource / TagResource / UntagResource (scalable target tags)',
     reason: 'moto lacks it',
@@ -242,17 +275,20 @@ export const GAPS: readonly Gap[] = [
   },
   {
     id: 'asg-unstored-fields',
-    what: 'aws_autoscaling_group default_instance_warmup, capacity_reservation_specification',
+    what: 'aws_autoscaling_group default_instance_warmup, capacity_reservation_specification, max_instance_lifetime',
     reason: 'moto reads back something different',
-    detail: 'moto drops DefaultInstanceWarmup and returns no CapacityReservationSpecification.',
+    detail:
+      'moto drops DefaultInstanceWarmup and MaxInstanceLifetime and returns no CapacityReservationSpecification.',
     handling: [
       drift(
         'aws_autoscaling_group',
         'default_instance_warmup',
         'capacity_reservation_specification.capacity_reservation_preference',
+        'max_instance_lifetime',
       ),
     ],
     coveredBy: [
+      '__tests__/ecs-autoscaling-drain/plan.test.ts: AMI rollout: instances older than 14 days are replaced, through the drain hook',
       'the deploy proof itself: the state holds nothing and the re-plan sets the synthesized value',
       '__tests__/ecs/constructs.test.ts: capacity rebalance, force delete, rolling instance refresh, desired capacity left to scaling',
     ],
@@ -297,6 +333,7 @@ export const GAPS: readonly Gap[] = [
     coveredBy: [
       '__tests__/capacity-reservations/handlers/reconcile.create.test.ts',
       '__tests__/capacity-reservations/handlers/reconcile.reduce.test.ts',
+      '__tests__/capacity-reservations/handlers/reconcile.replace.test.ts',
       '__tests__/capacity-reservations/handlers/reserver.handler.test.ts',
       '__tests__/proof/e2e/capacity-reservations.scenario.test.ts',
     ],

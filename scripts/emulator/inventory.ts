@@ -23,11 +23,13 @@ export type Inventory = Record<string, string[]>;
 
 /**
  * Every kind, read in parallel. `capacityProviders`: ECS capacity provider names to look for (moto cannot list
- * them all). A kind that cannot be read lists `!error: …`, which no check accepts.
+ * them all). `standIns`: the stand-in proxy in front of moto, for what only a stand-in holds (ECR pull through
+ * cache rules). A kind that cannot be read lists `!error: …`, which no check accepts.
  */
 export async function takeInventory(
   endpoint: string,
   capacityProviders: readonly string[] = [],
+  standIns = endpoint,
 ): Promise<Inventory> {
   const list = async (kind: string, read: () => Promise<string[]>) => {
     try {
@@ -232,6 +234,23 @@ export async function takeInventory(
         '1.0',
       );
       return (out.stateMachines ?? []).map((m) => m.stateMachineArn);
+    }),
+    list('scheduler:schedules', async () => {
+      const path = '/schedules?MaxResults=100';
+      const out = await restCall<{ Schedules?: Array<{ Name: string }> }>(
+        endpoint,
+        'scheduler',
+        'GET',
+        path,
+      );
+      return (out.Schedules ?? []).map((s) => s.Name);
+    }),
+    list('ecr:pull-through-cache-rules', async () => {
+      // Answered by the ECR stand-in: moto 5.2 has no pull through cache rules.
+      const out = await jsonCall<{
+        pullThroughCacheRules?: Array<{ ecrRepositoryPrefix: string }>;
+      }>(standIns, 'ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribePullThroughCacheRules');
+      return (out.pullThroughCacheRules ?? []).map((r) => r.ecrRepositoryPrefix);
     }),
     ecsObjects(endpoint, capacityProviders).catch((e: unknown) => ({
       'ecs:*': [`!error: ${String(e)}`],

@@ -75,8 +75,12 @@ export async function checkSandbox(stack: string): Promise<SandboxCheck> {
     );
   }
   // The sandbox's own lines come first and last; cdktf's plan in between can be long.
-  const tail = (text: string) =>
-    text.length <= 30_000 ? text : `${text.slice(0, 10_000)}\n…\n${text.slice(-20_000)}`;
+  // The sandbox's own progress lines (`==> …`) survive the cut: a teardown's output can push them out.
+  const tail = (text: string) => {
+    if (text.length <= 30_000) return text;
+    const progress = text.split('\n').filter((line) => line.startsWith('==> '));
+    return `${text.slice(0, 10_000)}\n…\n${progress.join('\n')}\n…\n${text.slice(-20_000)}`;
+  };
   return {
     deploy: { code: deploy.code, output: tail(deploy.output) },
     ...(endpoint ? { endpoint } : {}),

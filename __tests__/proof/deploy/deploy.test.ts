@@ -64,13 +64,14 @@ describeDeploy('deploy proof on a local AWS emulator', () => {
     });
   });
 
-  test('stand-ins answered what moto lacks while the stacks applied (recursion config, ASL validation)', () => {
+  test('stand-ins answered what moto lacks while the stacks applied (recursion config, ASL validation, ECR cache rule)', () => {
     const answered = (stack: string) =>
       result(stack)
         .records.filter((x) => x.kind === 'stand-in' && x.status < 300)
         .map((x) => x.operation);
     expect(answered('ecs-autoscaling-drain')).toContain('PutFunctionRecursionConfig');
     expect(answered('redshift-resize')).toContain('ValidateStateMachineDefinition');
+    expect(answered('ecs-spot-api')).toContain('CreatePullThroughCacheRule');
   });
 
   test('the capacity database is destroyed the documented way: its final snapshot stays', () => {

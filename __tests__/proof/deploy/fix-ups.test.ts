@@ -10,7 +10,10 @@ import {
   pageVolumes,
   VOLUME_PAGE_CAP,
 } from '../../../scripts/emulator/stand-ins/ec2';
-import { dropEmptyNetworkConfiguration } from '../../../scripts/emulator/stand-ins/ecs';
+import {
+  dropEmptyNetworkConfiguration,
+  reportSteady,
+} from '../../../scripts/emulator/stand-ins/ecs';
 import { effectiveLoggingConfig, functionName } from '../../../scripts/emulator/stand-ins/lambda';
 import { fixDbCluster } from '../../../scripts/emulator/stand-ins/rds';
 import { resizeOptions } from '../../../scripts/emulator/stand-ins/redshift';
@@ -43,6 +46,23 @@ describe('fix-ups of moto answers, as the AWS API reference documents them', () 
     dropEmptyNetworkConfiguration(awsvpc);
     expect(bridge).toEqual({ deployments: [{}] });
     expect(awsvpc.networkConfiguration.awsvpcConfiguration.subnets).toEqual(['s']);
+  });
+
+  test('ECS: an ACTIVE service is reported steady: the desired count running, one PRIMARY deployment COMPLETED', () => {
+    const service: Record<string, unknown> = {
+      desiredCount: 3,
+      runningCount: 0,
+      pendingCount: 3,
+      deployments: [
+        { id: 'new', status: 'PRIMARY', runningCount: 0, rolloutState: 'IN_PROGRESS' },
+        { id: 'old', status: 'ACTIVE', runningCount: 1 },
+      ],
+    };
+    reportSteady(service);
+    expect(service).toMatchObject({ runningCount: 3, pendingCount: 0 });
+    expect(service.deployments).toEqual([
+      expect.objectContaining({ id: 'new', runningCount: 3, rolloutState: 'COMPLETED' }),
+    ]);
   });
 
   test('RDS: no ScalingConfigurationInfo outside Serverless v1, HttpEndpointEnabled as requested', () => {

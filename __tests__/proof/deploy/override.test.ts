@@ -59,6 +59,9 @@ describe('the endpoint of every service a stack uses', () => {
     expect(endpointKey('aws_cloudwatch_event_target')).toBe('events');
     expect(endpointKey('aws_vpc_security_group_ingress_rule')).toBe('ec2');
     expect(endpointKey('aws_lb_listener_rule')).toBe('elbv2');
+    expect(endpointKey('aws_ecr_pull_through_cache_rule')).toBe('ecr');
+    expect(endpointKey('aws_scheduler_schedule')).toBe('scheduler');
+    expect(endpointKey('aws_vpc_endpoint')).toBe('ec2');
   });
 
   test('an unknown resource type fails synth, naming the type', () => {

@@ -62,6 +62,8 @@ describeDeploy('npm run sandbox with the real cdktf CLI', () => {
     expect(check.functions).toEqual([
       'ops-autopilot-ebs-snapshot-create',
       'ops-autopilot-ebs-snapshot-delete',
+      'ops-autopilot-ebs-snapshot-start',
+      'ops-autopilot-ebs-snapshot-sweep',
     ]);
     expect(check.tables).toEqual(['ops-autopilot-ebs-snapshots']);
   });

@@ -23,6 +23,28 @@ export function dropEmptyNetworkConfiguration(service: Json): void {
   }
 }
 
+/**
+ * Reports a service as ECS does once its tasks run: moto never places a task, so it describes runningCount 0
+ * and a deployment IN_PROGRESS forever, and an apply with wait_for_steady_state waits until it times out.
+ * Steady: one PRIMARY deployment, COMPLETED, running the desired count
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html).
+ */
+export function reportSteady(service: Json): void {
+  const desired = Number(service.desiredCount ?? 0);
+  Object.assign(service, { runningCount: desired, pendingCount: 0 });
+  const deployments = (service.deployments as Json[] | undefined) ?? [];
+  const primary = deployments.find((d) => d.status === 'PRIMARY');
+  if (!primary) return;
+  Object.assign(primary, {
+    runningCount: desired,
+    pendingCount: 0,
+    failedTasks: 0,
+    rolloutState: 'COMPLETED',
+    rolloutStateReason: 'ECS deployment completed.',
+  });
+  service.deployments = [primary];
+}
+
 const lastPart = (nameOrArn: string) => nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
 
 /**
@@ -32,7 +54,8 @@ const lastPart = (nameOrArn: string) => nameOrArn.slice(nameOrArn.lastIndexOf('/
  *   panics (flattenNetworkConfiguration) while reading the service;
  * - moto drops KEPT_FIELDS; the capacity provider strategy alone makes every re-plan replace the service.
  *   They are kept per service from the last request that set them, and a service with a capacity provider
- *   strategy has no launchType (the two are exclusive).
+ *   strategy has no launchType (the two are exclusive);
+ * - moto never runs a task: reportSteady.
  */
 export function ecsStandIns(): StandInModule {
   const kept = new Map<string, Json>();
@@ -46,6 +69,7 @@ export function ecsStandIns(): StandInModule {
   };
   const complete = (service: Json) => {
     dropEmptyNetworkConfiguration(service);
+    if (service.status === 'ACTIVE') reportSteady(service);
     const fields = kept.get(keyOf(service.clusterArn, service.serviceName));
     if (!fields) return;
     for (const [name, value] of Object.entries(fields)) service[name] ??= value;

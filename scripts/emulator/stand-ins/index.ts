@@ -2,6 +2,7 @@ import { appAutoScalingStandIns } from './appautoscaling';
 import { autoScalingStandIns } from './autoscaling';
 import { ec2StandIns } from './ec2';
 import { ec2CapacityStandIns } from './ec2-capacity';
+import { ecrStandIns } from './ecr';
 import { ecsStandIns } from './ecs';
 import { lambdaStandIns } from './lambda';
 import { rdsStandIns } from './rds';
@@ -16,6 +17,7 @@ export function allStandIns(): StandInModule[] {
     lambdaStandIns(),
     sfnStandIns(),
     ecsStandIns(),
+    ecrStandIns(),
     appAutoScalingStandIns(),
     rdsStandIns(),
     ec2StandIns(),
