@@ -8,7 +8,7 @@ import { SCENARIOS } from './e2e';
 import { readTfvars, runScenario, type ScenarioResult } from './e2e/scenario';
 import { startEmulator, warmUp, type Emulator } from './emulator';
 import { EXPECTED_REMNANTS, SEEN_AS } from './coverage';
-import { leftOut } from './gaps';
+import { leftOut } from './gap-rules';
 import { inventoryDiff, takeInventory, type Inventory } from './inventory';
 import type { MotoCommand } from './moto';
 import { EMULATOR_STATE, emulatorOverride, OVERRIDE_FILE } from './override';

@@ -1,5 +1,5 @@
 import type { StackDeployResult } from '../../../scripts/emulator/deploy-proof';
-import { leftOut, unexplainedDrift } from '../../../scripts/emulator/gaps';
+import { leftOut, unexplainedDrift } from '../../../scripts/emulator/gap-rules';
 import { STACKS } from '../../../stacks/app';
 import { deployProof, describeDeploy, type DeployProofRun } from '../../support/deploy-proof';
 

@@ -1,6 +1,6 @@
 import { parseXml, textOf } from '../../../scripts/emulator/aws/xml';
 import { changedPaths, drift } from '../../../scripts/emulator/drift';
-import { isEmptyValue, unexplainedDrift } from '../../../scripts/emulator/gaps';
+import { isEmptyValue, unexplainedDrift } from '../../../scripts/emulator/gap-rules';
 import {
   fixLifecycleHooks,
   fixScalingPolicies,
