@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -185,6 +186,31 @@ export function warningsIn(output: string): string[] {
 const UNDECLARED = /undeclared variable/i;
 
 /**
+ * init and validate depend on the configuration alone, not on the variable values: a folder whose
+ * configuration this process already validated (a plan variant) is not initialised and validated again.
+ * The provider override written above differs between calls only in the stub's port.
+ */
+const validated = new Map<string, StackProof['validate']>();
+
+async function initAndValidate(
+  tools: OfflineTools,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<StackProof['validate']> {
+  const key = `${dir}\0${createHash('sha256')
+    .update(readFileSync(join(dir, 'cdk.tf.json')))
+    .digest('hex')}`;
+  const known = validated.get(key);
+  if (known && existsSync(join(dir, '.terraform.lock.hcl'))) return known;
+  await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
+  const validate = JSON.parse(
+    await tf(tools, dir, env, ['validate', '-json', '-no-color']),
+  ) as StackProof['validate'];
+  validated.set(key, validate);
+  return validate;
+}
+
+/**
  * init from the mirror, validate, plan with fake credentials, show -json. The plan gets the values of
  * `varFile` (the example by default) that the stack declares; with `varFile` null, only the variables files
  * in the stack's folder (the synthesized ops-autopilot.auto.tfvars.json). A plan that warns about an
@@ -215,10 +241,7 @@ export async function proveStack(
   );
   const env = offlineEnv(cliConfig);
   try {
-    await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
-    const validate = JSON.parse(
-      await tf(tools, dir, env, ['validate', '-json', '-no-color']),
-    ) as StackProof['validate'];
+    const validate = await initAndValidate(tools, dir, env);
     const planOutput = await tf(tools, dir, env, [
       'plan',
       '-input=false',
