@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -120,6 +120,21 @@ export async function synthAll(
     OPS_AUTOPILOT_TFVARS: '',
     ...env,
   });
+}
+
+/** Names the folder of a synth made once for a whole test run (globalSetup), with synthAll's defaults. */
+export const SHARED_SYNTH_SETTING = 'OPS_AUTOPILOT_SHARED_SYNTH';
+
+/**
+ * A folder of its own holding what synthAll() writes: a copy of the run's shared synth when globalSetup made
+ * one, else a new synth. For tests that plan or read the default synth, not for tests of the synth itself.
+ */
+export async function sharedSynth(): Promise<string> {
+  const shared = process.env[SHARED_SYNTH_SETTING];
+  if (!shared || !existsSync(join(shared, 'manifest.json'))) return synthAll();
+  const copy = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-'));
+  cpSync(shared, copy, { recursive: true });
+  return copy;
 }
 
 export function stackNames(outdir: string): string[] {

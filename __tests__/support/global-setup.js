@@ -1,6 +1,7 @@
 // Phase 1 of `npm test` starts with no recorded SDK calls, so the IAM proof (phase 2) sees only this run's;
-// the deploy proof and the sandbox check start in the background (background-jobs.js).
-const { rmSync } = require('node:fs');
+// the deploy proof and the sandbox check start in the background (background-jobs.js); the default synth is
+// made once, and the tests that only plan or read it get copies (sharedSynth in scripts/offline-proof.ts).
+const { existsSync, rmSync } = require('node:fs');
 const { constants, setPriority } = require('node:os');
 const { join } = require('node:path');
 const { startBackgroundJobs } = require('./background-jobs');
@@ -8,6 +9,14 @@ const { startBackgroundJobs } = require('./background-jobs');
 module.exports = async (globalConfig) => {
   rmSync(join(__dirname, '..', '..', '.cache', 'iam-calls'), { recursive: true, force: true });
   startBackgroundJobs(globalConfig);
+  const built = join(__dirname, '..', '..', 'dist', 'scripts', 'offline-proof.js');
+  const wholeRun = !globalConfig.testPathPatterns?.isSet();
+  if (wholeRun && existsSync(built)) {
+    const { synthAll, SHARED_SYNTH_SETTING } = require(built);
+    // Read only by globalTeardown (Jest's rule for globals set here): it removes what it made, nothing else.
+    globalThis.sharedSynthMade = await synthAll();
+    process.env[SHARED_SYNTH_SETTING] = globalThis.sharedSynthMade;
+  }
   // The deploy proof is the run's longest chain (provider waits of minutes): Jest and the workers it starts
   // next yield the CPU to it, and fill the time it spends waiting.
   if (process.env.OPS_AUTOPILOT_DEPLOY_PROOF_PID || process.env.OPS_AUTOPILOT_SANDBOX_CHECK_PID)
