@@ -2,7 +2,6 @@
 // the deploy proof and the sandbox check start in the background (background-jobs.js); the default synth is
 // made once, and the tests that only plan or read it get copies (sharedSynth in scripts/offline-proof.ts).
 const { existsSync, rmSync } = require('node:fs');
-const { constants, setPriority } = require('node:os');
 const { join } = require('node:path');
 const { startBackgroundJobs } = require('./background-jobs');
 
@@ -17,8 +16,4 @@ module.exports = async (globalConfig) => {
     globalThis.sharedSynthMade = await synthAll();
     process.env[SHARED_SYNTH_SETTING] = globalThis.sharedSynthMade;
   }
-  // The deploy proof is the run's longest chain (provider waits of minutes): Jest and the workers it starts
-  // next yield the CPU to it, and fill the time it spends waiting.
-  if (process.env.OPS_AUTOPILOT_DEPLOY_PROOF_PID || process.env.OPS_AUTOPILOT_SANDBOX_CHECK_PID)
-    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
 };
