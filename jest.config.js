@@ -7,7 +7,4 @@ module.exports = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
-  // Jest's default is one worker per core but one: most files here wait on terraform, moto or MariaDB
-  // child processes, so a worker per core keeps both cores of the CI machine busy.
-  maxWorkers: '100%',
 };
