@@ -4,4 +4,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   setupFiles: ['<rootDir>/__tests__/support/setup.ts'],
   testTimeout: 60000,
+  // Jest's default is one worker per core but one: most files here wait on terraform, moto or MariaDB
+  // child processes, so a worker per core keeps both cores of the CI machine busy.
+  maxWorkers: '100%',
 };

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +122,21 @@ export async function synthAll(
   });
 }
 
+/** Names the folder of a synth made once for a whole test run (globalSetup), with synthAll's defaults. */
+export const SHARED_SYNTH_SETTING = 'OPS_AUTOPILOT_SHARED_SYNTH';
+
+/**
+ * A folder of its own holding what synthAll() writes: a copy of the run's shared synth when globalSetup made
+ * one, else a new synth. For tests that plan or read the default synth, not for tests of the synth itself.
+ */
+export async function sharedSynth(): Promise<string> {
+  const shared = process.env[SHARED_SYNTH_SETTING];
+  if (!shared || !existsSync(join(shared, 'manifest.json'))) return synthAll();
+  const copy = mkdtempSync(join(tmpdir(), 'ops-autopilot-synth-'));
+  cpSync(shared, copy, { recursive: true });
+  return copy;
+}
+
 export function stackNames(outdir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, unknown>;
@@ -185,6 +201,31 @@ export function warningsIn(output: string): string[] {
 const UNDECLARED = /undeclared variable/i;
 
 /**
+ * init and validate depend on the configuration alone, not on the variable values: a folder whose
+ * configuration this process already validated (a plan variant) is not initialised and validated again.
+ * The provider override written above differs between calls only in the stub's port.
+ */
+const validated = new Map<string, StackProof['validate']>();
+
+async function initAndValidate(
+  tools: OfflineTools,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<StackProof['validate']> {
+  const key = `${dir}\0${createHash('sha256')
+    .update(readFileSync(join(dir, 'cdk.tf.json')))
+    .digest('hex')}`;
+  const known = validated.get(key);
+  if (known && existsSync(join(dir, '.terraform.lock.hcl'))) return known;
+  await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
+  const validate = JSON.parse(
+    await tf(tools, dir, env, ['validate', '-json', '-no-color']),
+  ) as StackProof['validate'];
+  validated.set(key, validate);
+  return validate;
+}
+
+/**
  * init from the mirror, validate, plan with fake credentials, show -json. The plan gets the values of
  * `varFile` (the example by default) that the stack declares; with `varFile` null, only the variables files
  * in the stack's folder (the synthesized ops-autopilot.auto.tfvars.json). A plan that warns about an
@@ -215,10 +256,7 @@ export async function proveStack(
   );
   const env = offlineEnv(cliConfig);
   try {
-    await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
-    const validate = JSON.parse(
-      await tf(tools, dir, env, ['validate', '-json', '-no-color']),
-    ) as StackProof['validate'];
+    const validate = await initAndValidate(tools, dir, env);
     const planOutput = await tf(tools, dir, env, [
       'plan',
       '-input=false',

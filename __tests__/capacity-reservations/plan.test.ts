@@ -2,7 +2,7 @@ import {
   plannedResources,
   proveStack,
   resourceCounts,
-  synthAll,
+  sharedSynth,
   type PlanJson,
   type StackProof,
 } from '../../scripts/offline-proof';
@@ -186,7 +186,7 @@ describeOffline('offline Terraform proof: capacity-reservations network modes', 
   const plan = (overrides: Record<string, unknown>) =>
     proveStack(offlineTools!, outdir, STACK, variantVarFile(overrides));
   beforeAll(async () => {
-    outdir = await synthAll();
+    outdir = await sharedSynth();
   }, 180_000);
 
   test('egress through NAT: one NAT gateway per AZ in public subnets, no endpoints', async () => {

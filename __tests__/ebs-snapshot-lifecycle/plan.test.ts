@@ -2,7 +2,7 @@ import {
   plannedResources,
   proveStack,
   resourceCounts,
-  synthAll,
+  sharedSynth,
   type StackProof,
 } from '../../scripts/offline-proof';
 import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
@@ -123,7 +123,12 @@ describeOffline(
         snapshot_max_requests_per_second: 2,
         snapshot_default_retain_count: 14,
       });
-      proof = await proveStack(offlineTools!, await synthAll(), 'ebs-snapshot-lifecycle', varFile);
+      proof = await proveStack(
+        offlineTools!,
+        await sharedSynth(),
+        'ebs-snapshot-lifecycle',
+        varFile,
+      );
     }, 180_000);
 
     test('deletion protection off', () => {

@@ -2,7 +2,7 @@ import {
   plannedResources,
   proveStack,
   resourceCounts,
-  synthAll,
+  sharedSynth,
   type PlannedResource,
   type StackProof,
 } from '../../scripts/offline-proof';
@@ -21,7 +21,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
   let outdir: string;
   let proof: StackProof;
   beforeAll(async () => {
-    outdir = await synthAll();
+    outdir = await sharedSynth();
     proof = await proveStack(offlineTools!, outdir, STACK);
   }, 180_000);
 

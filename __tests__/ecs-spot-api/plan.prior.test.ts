@@ -1,7 +1,7 @@
 import {
   type PlanJson,
   proveStack,
-  synthAll,
+  sharedSynth,
   type StackProof,
   TFVARS_EXAMPLE,
 } from '../../scripts/offline-proof';
@@ -18,7 +18,7 @@ describeOffline('offline plan over a deployed ecs-spot-api', () => {
   let unchanged: PlanJson;
   let fiftyFifty: PlanJson;
   beforeAll(async () => {
-    proof = await proveStack(offlineTools!, await synthAll(), STACK);
+    proof = await proveStack(offlineTools!, await sharedSynth(), STACK);
     unchanged = await planOverPrior(offlineTools!, proof, TFVARS_EXAMPLE);
     fiftyFifty = await planOverPrior(
       offlineTools!,

@@ -56,9 +56,6 @@ const lastBuild = (project: string) =>
   };
 
 let project: string;
-beforeAll(() => {
-  project = copyProject();
-});
 /** `npx cdktf <args> --output <new folder>` in the copy; gives the folder. */
 async function synthTo(args: readonly string[]): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'cdktf-cli-'));
@@ -66,24 +63,29 @@ async function synthTo(args: readonly string[]): Promise<string> {
   return out;
 }
 
-describe('npx cdktf synth in a fresh copy of the project (the app command builds first)', () => {
-  let first: string;
-  let second: string;
-  let touched: string;
-  let secondBuild: { rebuilt: string[] };
-  let touchedBuild: { rebuilt: string[] };
-  beforeAll(async () => {
-    first = await synthTo(['synth']);
-    second = await synthTo(['synth']);
-    secondBuild = lastBuild(project);
-    appendFileSync(
-      join(project, 'functions', 'ecs-drain', 'drain.handler.ts'),
-      "\nconsole.log('changed after the first synth');\n",
-    );
-    touched = await synthTo(['synth']);
-    touchedBuild = lastBuild(project);
-  }, 600_000);
+// Each CLI run costs seconds of CPU: the JSON synth after the touch is also the one the HCL synth is
+// compared with (both from the same sources).
+let first: string;
+let second: string;
+let touched: string;
+let secondBuild: { rebuilt: string[] };
+let touchedBuild: { rebuilt: string[] };
+let hclOut: string;
+beforeAll(async () => {
+  project = copyProject();
+  first = await synthTo(['synth']);
+  second = await synthTo(['synth']);
+  secondBuild = lastBuild(project);
+  appendFileSync(
+    join(project, 'functions', 'ecs-drain', 'drain.handler.ts'),
+    "\nconsole.log('changed after the first synth');\n",
+  );
+  touched = await synthTo(['synth']);
+  touchedBuild = lastBuild(project);
+  hclOut = await synthTo(['synth', '--hcl']);
+}, 600_000);
 
+describe('npx cdktf synth in a fresh copy of the project (the app command builds first)', () => {
   test('with nothing changed, two synths are byte-identical and the second rebuilds nothing', () => {
     const [a, b] = [tree(first), tree(second)];
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
@@ -130,14 +132,12 @@ function policies(resources: Record<string, Record<string, unknown>>): Map<strin
 }
 
 describe('npx cdktf synth --hcl in the copy', () => {
-  let hclOut: string;
   let jsonOut: string;
   let stacks: string[];
-  beforeAll(async () => {
-    hclOut = await synthTo(['synth', '--hcl']);
-    jsonOut = await synthTo(['synth']);
+  beforeAll(() => {
+    jsonOut = touched;
     stacks = stackNames(hclOut);
-  }, 300_000);
+  });
   const dir = (stack: string) => join(hclOut, 'stacks', stack);
 
   test('writes every stack as an HCL root configuration: backend and provider kept, check blocks beside', async () => {

@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackNames, synthAll, type PlanJson, type StackProof } from '../../scripts/offline-proof';
+import {
+  stackNames,
+  sharedSynth,
+  type PlanJson,
+  type StackProof,
+} from '../../scripts/offline-proof';
 import { proveCallingModule, synthHcl } from '../../scripts/hcl-proof';
 import { substituteTf } from '../../scripts/tf-values';
 import { describeOffline, offlineTools } from '../support/offline';
@@ -55,7 +60,7 @@ describeOffline('the HCL modules called from a root module: init, validate, plan
   let mismatch: unknown;
 
   beforeAll(async () => {
-    const [hclOut, jsonOut] = await Promise.all([synthHcl(), synthAll()]);
+    const [hclOut, jsonOut] = await Promise.all([synthHcl(), sharedSynth()]);
     outdir = hclOut;
     stacks = stackNames(jsonOut);
     json = Object.fromEntries(

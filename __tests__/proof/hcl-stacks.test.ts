@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, stackNames, synthAll } from '../../scripts/offline-proof';
+import { ROOT, stackNames, sharedSynth } from '../../scripts/offline-proof';
 import { escapeHclTemplate, PROVIDER_REGION_CHECK } from '../../scripts/hcl-module';
 import { synthHcl, validateModule, type ValidateResult } from '../../scripts/hcl-proof';
 import { describeOffline, offlineTools } from '../support/offline';
@@ -138,7 +138,7 @@ let hclOut: string;
 let hclAgain: string;
 let stacks: string[];
 beforeAll(async () => {
-  [jsonOut, hclOut, hclAgain] = await Promise.all([synthAll(), synthHcl(), synthHcl()]);
+  [jsonOut, hclOut, hclAgain] = await Promise.all([sharedSynth(), synthHcl(), synthHcl()]);
   stacks = stackNames(jsonOut);
 }, 60_000);
 

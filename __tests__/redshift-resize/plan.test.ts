@@ -4,7 +4,7 @@ import {
   plannedResources,
   proveStack,
   resourceCounts,
-  synthAll,
+  sharedSynth,
   type StackProof,
 } from '../../scripts/offline-proof';
 import { substituteTf } from '../../scripts/tf-values';
@@ -237,7 +237,7 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
     'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000002',
   ];
   beforeAll(async () => {
-    outdir = await synthAll();
+    outdir = await sharedSynth();
   }, 180_000);
 
   test('list mode: the replication policy names exactly the listed tasks, the function gets them as JSON', async () => {

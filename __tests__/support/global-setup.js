@@ -1,10 +1,19 @@
 // Phase 1 of `npm test` starts with no recorded SDK calls, so the IAM proof (phase 2) sees only this run's;
-// the deploy proof and the sandbox check start in the background (background-jobs.js).
-const { rmSync } = require('node:fs');
+// the deploy proof and the sandbox check start in the background (background-jobs.js); the default synth is
+// made once, and the tests that only plan or read it get copies (sharedSynth in scripts/offline-proof.ts).
+const { existsSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const { startBackgroundJobs } = require('./background-jobs');
 
 module.exports = async (globalConfig) => {
   rmSync(join(__dirname, '..', '..', '.cache', 'iam-calls'), { recursive: true, force: true });
   startBackgroundJobs(globalConfig);
+  const built = join(__dirname, '..', '..', 'dist', 'scripts', 'offline-proof.js');
+  const wholeRun = !globalConfig.testPathPatterns?.isSet();
+  if (wholeRun && existsSync(built)) {
+    const { synthAll, SHARED_SYNTH_SETTING } = require(built);
+    // Read only by globalTeardown (Jest's rule for globals set here): it removes what it made, nothing else.
+    globalThis.sharedSynthMade = await synthAll();
+    process.env[SHARED_SYNTH_SETTING] = globalThis.sharedSynthMade;
+  }
 };

@@ -1,5 +1,8 @@
+const { rmSync } = require('node:fs');
 const { stopBackgroundJobs } = require('./background-jobs');
 
 module.exports = async () => {
   stopBackgroundJobs();
+  if (globalThis.sharedSynthMade)
+    rmSync(globalThis.sharedSynthMade, { recursive: true, force: true });
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   proveStack,
   requireOfflineTools,
-  synthAll,
+  sharedSynth,
   TFVARS_EXAMPLE,
   type StackProof,
 } from '../../scripts/offline-proof';
@@ -19,7 +19,7 @@ export const describeOffline = offlineTools ? describe : describe.skip;
 /** Synthesizes the built app (dist/main.js) and runs init, validate, plan and show for one stack. */
 export async function offlineProof(stack: string): Promise<StackProof> {
   if (!offlineTools) throw new Error('offline tools missing');
-  return proveStack(offlineTools, await synthAll(), stack);
+  return proveStack(offlineTools, await sharedSynth(), stack);
 }
 
 /** terraform.tfvars.example with some values replaced (JSON-compatible HCL, as in the example), as a new var file. */
