@@ -126,11 +126,40 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       comparison_operator: 'GreaterThanThreshold',
     });
     expect(one(proof.plan, 'aws_cloudwatch_metric_alarm', 'task-cpu-low').values).toMatchObject({
-      threshold: 25,
+      threshold: 0,
       evaluation_periods: 10,
       comparison_operator: 'LessThanThreshold',
+      // Memory tracking off: the memory term is a constant below 0, the CPU term decides.
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([metric - 25, 0 * gate - 1])' }),
+      ]),
     });
+    expect(plannedResources(proof.plan, 'aws_appautoscaling_policy')).toHaveLength(2);
   });
+
+  test('memory target 70: a scale-out-only tracking policy, and scale-in only below 35% memory', async () => {
+    // Act
+    const memory = await proveStack(
+      offlineTools!,
+      outdir,
+      STACK,
+      variantVarFile({ ecs_drain_task_memory_target_percent: 70 }),
+    );
+
+    // Assess
+    expect(
+      one(memory.plan, 'aws_appautoscaling_policy', 'task-memory-tracking').values,
+    ).toMatchObject({
+      target_tracking_scaling_policy_configuration: [
+        expect.objectContaining({ target_value: 70, disable_scale_in: true }),
+      ],
+    });
+    expect(one(memory.plan, 'aws_cloudwatch_metric_alarm', 'task-cpu-low').values).toMatchObject({
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: 'MAX([metric - 25, 2 * gate - 70])' }),
+      ]),
+    });
+  }, 120_000);
 
   test('cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both', () => {
     const adjustments = plannedResources(proof.plan, 'aws_autoscaling_policy')
@@ -241,6 +270,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ecs_drain_task_scale_out_minutes: 0,
       ecs_drain_task_scale_in_cpu_percent: 100,
       ecs_drain_task_scale_in_minutes: 61,
+      ecs_drain_task_memory_target_percent: 91,
       ecs_drain_cluster_scale_out_reservation_percent: 101,
       ecs_drain_cluster_scale_out_minutes: 0,
       ecs_drain_cluster_scale_in_reservation_percent: -1,

@@ -59,6 +59,7 @@ describe('ecs-autoscaling-drain stack', () => {
       'ecs_drain_on_demand_base_capacity',
       'ecs_drain_on_demand_percentage',
       'ecs_drain_standalone_grace_seconds',
+      'ecs_drain_task_memory_target_percent',
       'ecs_drain_task_scale_in_cpu_percent',
       'ecs_drain_task_scale_in_minutes',
       'ecs_drain_task_scale_out_cpu_percent',
@@ -123,7 +124,7 @@ describe('ecs-autoscaling-drain stack', () => {
   describe('task scaling: step scaling on the service CPU', () => {
     test.each([
       ['out', 'GreaterThanThreshold', 'task_scale_out_cpu_percent', 'task_scale_out_minutes', 1],
-      ['in', 'LessThanThreshold', 'task_scale_in_cpu_percent', 'task_scale_in_minutes', -1],
+      // Scale-in is metric math gated on memory: stack.memory.test.ts.
     ] as const)(
       'scale-%s: %s threshold from variables adds %i',
       (direction, operator, threshold, minutes, step) => {

@@ -263,6 +263,12 @@ describe('ecs-spot-api stack', () => {
       ]);
   });
 
+  test('the service redeploys on a strategy change and an apply waits until its tasks are steady', () => {
+    // A replaced capacity provider's old group is deleted only after its tasks have moved (plan.prior.test).
+    const service = byId('aws_ecs_service', 'service');
+    expect([service.force_new_deployment, service.wait_for_steady_state]).toEqual([true, true]);
+  });
+
   test('memory target tracking, when set, next to CPU (scale out on either, in on both)', () => {
     expect(byId('aws_appautoscaling_policy', 'memory-tracking')).toMatchObject({
       count: '${var.ecs_spot_memory_target_percent > 0 ? 1 : 0}',

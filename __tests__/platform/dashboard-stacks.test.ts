@@ -48,6 +48,9 @@ const AWS_METRICS: Readonly<Record<string, readonly string[]>> = {
   'AWS/SQS ApproximateNumberOfMessagesDelayed': ['QueueName'],
   'AWS/ECS CPUUtilization': ['ClusterName', 'ServiceName'],
   'AWS/ECS CPUReservation': ['ClusterName'],
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html
+  'AWS/ECS MemoryUtilization': ['ClusterName', 'ServiceName'],
+  'AWS/ECS MemoryReservation': ['ClusterName'],
   'ECS/ContainerInsights RunningTaskCount': ['ClusterName', 'ServiceName'],
   'ECS/ContainerInsights DesiredTaskCount': ['ClusterName', 'ServiceName'],
   'AWS/ECS/ManagedScaling CapacityProviderReservation': ['CapacityProviderName', 'ClusterName'],

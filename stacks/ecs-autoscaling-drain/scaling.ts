@@ -80,6 +80,11 @@ export interface ScalingAlarmsProps {
   readonly out: ThresholdSide;
   readonly in: ThresholdSide;
   readonly policies: StepPolicies;
+  /**
+   * Scale in only while this other metric (same namespace and dimensions) is below half of `target` too;
+   * a target of 0 (a number variable works) turns the gate off. @default none
+   */
+  readonly scaleInGate?: { readonly metricName: string; readonly target: number };
 }
 
 /**
@@ -98,12 +103,13 @@ export class ScalingAlarms {
     };
     for (const side of ['out', 'in'] as const) {
       const out = side === 'out';
+      const gated = !out && props.scaleInGate !== undefined;
       new CloudwatchMetricAlarm(scope, out ? props.ids.high : props.ids.low, {
-        ...metric,
+        ...(gated ? gatedMetric(props, props.scaleInGate!) : metric),
         alarmName: `${props.alarmNamePrefix}-${out ? 'high' : 'low'}`,
         alarmDescription: props[side].alarmDescription,
         comparisonOperator: out ? 'GreaterThanThreshold' : 'LessThanThreshold',
-        threshold: props[side].threshold,
+        threshold: gated ? 0 : props[side].threshold,
         evaluationPeriods: props[side].minutes,
         treatMissingData: 'notBreaching',
         alarmActions: [props.policies[side].arn],
@@ -111,6 +117,41 @@ export class ScalingAlarms {
       });
     }
   }
+}
+
+/**
+ * The scale-in alarm's metric math when a second metric gates it: MAX(metric - in, 2 x gate - target) is
+ * below 0 only when the metric is below its scale-in threshold AND the gate metric below half its target.
+ * Half, because removing one of N >= 2 tasks raises a per-task average by at most N/(N-1) <= 2: a removal
+ * never pushes the gate metric above its target, so a target tracking policy on it does not add the task
+ * back (the two would fight otherwise, as AWS warns for step and target tracking policies together:
+ * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html). Gate off
+ * (target 0): the term is a constant -1, so the expression is the metric's alone.
+ */
+function gatedMetric(props: ScalingAlarmsProps, gate: { metricName: string; target: number }) {
+  const query = (id: string, metricName: string) => ({
+    id,
+    returnData: false,
+    metric: { ...props.metric, metricName, period: 60, stat: 'Average' },
+  });
+  const target = Token.asString(gate.target);
+  const gateTerm = Token.isUnresolved(gate.target)
+    ? `\${${target} > 0 ? format("2 * gate - %d", ${target}) : "0 * gate - 1"}`
+    : gate.target > 0
+      ? `2 * gate - ${gate.target}`
+      : '0 * gate - 1';
+  return {
+    metricQuery: [
+      {
+        id: 'headroom',
+        expression: `MAX([metric - ${Token.asString(props.in.threshold)}, ${gateTerm}])`,
+        label: `${props.metric.metricName} below scale-in threshold and ${gate.metricName} below half its target`,
+        returnData: true,
+      },
+      query('metric', props.metric.metricName),
+      query('gate', gate.metricName),
+    ],
+  };
 }
 
 export interface ReservationThresholds {

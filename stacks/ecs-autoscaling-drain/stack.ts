@@ -9,7 +9,7 @@ import { Alerts } from '../platform/alerts';
 import { ecsDrainDashboard } from './dashboard';
 import { METRICS_NAMESPACE } from '../platform/dashboard';
 import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
-import { EcsServiceScalingTarget } from '../ecs/service-scaling';
+import { EcsServiceScalingTarget, serviceTargetTracking } from '../ecs/service-scaling';
 import { declareEcsVariables } from '../ecs/variables';
 import { DRAIN_SERVICE_NAME, DrainHook } from './drain-hook';
 import {
@@ -64,7 +64,7 @@ export class EcsAutoscalingDrainStack extends OpsStack {
     });
     const service = app.service('service', { launchType: 'EC2' });
 
-    // ---- Task scaling: step scaling on the service's CPU ----
+    // ---- Task scaling: step scaling on the service's CPU, optionally target tracking on its memory ----
     const scaling = new EcsServiceScalingTarget(this, 'service-scaling', {
       clusterName,
       service,
@@ -92,6 +92,16 @@ export class EcsAutoscalingDrainStack extends OpsStack {
         alarmDescription: 'Removes a task: service CPU below the scale-in threshold',
       },
       policies: taskStepPolicies(this, service.serviceName, scaling.target),
+      scaleInGate: { metricName: 'MemoryUtilization', target: own.taskMemoryTarget },
+    });
+    // Memory only adds tasks: the CPU step policy removes them, and only while memory is low (the gate).
+    serviceTargetTracking(this, 'task-memory-tracking', {
+      target: scaling.target,
+      name: `${service.serviceName}-memory`,
+      targetValue: own.taskMemoryTarget,
+      metric: { predefinedMetricType: 'ECSServiceAverageMemoryUtilization' },
+      optional: true,
+      disableScaleIn: true,
     });
 
     // ---- Cluster scaling: step scaling on the cluster's CPU and memory reservation ----

@@ -72,6 +72,14 @@ export function declareDrainVariables(stack: OpsStack) {
         'Consecutive minutes below ecs_drain_task_scale_in_cpu_percent before a task is removed.',
       unit: ' minutes',
     }),
+    taskMemoryTarget: v('task_memory_target_percent', {
+      default: 0,
+      min: 0,
+      max: 90,
+      description:
+        "Also add tasks when the service's average memory use (ECSServiceAverageMemoryUtilization) is above this percentage (target tracking, scale-out only); a task is then removed only while memory is below half of it. 0 turns it off.",
+      unit: ' percent',
+    }),
     clusterOutReservation: v('cluster_scale_out_reservation_percent', {
       default: 75,
       min: 1,

@@ -1,4 +1,3 @@
-import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -8,7 +7,7 @@ import { EcsAutoScalingGroup } from '../ecs/auto-scaling-group';
 import { EcsAsgCapacityProvider } from '../ecs/capacity-provider';
 import { InstanceRefreshSchedule } from '../ecs/instance-refresh-schedule';
 import { TARGET_HEALTH_CHECK } from '../ecs/load-balancer';
-import { EcsServiceScalingTarget } from '../ecs/service-scaling';
+import { EcsServiceScalingTarget, serviceTargetTracking } from '../ecs/service-scaling';
 import { spotReplacementPrecondition } from '../ecs/spot-notice';
 import { declareEcsVariables } from '../ecs/variables';
 import { declareSpotVariables } from './variables';
@@ -127,9 +126,6 @@ export class EcsSpotApiStack extends OpsStack {
       minTasks: vars.minTasks,
       maxTasks: vars.maxTasks,
     });
-    const target = scaling.target;
-    // Several target tracking policies: Application Auto Scaling scales out when any asks and in only when
-    // all agree (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
     const tracking = (
       id: string,
       suffix: string,
@@ -137,21 +133,12 @@ export class EcsSpotApiStack extends OpsStack {
       metric: { predefinedMetricType: string; resourceLabel?: string },
       optional: boolean,
     ) =>
-      new AppautoscalingPolicy(this, id, {
-        ...(optional
-          ? { count: Token.asNumber(`\${${Token.asString(targetValue)} > 0 ? 1 : 0}`) }
-          : {}),
+      serviceTargetTracking(this, id, {
+        target: scaling.target,
         name: `${service.serviceName}-${suffix}`,
-        policyType: 'TargetTrackingScaling',
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue,
-          predefinedMetricSpecification: metric,
-          scaleOutCooldown: 60,
-          scaleInCooldown: 300,
-        },
+        targetValue,
+        metric,
+        optional,
       });
     tracking(
       'cpu-tracking',

@@ -1,3 +1,4 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -49,4 +50,48 @@ export class EcsServiceScalingTarget extends Construct {
       dependsOn: [props.service.service],
     });
   }
+}
+
+export interface ServiceTargetTrackingProps {
+  readonly target: AppautoscalingTarget;
+  /** The policy's name. */
+  readonly name: string;
+  /** Target value of the metric; with `optional`, 0 (a number variable works) creates no policy. */
+  readonly targetValue: number;
+  readonly metric: { readonly predefinedMetricType: string; readonly resourceLabel?: string };
+  /** Created only when targetValue > 0. @default false */
+  readonly optional?: boolean;
+  /** The policy only adds tasks; another policy removes them. @default false */
+  readonly disableScaleIn?: boolean;
+}
+
+/**
+ * A target tracking policy of a service's task count: out after 60 s, in after 300 s. Added to `scope` under
+ * `id` (not a Construct: the stacks' addresses stay as they were with the policies inline). With several
+ * target tracking policies, Application Auto Scaling scales out when any asks and in only when all agree
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
+ */
+export function serviceTargetTracking(
+  scope: Construct,
+  id: string,
+  props: ServiceTargetTrackingProps,
+): AppautoscalingPolicy {
+  const { target, targetValue } = props;
+  return new AppautoscalingPolicy(scope, id, {
+    ...(props.optional
+      ? { count: Token.asNumber(`\${${Token.asString(targetValue)} > 0 ? 1 : 0}`) }
+      : {}),
+    name: props.name,
+    policyType: 'TargetTrackingScaling',
+    serviceNamespace: target.serviceNamespace,
+    resourceId: target.resourceId,
+    scalableDimension: target.scalableDimension,
+    targetTrackingScalingPolicyConfiguration: {
+      targetValue,
+      predefinedMetricSpecification: { ...props.metric },
+      scaleOutCooldown: 60,
+      scaleInCooldown: 300,
+      ...(props.disableScaleIn ? { disableScaleIn: true } : {}),
+    },
+  });
 }
