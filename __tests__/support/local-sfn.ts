@@ -41,8 +41,8 @@ export interface LocalRunOptions {
   readonly lambdas: Readonly<Record<string, LambdaHandler>>;
   /** SDK clients by the service name of the integration ARN: "redshift", "sns", "databasemigration", ... */
   readonly sdkClients: Readonly<Record<string, SendingClient>>;
-  /** IAM subject the state machine's own SDK calls are recorded under (its role). */
-  readonly iamSubject: string;
+  /** IAM subject the state machine's own SDK calls are recorded under (its role). Default: not recorded. */
+  readonly iamSubject?: string;
 }
 
 export interface SdkCall {
@@ -265,7 +265,7 @@ export async function runDefinition(
       result = { status: 'FAILED', error: error.cause.name, cause: error.cause.message };
     } else throw error;
   } finally {
-    record(options.iamSubject, sdkCalls);
+    if (options.iamSubject !== undefined) record(options.iamSubject, sdkCalls);
   }
   await collecting;
   return { ...result, visitedStates, sdkCalls, lambdaCalls };

@@ -3,6 +3,7 @@ import { AutoScalingClient, type AutoScalingClientConfig } from '@aws-sdk/client
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { clientConfig } from '../shared/aws';
+import { configuredSqsEndpoint } from './endpoint';
 
 /*
  * The clients the drain handler uses: SDK standard retry, which already treats ECS ThrottlingException,
@@ -20,8 +21,14 @@ export function createAutoScalingClient(
   return new AutoScalingClient({ ...clientConfig(), ...overrides });
 }
 
+/**
+ * The SQS client sends to the queue URL's host unless an endpoint is set in its config; an endpoint set through
+ * the environment does not count (@aws-sdk/middleware-sdk-sqs queueUrlMiddleware), so with one configured the
+ * queue URL must not override it: the request goes where the environment points (a local emulator).
+ */
 export function createSqsClient(overrides: SQSClientConfig = {}): SQSClient {
-  return new SQSClient({ ...clientConfig(), ...overrides });
+  const useQueueUrlAsEndpoint = configuredSqsEndpoint() === undefined;
+  return new SQSClient({ ...clientConfig(), useQueueUrlAsEndpoint, ...overrides });
 }
 
 export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {

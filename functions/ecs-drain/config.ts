@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAcceptedQueueUrl } from './endpoint';
 
 /** SQS caps DelaySeconds at 15 minutes. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -21,8 +22,15 @@ export const DrainEnvSchema = z
         /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/,
         'cluster name or cluster ARN',
       ),
-    /** URL of the standard SQS queue the function sends its delayed re-checks to (and is triggered by). */
-    CHECK_QUEUE_URL: z.url({ protocol: /^https$/ }),
+    /**
+     * URL of the standard SQS queue the function sends its delayed re-checks to (and is triggered by): https,
+     * or http on a loopback host while AWS_ENDPOINT_URL(_SQS) points the SDK at a local emulator.
+     */
+    CHECK_QUEUE_URL: z.url({ protocol: /^https?$/ }),
+    /** Endpoint overrides the SDK reads itself; read here only to judge CHECK_QUEUE_URL. */
+    AWS_ENDPOINT_URL: z.string().optional(),
+    AWS_ENDPOINT_URL_SQS: z.string().optional(),
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: z.string().optional(),
     /** Seconds between two checks of a draining instance; SQS DelaySeconds, so at most 900. */
     CHECK_INTERVAL_SECONDS: seconds(5, MAX_SQS_DELAY_SECONDS).default(30),
     /** Upper bound on a drain, counted from the lifecycle notification's Time; then the action is completed anyway. */
@@ -33,6 +41,11 @@ export const DrainEnvSchema = z
     AGENT_DISCONNECTED_GRACE_SECONDS: seconds(0, MAX_LIFECYCLE_WAIT_SECONDS).default(180),
     /** DynamoDB table of the drain ledger (functions/ecs-drain/ledger.ts). */
     LEDGER_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'DynamoDB table name'),
+  })
+  .refine((env) => isAcceptedQueueUrl(env.CHECK_QUEUE_URL, env), {
+    message:
+      'must be https (http only for a loopback host with AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_SQS set)',
+    path: ['CHECK_QUEUE_URL'],
   })
   .refine((env) => env.STANDALONE_TASK_GRACE_SECONDS <= env.MAX_DRAIN_SECONDS, {
     message: 'must not exceed MAX_DRAIN_SECONDS',

@@ -19,6 +19,8 @@ function handling(h: Handling): string {
       return `allowed re-plan drift, from an empty state value only: ${h.resourceType} ${h.paths.join(', ')}`;
     case 'inventory':
       return `inventory: ${h.detail}`;
+    case 'scenario':
+      return `end-to-end scenario: ${h.detail}`;
     case 'left-out':
       return `left out of the apply: ${h.stack} ${h.address}`;
   }

@@ -18,6 +18,7 @@ import { effectiveLoggingConfig, functionName } from '../../../scripts/emulator/
 import { fixDbCluster } from '../../../scripts/emulator/stand-ins/rds';
 import { resizeOptions } from '../../../scripts/emulator/stand-ins/redshift';
 import { compactJsonAttributes } from '../../../scripts/emulator/stand-ins/sqs';
+import { fixTaskDates } from '../../../scripts/emulator/stand-ins/dms';
 
 describe('fix-ups of moto answers, as the AWS API reference documents them', () => {
   test('Lambda LoggingConfig: Text and /aws/lambda/<name> by default, INFO levels with JSON', () => {
@@ -111,6 +112,29 @@ describe('fix-ups of moto answers, as the AWS API reference documents them', () 
     expect(textOf(parseXml(second.body), 'nextToken')).toBeUndefined();
     expect(ask({}).body).toBe(reply.body);
     expect(ask({ MaxResults: '4' }).status).toBe(400);
+  });
+
+  test('DMS: replication task timestamps as epoch seconds, unset ones left out', () => {
+    const task = {
+      ReplicationTaskArn: 'arn:aws:dms:us-east-1:123456789012:task:t',
+      ReplicationTaskCreationDate: '2026-12-04T15:53:05.182167',
+      ReplicationTaskStartDate: null,
+      ReplicationTaskSettings: null,
+      ReplicationTaskStats: { StartDate: '2026-12-04T15:53:06', StopDate: null },
+    };
+    const body = JSON.stringify({ ReplicationTasks: [task], ReplicationTask: task });
+
+    const fixed = JSON.parse(fixTaskDates({ status: 200, headers: {}, body }).body) as Record<
+      string,
+      unknown
+    >;
+
+    const expected = {
+      ReplicationTaskArn: task.ReplicationTaskArn,
+      ReplicationTaskCreationDate: Date.UTC(2026, 11, 4, 15, 53, 5, 182.167) / 1000,
+      ReplicationTaskStats: { StartDate: Date.UTC(2026, 11, 4, 15, 53, 6) / 1000 },
+    };
+    expect(fixed).toEqual({ ReplicationTasks: [expected], ReplicationTask: expected });
   });
 
   test('SQS: the redrive policy without the spaces moto writes', () => {

@@ -18,9 +18,9 @@ export function dropTemplateTagsFromData(body: string): string {
 /**
  * The most volumes one DescribeVolumes page of the emulator holds, whatever MaxResults asks: AWS may return
  * fewer items than MaxResults with a NextToken (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination),
- * and a small page lets a test cross pages with a few dozen volumes.
+ * and a small page lets a test cross pages with a dozen volumes.
  */
-export const VOLUME_PAGE_CAP = 50;
+export const VOLUME_PAGE_CAP = 10;
 
 /**
  * moto returns every volume in one answer and ignores MaxResults and NextToken; AWS pages them (MaxResults

@@ -1,5 +1,6 @@
 import { appAutoScalingStandIns } from './appautoscaling';
 import { autoScalingStandIns } from './autoscaling';
+import { dmsStandIns } from './dms';
 import { ec2StandIns } from './ec2';
 import { ec2CapacityStandIns } from './ec2-capacity';
 import { ecrStandIns } from './ecr';
@@ -25,5 +26,6 @@ export function allStandIns(): StandInModule[] {
     sqsStandIns(),
     autoScalingStandIns(),
     redshiftStandIns(),
+    dmsStandIns(),
   ];
 }
