@@ -43,15 +43,6 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
     issue: 'issue 12 section 3 (EBS defects 1-3, ebs-snapshot-lifecycle)',
   },
   {
-    group: 'ebs-snapshot-delete',
-    kind: 'lost-reply',
-    cases:
-      /^EC2Client\.DeleteSnapshot@functions\/ebs-snapshot\/delete-snapshot\.ts:58#[15] lost-reply every-attempt$/,
-    defect:
-      'DeleteSnapshot applied, reply lost on every attempt: the stream retry finds NotFound and the deletion is not counted (Deleted under-counts by one)',
-    issue: 'issue 12 section 3, defect 6 (ebs-snapshot-lifecycle)',
-  },
-  {
     group: 'ecs-drain-drain',
     kind: 'lost-reply',
     cases:
