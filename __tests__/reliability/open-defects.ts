@@ -43,24 +43,6 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
     issue: 'issue 12 section 3 (EBS defects 1-3, ebs-snapshot-lifecycle)',
   },
   {
-    group: 'ecs-drain-drain',
-    kind: 'lost-reply',
-    cases:
-      /^DynamoDBClient\.UpdateItem@functions\/ecs-drain\/ledger\.ts:66#5 lost-reply every-attempt$/,
-    defect:
-      'the last ledger UpdateItem applied, reply lost on every attempt: the outcome metric is never recorded',
-    issue: 'issue 12 section 3, defect 5 (ecs-autoscaling-drain)',
-  },
-  {
-    group: 'ecs-drain-drain',
-    kind: 'lost-reply',
-    cases:
-      /^SQSClient\.SendMessage@functions\/ecs-drain\/drain\.ts:204#[12] lost-reply (first|every)-attempt$/,
-    defect:
-      're-check SendMessage applied, reply lost: the SDK retry queues a second re-check (9 when every attempt is applied), the chain forks',
-    issue: 'issue 12 section 3, defect 5 (ecs-autoscaling-drain)',
-  },
-  {
     group: 'redshift-resize-workflow',
     kind: 'lost-reply',
     cases:
