@@ -42,21 +42,4 @@ export const OPEN_DEFECTS: readonly OpenDefect[] = [
     defect: `CreateSnapshot applied, reply lost, listing lagging: ${UNRECORDED}`,
     issue: 'issue 12 section 3 (EBS defects 1-3, ebs-snapshot-lifecycle)',
   },
-  {
-    group: 'redshift-resize-workflow',
-    kind: 'lost-reply',
-    cases:
-      /^DatabaseMigrationServiceClient\.StopReplicationTask@functions\/redshift-resize\/replication\.ts:149#[12] lost-reply every-attempt$/,
-    defect: 'StopReplicationTask applied, reply lost on every attempt: the run ends unresized',
-    issue: 'issue 12 section 3, new finding (c) (redshift-resize)',
-  },
-  {
-    group: 'redshift-resize-workflow',
-    kind: 'lost-reply',
-    cases:
-      /^RedshiftClient\.ResizeCluster@functions\/redshift-resize\/resize\.ts:\d+#1 lost-reply every-attempt$/,
-    defect:
-      "ResizeCluster applied, every reply lost: the function's SDK retries run out on connection resets and the definition's Retry (Lambda service errors only) does not re-invoke it, so the run recovers while the cluster resizes",
-    issue: 'issue 12 section 3, new finding (a)/(b) (redshift-resize)',
-  },
 ];
