@@ -31,7 +31,11 @@ export interface WireError {
   readonly code: string;
   readonly status: number;
   readonly message: string;
-  /** The error's own members, sent in a JSON body (e.g. the Item of a ConditionalCheckFailedException). */
+  /**
+   * The error's own members, sent in a JSON body: e.g. the Item of a ConditionalCheckFailedException asked
+   * for with ReturnValuesOnConditionCheckFailure ALL_OLD
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html).
+   */
   readonly members?: Readonly<Record<string, unknown>>;
 }
 
