@@ -153,6 +153,9 @@ describe('delete path and sweep', () => {
     expect(statements.find((s) => s.Sid === 'ReadSnapshotLocks')).toMatchObject({
       Action: 'ec2:DescribeLockedSnapshots',
     });
+    expect(statements.find((s) => s.Sid === 'CheckDeletedSnapshots')).toMatchObject({
+      Action: 'ec2:DescribeSnapshots',
+    });
   });
 
   test('sweep deletes only managed snapshots and reads Recycle Bin rules', () => {

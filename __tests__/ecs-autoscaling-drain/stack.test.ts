@@ -428,7 +428,7 @@ describe('ecs-autoscaling-drain stack', () => {
         {
           Sid: 'DrainLedger',
           Effect: 'Allow',
-          Action: 'dynamodb:UpdateItem',
+          Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
           Resource: `${P}:dynamodb:${R}:table/\${var.name_prefix}-ecs-drain-ledger`,
         },
         {

@@ -93,6 +93,9 @@ const onContainerInstance =
       context: ecsClusterContext(input),
     },
   ];
+const onTable =
+  (action: string): Translator =>
+  (input) => [{ action, resource: regional('dynamodb', `table/${str(input, 'TableName')}`) }];
 const onCluster =
   (action: string): Translator =>
   (input) => [{ action, resource: ecsClusterArn(input) }];
@@ -234,18 +237,9 @@ export const TRANSLATORS: Record<string, Translator> = {
       action: 'dynamodb:BatchGetItem',
       resource: regional('dynamodb', `table/${table}`),
     })),
-  'DynamoDBClient.PutItem': (input) => [
-    {
-      action: 'dynamodb:PutItem',
-      resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
-    },
-  ],
-  'DynamoDBClient.UpdateItem': (input) => [
-    {
-      action: 'dynamodb:UpdateItem',
-      resource: regional('dynamodb', `table/${str(input, 'TableName')}`),
-    },
-  ],
+  'DynamoDBClient.PutItem': onTable('dynamodb:PutItem'),
+  'DynamoDBClient.GetItem': onTable('dynamodb:GetItem'),
+  'DynamoDBClient.UpdateItem': onTable('dynamodb:UpdateItem'),
   'ECSClient.ListContainerInstances': onCluster('ecs:ListContainerInstances'),
   'ECSClient.DescribeContainerInstances': onContainerInstances('ecs:DescribeContainerInstances'),
   'ECSClient.UpdateContainerInstancesState': onContainerInstances(

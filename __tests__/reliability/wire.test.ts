@@ -91,3 +91,25 @@ test('every attempt failing ends in the service error after the maximum attempts
 
   expect(error).toMatchObject({ name: 'RequestLimitExceeded', $metadata: { attempts: 3 } });
 });
+
+test('a refused conditional write carries the item that failed it (ReturnValuesOnConditionCheckFailure)', async () => {
+  // Prepare: DynamoDB returns the item in the error body when asked ALL_OLD
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+  const held = { k: { S: 'v' }, owner: { S: 'another' } };
+  const table = new AnswerBook();
+  table.on(PutItemCommand).callsFake(() => {
+    throw new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: { httpStatusCode: 400 },
+      Item: held,
+    });
+  });
+  wire.serve(DynamoDBClient, table);
+
+  // Act
+  const error = await put().catch((e: unknown) => e);
+
+  // Assess
+  expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+  expect((error as ConditionalCheckFailedException).Item).toEqual(held);
+});

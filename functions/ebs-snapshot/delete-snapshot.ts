@@ -1,6 +1,7 @@
 import {
   DeleteSnapshotCommand,
   DescribeLockedSnapshotsCommand,
+  DescribeSnapshotsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { errorText } from '../shared/errors';
@@ -45,9 +46,39 @@ async function lockOf(
   }
 }
 
+/** EC2 answered with a client error (4xx): the request was refused, so nothing was deleted. */
+const refused = (error: unknown): boolean => {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status < 500;
+};
+
+/**
+ * Whether EC2 still has the snapshot, after a DeleteSnapshot whose outcome is unknown (every attempt timed
+ * out, lost its reply or met a 5xx). DescribeSnapshots by id answers InvalidSnapshot.NotFound, or omits the
+ * id, when the snapshot is gone; undefined when the read fails too.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html ("If you specify an
+ * invalid snapshot ID, an error is returned"), https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ */
+async function stillExists(ec2: EC2Client, snapshotId: string): Promise<boolean | undefined> {
+  try {
+    const out = await ec2.send(
+      new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId], OwnerIds: ['self'] }),
+    );
+    return (out.Snapshots ?? []).some((s) => s.SnapshotId === snapshotId);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'InvalidSnapshot.NotFound') return false;
+    logger.warn('could not check whether the snapshot still exists', {
+      snapshotId,
+      error: errorText(error),
+    });
+    return undefined;
+  }
+}
+
 /**
  * Deletes one snapshot and names the outcome. NotFound on a retry of our own call means the earlier
  * attempt deleted it and its reply was lost: that counts as deleted, so the metric does not under-count.
+ * Likewise when every attempt's outcome was unknown and EC2 no longer has the snapshot.
  */
 export async function deleteSnapshot(
   ec2: EC2Client,
@@ -69,6 +100,13 @@ export async function deleteSnapshot(
         retryAt: new Date(now.getTime() + IN_USE_RETRY_MS),
         error: errorText(error),
       };
+    if (!refused(error) && (await stillExists(ec2, snapshotId)) === false) {
+      logger.info('DeleteSnapshot outcome unknown, and the snapshot is gone: deleted', {
+        snapshotId,
+        error: errorText(error),
+      });
+      return { outcome: 'deleted' };
+    }
     const lock = await lockOf(ec2, snapshotId);
     if (lock) {
       const expires = lock.expiresOn?.getTime() ?? now.getTime() + IN_USE_RETRY_MS;

@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
+  GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DRAIN_OUTCOMES, type DrainOutcome } from './metric-names';
@@ -23,7 +24,10 @@ export interface DrainLedger {
   claim(ref: CheckClaim): Promise<LedgerEntry | undefined>;
   /** Notes, before CompleteLifecycleAction, the outcome the chain is completing the action with. */
   markCompleting(token: string, outcome: DrainOutcome, atMs: number): Promise<void>;
-  /** Takes the right to record the drain's outcome: true for the first owner, and again for that owner. */
+  /**
+   * Takes the right to record the drain's outcome: true for the first owner, and again for that owner. When
+   * the write's outcome is unknown (every reply lost), a strongly consistent read of the entry tells.
+   */
   takeOutcome(token: string, owner: string): Promise<boolean>;
 }
 
@@ -75,6 +79,18 @@ export function dynamoDbLedger(ddb: DynamoDBClient, tableName: string): DrainLed
     }
   };
 
+  const outcomeOwner = async (token: string): Promise<string | undefined> => {
+    const out = await ddb.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { action_token: { S: token } },
+        ProjectionExpression: 'outcome_owner',
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item?.outcome_owner?.S;
+  };
+
   return {
     async claim({ token, check, owner, expiresAt }) {
       const out = await refusedOnCondition(
@@ -102,14 +118,23 @@ export function dynamoDbLedger(ddb: DynamoDBClient, tableName: string): DrainLed
     },
 
     async takeOutcome(token, owner) {
-      const out = await refusedOnCondition(
-        update(token, {
-          UpdateExpression: 'SET outcome_owner = :owner',
-          ConditionExpression: 'attribute_not_exists(outcome_owner) OR outcome_owner = :owner',
-          ExpressionAttributeValues: { ':owner': { S: owner } },
-        }),
-      );
-      return out !== undefined;
+      try {
+        const out = await refusedOnCondition(
+          update(token, {
+            UpdateExpression: 'SET outcome_owner = :owner',
+            ConditionExpression: 'attribute_not_exists(outcome_owner) OR outcome_owner = :owner',
+            ExpressionAttributeValues: { ':owner': { S: owner } },
+          }),
+        );
+        return out !== undefined;
+      } catch (error) {
+        // Unknown whether the write applied: read the entry back, strongly consistent, so a write applied
+        // just before is seen. https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+        // (ConsistentRead), https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
+        const held = await outcomeOwner(token).catch(() => undefined);
+        if (held === undefined) throw error;
+        return held === owner;
+      }
     },
   };
 }

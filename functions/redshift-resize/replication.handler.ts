@@ -3,6 +3,7 @@ import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { parseEvent } from '../shared/parse';
 import { ReplicationEnvSchema } from './env';
+import { namedWhenReplyLost } from './errors';
 import { ReplicationEventSchema } from './events';
 import {
   resumeTasks,
@@ -20,12 +21,16 @@ export const dms = new DatabaseMigrationServiceClient(clientConfig());
 /** Select / Stop / Resume steps for the DMS tasks that replicate into the cluster. */
 export async function handler(event: unknown): Promise<SelectResult | ReplicationStepResult> {
   const input = parseEvent(ReplicationEventSchema, event, 'a replication step payload');
-  switch (input.action) {
-    case 'select':
-      return selectTasks({ dms }, source);
-    case 'stop':
-      return stopTasks({ dms }, input.taskArns);
-    case 'resume':
-      return resumeTasks({ dms }, input.taskArns);
+  try {
+    switch (input.action) {
+      case 'select':
+        return await selectTasks({ dms }, source);
+      case 'stop':
+        return await stopTasks({ dms }, input.taskArns);
+      case 'resume':
+        return await resumeTasks({ dms }, input.taskArns);
+    }
+  } catch (error) {
+    throw namedWhenReplyLost(error);
   }
 }

@@ -3,7 +3,7 @@ import { clientConfig } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { parseEvent } from '../shared/parse';
 import { ResizeEnvSchema } from './env';
-import { ResizeFailedError } from './errors';
+import { namedWhenReplyLost, ResizeFailedError } from './errors';
 import { ResizeEventSchema } from './events';
 import {
   resizeStatus,
@@ -21,11 +21,15 @@ export const redshift = new RedshiftClient(clientConfig());
 /** Resize steps: start the resize (idempotently) and report whether it has finished. */
 export async function handler(event: unknown): Promise<StartResizeResult | ResizeStatusResult> {
   const input = parseEvent(ResizeEventSchema, event, 'a resize step payload');
-  switch (input.action) {
-    case 'start':
-      return startResize({ redshift }, config, input);
-    case 'status':
-      return statusWithOutcome(input);
+  try {
+    switch (input.action) {
+      case 'start':
+        return await startResize({ redshift }, config, input);
+      case 'status':
+        return await statusWithOutcome(input);
+    }
+  } catch (error) {
+    throw namedWhenReplyLost(error);
   }
 }
 

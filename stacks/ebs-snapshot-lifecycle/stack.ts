@@ -132,6 +132,13 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
           resources: ['*'],
           wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
         },
+        {
+          // A delete whose every reply was lost is confirmed by the snapshot being gone.
+          sid: 'CheckDeletedSnapshots',
+          actions: ['ec2:DescribeSnapshots'],
+          resources: ['*'],
+          wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
+        },
         { sid: 'WriteBackFailedDeletes', actions: ['dynamodb:PutItem'], resources: [tableArn] },
         platformGrant('stream-polling', { sid: 'ReadTableStream', resources: [streamArn] }),
         platformGrant('stream-listing', {

@@ -122,7 +122,7 @@ export class DrainHook {
       { sid: 'QueueNextCheck', actions: ['sqs:SendMessage'], resources: [checksArn] },
       {
         sid: 'DrainLedger',
-        actions: ['dynamodb:UpdateItem'],
+        actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
         resources: [stack.arn('dynamodb', `table/${ledgerName}`)],
       },
       platformGrant('queue-polling', { sid: 'ReceiveChecks', resources: [checksArn] }),

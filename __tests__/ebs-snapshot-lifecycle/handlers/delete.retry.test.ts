@@ -124,3 +124,40 @@ test('a lost DeleteSnapshot reply: the SDK retry is told NotFound, and the snaps
   expect(fake.snapshots).toHaveLength(0);
   expect(counts).toMatchObject({ deleted: 1, alreadyDeleted: 0 });
 });
+
+test('every DeleteSnapshot reply lost: EC2 no longer has the snapshot, so it counts as deleted', async () => {
+  // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
+  fake.loseReplyNext('DeleteSnapshot', 4);
+
+  // Act
+  const { response, counts } = await deleteExpiredSnapshots(
+    deps,
+    DELETE_CONFIG,
+    streamEvent(ttlRemoveOf('snap-00000000000000001', '100')),
+  );
+
+  // Assess
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(counts).toMatchObject({ deleted: 1, alreadyDeleted: 0, failed: 0 });
+  expect(table.items.size).toBe(0);
+});
+
+test('every DeleteSnapshot attempt fails with 5xx while EC2 still lists the snapshot: a failure', async () => {
+  // Prepare
+  fake.seedSnapshot('snap-00000000000000001');
+  const internal = { status: 500, code: 'InternalError' };
+  fake.failNext('DeleteSnapshot', internal, internal, internal, internal);
+
+  // Act
+  const { counts } = await deleteExpiredSnapshots(
+    deps,
+    DELETE_CONFIG,
+    streamEvent(ttlRemoveOf('snap-00000000000000001', '100')),
+  );
+
+  // Assess
+  expect(counts).toMatchObject({ deleted: 0, failed: 1 });
+  expect(fake.snapshots).toHaveLength(1);
+  expect(table.items.get('snap-00000000000000001')?.last_delete_outcome).toEqual({ S: 'failed' });
+});

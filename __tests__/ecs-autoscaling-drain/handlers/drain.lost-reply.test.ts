@@ -9,7 +9,7 @@ import { LifecycleNotificationSchema } from '../../../functions/ecs-drain/schema
 import { recordIamCalls } from '../../support/iam-recorder';
 import { TERMINATING_MESSAGE } from '../fixtures/events';
 import { WireWorld } from '../fixtures/wire-world';
-import { resourceTags } from '../fixtures/world';
+import { resourceTags, TOKEN } from '../fixtures/world';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const recorded: Array<import('aws-sdk-client-mock').AwsStub<any, any, any>> = [];
@@ -77,6 +77,42 @@ describe('a lost reply to CompleteLifecycleAction', () => {
 
     // Assess
     expect(result).toEqual({ status: 'already-finished' });
+    expect(outcomes()).toEqual([]);
+  });
+});
+
+describe('a lost reply to the outcome write', () => {
+  const outcomeWrite = (input: { UpdateExpression?: string }) =>
+    input.UpdateExpression?.includes('outcome_owner') === true;
+
+  test('every reply lost: a consistent read finds the write its own, outcome recorded once', async () => {
+    // Prepare: the drain is over; the write that takes the outcome is applied, its every reply lost.
+    world.tasksStop();
+    world.ledger.loseReplyOf = outcomeWrite;
+
+    // Act
+    const result = await startDrain(world.deps, NOTIFICATION, SNS_MESSAGE_ID);
+
+    // Assess
+    expect(result).toEqual({ status: 'completed', outcome: 'Completed', remainingTasks: 0 });
+    expect(world.completions).toBe(1);
+    expect(outcomes()).toEqual([1]);
+  });
+
+  test('every reply lost while another invocation holds the outcome: not recorded twice', async () => {
+    // Prepare
+    world.tasksStop();
+    world.ledger.items.set(TOKEN, {
+      action_token: { S: TOKEN },
+      outcome_owner: { S: 'another-invocation' },
+    });
+    world.ledger.loseReplyOf = outcomeWrite;
+
+    // Act
+    const result = await startDrain(world.deps, NOTIFICATION, SNS_MESSAGE_ID);
+
+    // Assess
+    expect(result.status).toBe('completed');
     expect(outcomes()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { SdkError } from '@smithy/types';
+import { ReplyLostError } from '../../../functions/redshift-resize/errors';
 import {
   buildResizeDefinition,
   type AslTaskState,
@@ -43,6 +44,18 @@ describe('the Lambda tasks retry a function whose SDK retries ran out', () => {
     },
   );
 
+  it('every Lambda task retries a request whose every reply was lost (ReplyLostError)', () => {
+    // Act
+    const missing = lambdaTasks()
+      .filter(
+        ([, task]) => !(task.Retry ?? []).some((r) => r.ErrorEquals.includes(ReplyLostError.name)),
+      )
+      .map(([state]) => state);
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
   it('lists only errors the SDK itself treats as throttling or transient (5xx by status)', () => {
     // Prepare
     const retried = new Set(
@@ -56,6 +69,7 @@ describe('the Lambda tasks retry a function whose SDK retries ran out', () => {
     const unknown = [...retried].filter(
       (name) =>
         !fiveHundreds.has(name) &&
+        name !== ReplyLostError.name &&
         !isThrottlingError(sdkError(name)) &&
         !isTransientError(sdkError(name)),
     );

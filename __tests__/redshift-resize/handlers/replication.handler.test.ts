@@ -130,6 +130,27 @@ describe('stop', () => {
     expect(result.settled).toBe(false);
   });
 
+  it('every StopReplicationTask reply lost: fails as ReplyLostError; the re-run stops nothing twice', async () => {
+    // Prepare: DMS applies the stop, then the connection resets (what the SDK throws when it gives up)
+    const a = world.addTask('INTOCLUSTER00000000000001', 'running');
+    dmsMock.on(StopReplicationTaskCommand).callsFake(() => {
+      world.tasks.get(a)!.status = 'stopping';
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
+    });
+    const failed = await stop([a]).then(
+      () => undefined,
+      (e: Error) => e.name,
+    );
+
+    // Act: the workflow's Retry invokes the step again
+    const retried = await stop([a]);
+
+    // Assess
+    expect(failed).toBe('ReplyLostError');
+    expect(retried.tasks).toEqual([{ arn: a, status: 'stopping', action: 'none' }]);
+    expect(stopped()).toEqual([a]);
+  });
+
   it('describes the tasks in chunks of at most 10 ARNs', async () => {
     // Prepare
     const arns = Array.from({ length: 12 }, (_, i) =>

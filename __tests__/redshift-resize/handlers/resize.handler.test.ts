@@ -53,6 +53,26 @@ describe('start', () => {
     expect(resizeCalls()).toHaveLength(1);
   });
 
+  it('every reply lost: fails as ReplyLostError, and the re-run finds its own resize', async () => {
+    // Prepare: applied, then the connection resets on every attempt (what the SDK throws when it gives up)
+    redshiftMock.on(ResizeClusterCommand).callsFake((input: ResizeClusterCommandInput) => {
+      if (world.cluster?.status === 'available') world.resizeCluster(input);
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
+    });
+    const failed = await start(8).then(
+      () => undefined,
+      (e: Error) => e.name,
+    );
+
+    // Act: the workflow's Retry invokes the step again
+    const retried = await start(8);
+
+    // Assess
+    expect(failed).toBe('ReplyLostError');
+    expect(retried).toMatchObject({ outcome: 'ALREADY_STARTED', done: false });
+    expect(resizeCalls()).toHaveLength(1);
+  });
+
   it('resizes a storage-full cluster (Redshift: "resize the cluster to add nodes")', async () => {
     // Prepare
     world.cluster = { status: 'storage-full', nodeType: 'ra3.4xlarge', nodes: 4 };

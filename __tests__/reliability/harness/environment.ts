@@ -17,8 +17,6 @@ export function useHarnessEnvironment(): void {
  * Powertools run as usual). Time moves when the harness says: per HTTP attempt and between invocations.
  */
 export class FakeClock {
-  private ms = 0;
-
   start(at: Date): void {
     jest.useFakeTimers({
       doNotFake: [
@@ -39,21 +37,20 @@ export class FakeClock {
       ],
       now: at,
     });
-    this.ms = at.getTime();
   }
 
+  /** The fake time; a scenario's own jumps (jest.setSystemTime, e.g. a mocked sleep) count too. */
   now(): number {
-    return this.ms;
+    return Date.now();
   }
 
   /** Moves to `at` unless time is already past it. */
   advanceTo(at: number): void {
-    if (at > this.ms) this.advance(at - this.ms);
+    if (at > this.now()) jest.setSystemTime(at);
   }
 
   advance(ms: number): void {
-    this.ms += ms;
-    jest.setSystemTime(this.ms);
+    jest.setSystemTime(this.now() + ms);
   }
 
   stop(): void {

@@ -31,6 +31,12 @@ export interface WireError {
   readonly code: string;
   readonly status: number;
   readonly message: string;
+  /**
+   * The error's own members, sent in a JSON body: e.g. the Item of a ConditionalCheckFailedException asked
+   * for with ReturnValuesOnConditionCheckFailure ALL_OLD
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html).
+   */
+  readonly members?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -83,7 +89,7 @@ export function errorResponse(protocol: WireProtocol, error: WireError) {
       return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error></Errors><RequestID>${REQUEST_ID}</RequestID></Response>`;
     if (protocol === 'awsQuery')
       return `<ErrorResponse><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${REQUEST_ID}</RequestId></ErrorResponse>`;
-    return JSON.stringify({ __type: error.code, message: error.message });
+    return JSON.stringify({ ...error.members, __type: error.code, message: error.message });
   })();
   const contentType =
     protocol === 'awsJson1_0'
@@ -105,6 +111,20 @@ export function errorResponse(protocol: WireProtocol, error: WireError) {
   };
 }
 
+/** What every thrown error carries; anything else is a member of that service error's shape. */
+const ERROR_FIELDS = new Set([
+  'name',
+  'message',
+  'Message',
+  'code',
+  'statusCode',
+  '$fault',
+  '$metadata',
+  '$retryable',
+  '$response',
+  'stack',
+]);
+
 /**
  * The wire error a world's thrown error stands for: an SDK service exception (name, $metadata) or an error
  * with `code` and `statusCode` (the capacity world's Ec2ApiError). Anything else is a bug of the world.
@@ -123,5 +143,8 @@ export function worldError(error: unknown): WireError | undefined {
     (e.$fault === 'server' ? 500 : e.$fault === 'client' ? 400 : undefined);
   if (status === undefined) return undefined;
   const code = typeof e.code === 'string' ? e.code : e.name;
-  return { code, status, message: e.message };
+  const members = Object.fromEntries(
+    Object.entries(e).filter(([k, v]) => v !== undefined && !ERROR_FIELDS.has(k)),
+  );
+  return { code, status, message: e.message, members };
 }

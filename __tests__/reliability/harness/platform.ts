@@ -141,7 +141,7 @@ export class Platform {
 
   /**
    * Delivers a queue's messages until it is empty, moving the clock to each message's visibility and letting
-   * the world move on first (`evolve`). Returns each delivery: its body, the calls it made, whether it failed.
+   * the world move on first (`evolve`). Returns each delivery.
    */
   async invokeQueue(
     label: string,
@@ -149,8 +149,8 @@ export class Platform {
     queue: QueueModel,
     source: { readonly arn: string; readonly sends: () => ReadonlyArray<{ input: unknown }> },
     evolve: () => void = () => undefined,
-  ): Promise<Array<{ body: string; calls: number; ok: boolean }>> {
-    const deliveries: Array<{ body: string; calls: number; ok: boolean }> = [];
+  ): Promise<Delivery[]> {
+    const deliveries: Delivery[] = [];
     queue.take(source.sends());
     for (let message = queue.next(); message; message = queue.next()) {
       if (deliveries.length > 500) throw new Error(`${label}: the queue never empties`);
@@ -163,7 +163,7 @@ export class Platform {
         sqsEventOf(message, source.arn),
       );
       const ok = !outcome.threw && !outcome.failedItems.includes(message.id);
-      deliveries.push({ body: message.body, calls: outcome.calls, ok });
+      deliveries.push({ id: message.id, body: message.body, calls: outcome.calls, ok });
       const done = ok || message.receives >= queue.options.maxReceiveCount;
       if (!ok && done) this.deadLetters.push({ label, event: message.body });
       if (done) queue.messages.splice(queue.messages.indexOf(message), 1);
@@ -176,6 +176,14 @@ export class Platform {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error);
+}
+
+/** One delivery of a queued message: which message, the wire calls its invocation made, whether it failed. */
+export interface Delivery {
+  readonly id: string;
+  readonly body: string;
+  readonly calls: number;
+  readonly ok: boolean;
 }
 
 /** One message of a standard SQS queue, as an event source mapping sees it. */

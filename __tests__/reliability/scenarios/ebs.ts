@@ -2,9 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteSnapshotCommand,
   DescribeLockedSnapshotsCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   EC2ServiceException,
   type DeleteSnapshotCommandInput,
+  type DescribeSnapshotsCommandInput,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -165,14 +167,16 @@ export function ebsDeleteScenario(
       // DeleteSnapshot of a snapshot that no longer exists: InvalidSnapshot.NotFound (HTTP 400).
       // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
       ec2.on(DeleteSnapshotCommand).callsFake((input: DeleteSnapshotCommandInput) => {
-        if (!snapshots.delete(input.SnapshotId ?? ''))
-          throw new EC2ServiceException({
-            name: 'InvalidSnapshot.NotFound',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-            message: `The snapshot '${input.SnapshotId}' does not exist.`,
-          });
+        if (!snapshots.delete(input.SnapshotId ?? '')) throw notFound(input.SnapshotId);
         return { $metadata: {} };
+      });
+      // DescribeSnapshots by id: an id EC2 does not have is InvalidSnapshot.NotFound.
+      // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html
+      ec2.on(DescribeSnapshotsCommand).callsFake((input: DescribeSnapshotsCommandInput) => {
+        const ids = input.SnapshotIds ?? [];
+        const missing = ids.find((id) => !snapshots.has(id));
+        if (missing) throw notFound(missing);
+        return { Snapshots: ids.map((id) => ({ SnapshotId: id, State: 'completed' })) };
       });
       // No snapshot here is locked: an empty Snapshots list.
       // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLockedSnapshots.html
@@ -193,3 +197,11 @@ export function ebsDeleteScenario(
     },
   };
 }
+
+const notFound = (snapshotId: string | undefined) =>
+  new EC2ServiceException({
+    name: 'InvalidSnapshot.NotFound',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `The snapshot '${snapshotId}' does not exist.`,
+  });

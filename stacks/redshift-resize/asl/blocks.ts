@@ -47,6 +47,18 @@ const FUNCTION_SDK_RETRY: AslRetrier = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
+/**
+ * A function whose write got no reply on any SDK attempt throws ReplyLostError (functions/redshift-resize/
+ * errors.ts): the write may have applied, and the re-run step reads before it writes, so it finds it.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+const FUNCTION_REPLY_LOST_RETRY: AslRetrier = {
+  ErrorEquals: ['ReplyLostError'],
+  IntervalSeconds: 10,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
 /** Reads and notifications: any task failure is worth a few retries. */
 export const SDK_RETRY: AslRetrier = {
   ErrorEquals: ['States.TaskFailed'],
@@ -147,7 +159,7 @@ export function lambdaTask(
     Parameters: parameters,
     ResultPath: resultPath,
     TimeoutSeconds: LAMBDA_TASK_TIMEOUT_SECONDS,
-    Retry: [LAMBDA_RETRY, FUNCTION_SDK_RETRY],
+    Retry: [LAMBDA_RETRY, FUNCTION_SDK_RETRY, FUNCTION_REPLY_LOST_RETRY],
     Catch: catchers,
     Next: next,
   };
