@@ -62,6 +62,8 @@ export const GuardEnvSchema = z
     COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
     MAX_RESIZES_PER_DAY: z.coerce.number().int().min(1).max(MAX_RESIZES_PER_DAY).default(2),
     CONCURRENCY_SCALING_MAX_NODES: z.coerce.number().int().min(2).max(128).default(32),
+    /** Terraform renders a bool as "true" / "false". */
+    DRY_RUN: z.enum(['true', 'false']).default('false'),
   })
   .transform((env) => ({
     clusterId: env.CLUSTER_ID,
@@ -71,6 +73,7 @@ export const GuardEnvSchema = z
     cooldownMinutes: env.COOLDOWN_MINUTES,
     maxResizesPerDay: env.MAX_RESIZES_PER_DAY,
     concurrencyScalingMaxNodes: env.CONCURRENCY_SCALING_MAX_NODES,
+    dryRun: env.DRY_RUN === 'true',
   }));
 export type GuardConfig = z.infer<typeof GuardEnvSchema>;
 

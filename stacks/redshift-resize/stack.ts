@@ -74,7 +74,8 @@ export class RedshiftResizeStack extends OpsStack {
     const guard = new NodeFunction(this, 'guard', {
       asset: GUARD_ASSET,
       name: GUARD_ASSET,
-      description: 'Decides whether and how far the Redshift cluster may be resized (reads only)',
+      description:
+        'Decides whether and how far the Redshift cluster may be resized, and reports the disk usage (reads only)',
       timeoutSeconds: 60,
       environment: {
         CLUSTER_ID: clusterId,
@@ -84,6 +85,7 @@ export class RedshiftResizeStack extends OpsStack {
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
         CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
+        DRY_RUN: `\${var.${V.dryRun}}`,
       },
       statements: [
         {
@@ -96,6 +98,14 @@ export class RedshiftResizeStack extends OpsStack {
           actions: ['redshift:DescribeEvents'],
           resources: ['*'],
           wildcardReason: 'redshift:DescribeEvents supports no resource-level permissions.',
+        },
+        {
+          // PercentageDiskSpaceUsed before the resize and after it, for the notifications.
+          sid: 'ReadDiskUsage',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
+          wildcardReason:
+            'cloudwatch:GetMetricData supports no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).',
         },
       ],
     });

@@ -29,6 +29,7 @@ export const V = {
   maxResizesPerDay: 'redshift_max_resizes_per_day',
   concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
   recheckMinutes: 'redshift_recheck_minutes',
+  dryRun: 'redshift_dry_run',
   stopTimeout: 'redshift_stop_timeout_seconds',
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
   resizeTimeout: 'redshift_resize_timeout_seconds',
@@ -202,6 +203,12 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 30,
       description:
         'Minutes between two re-checks of the alarm: while it stays in ALARM a run starts (CloudWatch notifies transitions only), one at a time.',
+    }),
+    dryRun: new TerraformVariable(stack, V.dryRun, {
+      type: 'bool',
+      default: false,
+      description:
+        'Dry run: the guard and the sizing run and the topic is told what the run would do (target size, DMS tasks it would pause); no DMS task is stopped, no snapshot taken, the cluster is not resized.',
     }),
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),
