@@ -25,7 +25,8 @@ type GuardReason =
   | 'UNKNOWN_NODE_TYPE'
   | 'ELASTIC_RESIZE_UNSUPPORTED'
   | 'AT_MAXIMUM'
-  | 'CONCURRENCY_SCALING_CAP';
+  | 'CONCURRENCY_SCALING_CAP'
+  | 'DISK_TRIGGER_ON_RA3';
 
 /**
  * The guard's decision. The Guard step's output (GuardResult, kept by the state machine at $.guard) adds the
@@ -132,6 +133,15 @@ export async function evaluateGuard(
     );
   }
 
+  if (config.trigger === 'disk' && nodeType.startsWith('ra3.')) {
+    return skip(
+      'DISK_TRIGGER_ON_RA3',
+      `cluster ${config.clusterId} is ${nodeType}: on RA3, PercentageDiskSpaceUsed is a share of the ` +
+        'managed storage quota, so the disk alarm is not a sign that nodes are needed, and it is refused ' +
+        'as a trigger. Set redshift_trigger = "alarm" with redshift_trigger_alarm_name (e.g. a CPU or ' +
+        'queue-wait alarm), or "none"; resize by hand if the managed storage quota is near.',
+    );
+  }
   const lastResize = await describeLastResize(clients.redshift, config.clusterId);
   if (
     lastResize !== undefined &&

@@ -36,6 +36,7 @@ describe('function environments', () => {
       maxResizesPerDay: 2,
       concurrencyScalingMaxNodes: 32,
       dryRun: false,
+      trigger: 'disk',
     });
   });
 

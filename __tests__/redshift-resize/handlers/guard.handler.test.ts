@@ -25,6 +25,7 @@ const DEPLOYED: GuardConfig = {
   maxResizesPerDay: MAX_RESIZES_PER_DAY,
   concurrencyScalingMaxNodes: 32,
   dryRun: false,
+  trigger: 'alarm',
 };
 
 let world: ResizeWorld;

@@ -20,6 +20,7 @@ const DEPLOYED: GuardConfig = {
   maxResizesPerDay: MAX_RESIZES_PER_DAY,
   concurrencyScalingMaxNodes: 32,
   dryRun: false,
+  trigger: 'alarm',
 };
 
 let world: ResizeWorld;

@@ -125,6 +125,7 @@ describe('dry run', () => {
         maxResizesPerDay: MAX_RESIZES_PER_DAY,
         concurrencyScalingMaxNodes: 32,
         dryRun: true,
+        trigger: 'alarm',
       },
       { executionName: EXECUTION, now: new Date() },
     );
