@@ -1,7 +1,7 @@
 import { CLUSTER_ID } from '../fixtures/env';
 import { S } from '../../../stacks/redshift-resize/asl';
 import type { ResizeWorld } from '../fixtures/world';
-import { run, useWorld } from '../fixtures/deployed-machine';
+import { DEFINITION, run, useWorld } from '../fixtures/deployed-machine';
 
 // Issue 17 §6: what the notifications of the synthesized definition tell the operator.
 const holder = useWorld();
@@ -80,5 +80,20 @@ describe('the failure notification', () => {
       diskUsedPercentBefore: 86,
       pausedAt: expect.any(String),
     });
+  });
+});
+
+describe('the measurements', () => {
+  test('never fail the run: a failed one only leaves its numbers unknown', () => {
+    // Act
+    const catchOf = (name: string) => {
+      const state = DEFINITION.States[name];
+      return state?.Type === 'Task' ? state.Catch?.[0] : undefined;
+    };
+
+    // Assess
+    expect(catchOf(S.reportRun)).toMatchObject({ Next: S.reportUnavailable });
+    expect(catchOf(S.noteEarlyResume)).toMatchObject({ Next: S.countResizePoll });
+    expect(DEFINITION.States[S.reportUnavailable]).toMatchObject({ Next: S.summarizeSuccess });
   });
 });

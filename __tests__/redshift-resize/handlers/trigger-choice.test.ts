@@ -1,4 +1,4 @@
-import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT, TEST_ENV } from '../fixtures/env';
+import { TEST_ENV } from '../fixtures/env';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +10,7 @@ import { handleAlarm, parseAlarmEvent } from '../../../functions/redshift-resize
 import { ALARM_MESSAGE, snsEvent } from '../fixtures/events';
 import { ResizeWorld, wireRedshift } from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
+import { DEPLOYED_GUARD } from '../fixtures/guard-config';
 
 // Issue 17 §3: the operator chooses what starts a run (redshift_trigger), and RA3 refuses the disk alarm.
 const redshiftMock = mockClient(redshift);
@@ -19,17 +20,7 @@ const cwClient = new CloudWatchClient({});
 const cwMock = mockClient(cwClient);
 recordIamCalls('redshift-resize-guard', [redshiftMock]);
 
-const CONFIG: GuardConfig = {
-  clusterId: CLUSTER_ID,
-  resizeFactor: 2,
-  maxNodeCount: MAX_NODE_COUNT,
-  resizeType: 'elastic',
-  cooldownMinutes: COOLDOWN_MINUTES,
-  maxResizesPerDay: 2,
-  concurrencyScalingMaxNodes: 32,
-  dryRun: false,
-  trigger: 'disk',
-};
+const CONFIG: GuardConfig = { ...DEPLOYED_GUARD, maxResizesPerDay: 2, trigger: 'disk' };
 const EXECUTION = 'ops-autopilot-analytics-20240304T050607891Z-1a2b3c4d';
 let world: ResizeWorld;
 beforeEach(() => {
