@@ -297,6 +297,7 @@ export const TRANSLATORS: Record<string, Translator> = {
       action: 'cloudwatch:DescribeAlarms',
       resource: name === '*' ? '*' : regional('cloudwatch', `alarm:${name}`),
     })),
+  'CloudWatchClient.GetMetricData': () => [{ action: 'cloudwatch:GetMetricData', resource: '*' }],
   'RedshiftClient.DescribeClusters': (input) => [
     {
       action: 'redshift:DescribeClusters',

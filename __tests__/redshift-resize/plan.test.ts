@@ -285,6 +285,38 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
     120_000,
   );
 
+  test('redshift_trigger "alarm": the named alarm is the one subscribed to, read and watched', async () => {
+    // Act
+    const { plan: p } = await plan({
+      redshift_trigger: 'alarm',
+      redshift_trigger_alarm_name: 'analytics-queue-wait',
+    });
+
+    // Assess
+    const subscription = plannedResources(p, 'aws_sns_topic_subscription').find(
+      (s) => s.values.protocol === 'lambda',
+    );
+    expect(JSON.parse(subscription?.values.filter_policy as string)).toEqual({
+      AlarmName: ['analytics-queue-wait'],
+      NewStateValue: ['ALARM'],
+    });
+    const read = plannedResources(p, 'aws_iam_role_policy')
+      .flatMap(
+        (r) =>
+          (JSON.parse(r.values.policy as string) as { Statement: Array<Record<string, unknown>> })
+            .Statement,
+      )
+      .find((st) => st.Sid === 'ReadTheAlarmState');
+    expect(read?.Resource).toBe(
+      'arn:aws:cloudwatch:us-east-1:123456789012:alarm:analytics-queue-wait',
+    );
+    const trigger = plannedResources(p, 'aws_lambda_function').find(
+      (f) => f.values.function_name === 'ops-autopilot-redshift-resize-trigger',
+    );
+    const env = (trigger?.values.environment as { variables: Record<string, string> }[])[0];
+    expect(env?.variables).toMatchObject({ ALARM_NAME: 'analytics-queue-wait', TRIGGER: 'alarm' });
+  }, 120_000);
+
   test('refuses a classic resize with the elastic resize phase timeout', async () => {
     await expect(refusal({ redshift_resize_type: 'classic' })).resolves.toContain(
       'redshift_resize_type "classic" needs redshift_resize_timeout_seconds of at least 86400 s.',

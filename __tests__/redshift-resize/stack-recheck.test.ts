@@ -1,5 +1,6 @@
 import { GROWTH_BLOCKED_REASONS } from '../../functions/redshift-resize/metric-names';
 import { resources, synthStack } from '../support/synth';
+import { withTrigger } from './fixtures/trigger-choice';
 
 // The re-check loop's resources: the schedule, the trigger's view of the alarm, the growth-blocked alarms.
 const { json } = synthStack('redshift-resize');
@@ -18,7 +19,7 @@ const policyOf = (name: string) => {
   const policy = Object.values(resources(json, 'aws_iam_role_policy')).find(
     (p) => p.role === `\${aws_iam_role.${role?.[0]}.name}`,
   );
-  return JSON.parse(policy?.policy as string) as { Statement: { Sid: string }[] };
+  return JSON.parse(withTrigger(policy?.policy as string)) as { Statement: { Sid: string }[] };
 };
 
 describe('the re-check schedule', () => {
@@ -97,5 +98,55 @@ describe('growth-blocked alarms', () => {
         comparison_operator: 'GreaterThanThreshold',
         treat_missing_data: 'notBreaching',
       });
+  });
+});
+
+describe('the trigger choice (redshift_trigger)', () => {
+  const NAMED = { redshift_trigger: 'alarm', redshift_trigger_alarm_name: 'analytics-queue-wait' };
+  const [, trigger] = fnNamed('redshift-resize-trigger') ?? [];
+  const env = (trigger?.environment as { variables: Record<string, string> }).variables;
+
+  test('"alarm": the named alarm starts runs, and only its state may be read', () => {
+    // Act
+    const subscription = Object.values(resources(json, 'aws_sns_topic_subscription')).find(
+      (s) => s.protocol === 'lambda',
+    );
+    const policy = withTrigger(
+      Object.values(resources(json, 'aws_iam_role_policy'))
+        .map((p) => p.policy as string)
+        .find((p) => p.includes('ReadTheAlarmState')) ?? '',
+      NAMED,
+    );
+
+    // Assess
+    expect(withTrigger(env.ALARM_NAME ?? '', NAMED)).toBe('analytics-queue-wait');
+    expect(JSON.parse(withTrigger(subscription?.filter_policy as string, NAMED))).toEqual({
+      AlarmName: ['analytics-queue-wait'],
+      NewStateValue: ['ALARM'],
+    });
+    expect(
+      (JSON.parse(policy) as { Statement: { Sid: string; Resource: string }[] }).Statement.find(
+        (s) => s.Sid === 'ReadTheAlarmState',
+      )?.Resource,
+    ).toBe(`arn:${P}:cloudwatch:${RA}:alarm:analytics-queue-wait`);
+  });
+
+  test('the trigger and the guard get the choice; the plan refuses "alarm" without a name', () => {
+    // Act
+    const [, guard] = fnNamed('redshift-resize-guard') ?? [];
+    const machine = Object.values(resources(json, 'aws_sfn_state_machine'))[0] as {
+      lifecycle: { precondition: { condition: string; error_message: string }[] };
+    };
+
+    // Assess
+    expect(env.TRIGGER).toBe('${var.redshift_trigger}');
+    expect((guard?.environment as { variables: Record<string, string> }).variables.TRIGGER).toBe(
+      '${var.redshift_trigger}',
+    );
+    expect(machine.lifecycle.precondition).toContainEqual({
+      condition: '${(var.redshift_trigger == "alarm") == (var.redshift_trigger_alarm_name != "")}',
+      error_message:
+        'redshift_trigger "alarm" needs redshift_trigger_alarm_name (the alarm that starts runs), and only "alarm" takes one.',
+    });
   });
 });

@@ -44,12 +44,19 @@ const EventsRuleArnSchema = z
     'must be an EventBridge rule ARN',
   );
 
+/**
+ * redshift_trigger: "disk" (the stack's PercentageDiskSpaceUsed alarm starts runs), "alarm" (an alarm the
+ * operator names, e.g. CPU or queue wait, starts them) or "none" (runs start only by hand).
+ */
+const TriggerSchema = z.enum(['disk', 'alarm', 'none']).default('disk');
+
 export const TriggerEnvSchema = z.object({
   STATE_MACHINE_ARN: StateMachineArnSchema,
   ALARM_NAME: z.string().min(1).max(255),
   CLUSTER_ID: ClusterIdSchema,
   /** The re-check schedule's rule: a scheduled event of any other rule is refused. */
   RECHECK_RULE_ARN: EventsRuleArnSchema,
+  TRIGGER: TriggerSchema,
 });
 export type TriggerEnv = z.infer<typeof TriggerEnvSchema>;
 
@@ -62,6 +69,9 @@ export const GuardEnvSchema = z
     COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
     MAX_RESIZES_PER_DAY: z.coerce.number().int().min(1).max(MAX_RESIZES_PER_DAY).default(2),
     CONCURRENCY_SCALING_MAX_NODES: z.coerce.number().int().min(2).max(128).default(32),
+    /** Terraform renders a bool as "true" / "false". */
+    DRY_RUN: z.enum(['true', 'false']).default('false'),
+    TRIGGER: TriggerSchema,
   })
   .transform((env) => ({
     clusterId: env.CLUSTER_ID,
@@ -71,6 +81,8 @@ export const GuardEnvSchema = z
     cooldownMinutes: env.COOLDOWN_MINUTES,
     maxResizesPerDay: env.MAX_RESIZES_PER_DAY,
     concurrencyScalingMaxNodes: env.CONCURRENCY_SCALING_MAX_NODES,
+    dryRun: env.DRY_RUN === 'true',
+    trigger: env.TRIGGER,
   }));
 export type GuardConfig = z.infer<typeof GuardEnvSchema>;
 

@@ -11,6 +11,22 @@ export const GuardEventSchema = z.object({
 });
 
 const TaskArnList = z.array(z.string().min(1)).max(100);
+const IsoTime = z.iso.datetime({ offset: true });
+
+/**
+ * The guard function's second job, once the tasks run again: the disk usage after the resize and how long
+ * replication was paused (from the guard's decision to now, or to `resumedAt` when DMS was resumed while an
+ * RA3 classic resize went on). Reads only.
+ */
+export const ReportEventSchema = z.object({
+  action: z.literal('report'),
+  /** $.guard.evaluatedAt. */
+  pausedAt: IsoTime,
+  /** The tasks this run paused; none paused means no pause. */
+  taskArns: TaskArnList,
+  /** $.earlyResume.resumedAt: set when DMS was resumed during the resize. */
+  resumedAt: z.object({ reportedAt: IsoTime }).nullish(),
+});
 
 export const ReplicationEventSchema = z.discriminatedUnion('action', [
   /** Find the tasks to pause: those replicating into the cluster that are running now. Reads only. */

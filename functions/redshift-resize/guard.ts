@@ -4,6 +4,7 @@ import {
   type RedshiftClient,
 } from '@aws-sdk/client-redshift';
 import { classifyStatus } from './cluster-status';
+import type { DiskUsage } from './disk-usage';
 import type { GuardConfig } from './env';
 import { snapshotIdentifierFor } from './identifiers';
 import {
@@ -24,13 +25,15 @@ type GuardReason =
   | 'UNKNOWN_NODE_TYPE'
   | 'ELASTIC_RESIZE_UNSUPPORTED'
   | 'AT_MAXIMUM'
-  | 'CONCURRENCY_SCALING_CAP';
+  | 'CONCURRENCY_SCALING_CAP'
+  | 'DISK_TRIGGER_ON_RA3';
 
 /**
- * The Guard step's output, kept by the state machine at $.guard. Every field is always present (null where it
- * does not apply), so the definition's JSONPaths never point at a missing value.
+ * The guard's decision. The Guard step's output (GuardResult, kept by the state machine at $.guard) adds the
+ * disk usage and the time of the decision. Every field is always present (null where it does not apply), so
+ * the definition's JSONPaths never point at a missing value.
  */
-export interface GuardResult {
+export interface GuardDecision {
   readonly decision: 'RESIZE' | 'SKIP';
   readonly reason: GuardReason;
   readonly message: string;
@@ -43,6 +46,13 @@ export interface GuardResult {
   readonly classic: boolean;
   readonly snapshotIdentifier: string;
   readonly lastResizeActivityAt: string | null;
+  /** DRY_RUN: the workflow notifies what it would do and changes nothing (no DMS or Redshift write). */
+  readonly dryRun: boolean;
+}
+
+export interface GuardResult extends GuardDecision, DiskUsage {
+  /** When the guard decided; the replication pause is measured from it (the stop request follows within seconds). */
+  readonly evaluatedAt: string;
 }
 
 /**
@@ -71,7 +81,7 @@ export async function evaluateGuard(
   clients: GuardClients,
   config: GuardConfig,
   ctx: GuardContext,
-): Promise<GuardResult> {
+): Promise<GuardDecision> {
   const cluster = await describeCluster(clients.redshift, config.clusterId);
   const classic = config.resizeType === 'classic';
   const base = {
@@ -84,12 +94,13 @@ export async function evaluateGuard(
     classic,
     snapshotIdentifier: snapshotIdentifierFor(ctx.executionName),
     lastResizeActivityAt: null,
-  } satisfies Omit<GuardResult, 'decision' | 'reason' | 'message'>;
+    dryRun: config.dryRun,
+  } satisfies Omit<GuardDecision, 'decision' | 'reason' | 'message'>;
   const skip = (
     reason: GuardReason,
     message: string,
-    extra: Partial<GuardResult> = {},
-  ): GuardResult => ({
+    extra: Partial<GuardDecision> = {},
+  ): GuardDecision => ({
     ...base,
     ...extra,
     decision: 'SKIP',
@@ -122,6 +133,15 @@ export async function evaluateGuard(
     );
   }
 
+  if (config.trigger === 'disk' && nodeType.startsWith('ra3.')) {
+    return skip(
+      'DISK_TRIGGER_ON_RA3',
+      `cluster ${config.clusterId} is ${nodeType}: on RA3, PercentageDiskSpaceUsed is a share of the ` +
+        'managed storage quota, so the disk alarm is not a sign that nodes are needed, and it is refused ' +
+        'as a trigger. Set redshift_trigger = "alarm" with redshift_trigger_alarm_name (e.g. a CPU or ' +
+        'queue-wait alarm), or "none"; resize by hand if the managed storage quota is near.',
+    );
+  }
   const lastResize = await describeLastResize(clients.redshift, config.clusterId);
   if (
     lastResize !== undefined &&
@@ -186,7 +206,7 @@ export async function evaluateGuard(
     ...base,
     decision: 'RESIZE',
     reason: 'RESIZE',
-    message: `${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes`,
+    message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes`,
     targetNodeCount: target,
   };
 }

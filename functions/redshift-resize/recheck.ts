@@ -20,6 +20,8 @@ export async function recheck(
   env: TriggerEnv,
   tick: { readonly time: string },
 ): Promise<TriggerOutcome> {
+  if (env.TRIGGER === 'none')
+    return { outcome: 'IGNORED', reason: 'redshift_trigger is "none": runs start only by hand' };
   const inAlarm = await clients.cloudwatch.send(
     new DescribeAlarmsCommand({ AlarmNames: [env.ALARM_NAME], StateValue: 'ALARM' }),
   );

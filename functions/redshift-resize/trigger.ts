@@ -95,6 +95,7 @@ export async function handleAlarm(
 }
 
 function reasonToIgnore(env: TriggerEnv, alarm: AlarmNotification): string | undefined {
+  if (env.TRIGGER === 'none') return 'redshift_trigger is "none": runs start only by hand';
   if (alarm.AlarmName !== env.ALARM_NAME)
     return `alarm ${alarm.AlarmName} is not the configured alarm ${env.ALARM_NAME}`;
   if (alarm.NewStateValue !== 'ALARM') return `new state is ${alarm.NewStateValue}, not ALARM`;

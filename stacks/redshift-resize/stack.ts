@@ -11,6 +11,7 @@ import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants'
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
 import { growthBlockedAlarms } from './alarms';
+import { spliceResources } from './splice';
 import { resizeTrigger } from './trigger';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
@@ -20,6 +21,8 @@ import {
   workflowDefinition,
   type ResizeWorkflowProps,
 } from './workflow';
+
+export { spliceResources } from './splice';
 
 export const STATE_MACHINE_SUBJECT = 'redshift-resize-state-machine';
 const GUARD_ASSET = 'redshift-resize-guard';
@@ -55,6 +58,10 @@ export class RedshiftResizeStack extends OpsStack {
     const stateMachineName = this.name('redshift-resize');
     const stateMachineArn = this.arn('states', `stateMachine:${stateMachineName}`);
     const diskAlarmName = this.name('redshift-disk-space');
+    // The alarm whose ALARM state starts runs: the disk alarm, or the operator's ("alarm"); with "none" the
+    // trigger ignores every alarm, so the name stays the disk alarm's.
+    // Inside an expression cdktf renders references bare, so the nested template spells out its `${}`.
+    const triggerAlarmName = `var.${V.trigger} == "alarm" ? var.${V.triggerAlarmName} : "\${${this.namePrefix}}-redshift-disk-space"`;
 
     // One topic: the disk alarm, the workflow's notifications and the operational alarms all go to the
     // alerts topic (KMS-encrypted, alert_email subscribed); the trigger's subscription filters it down to
@@ -67,14 +74,16 @@ export class RedshiftResizeStack extends OpsStack {
       alerts,
       stateMachineArn,
       clusterId,
-      alarmName: diskAlarmName,
+      alarmNameExpression: triggerAlarmName,
+      trigger: v.trigger.stringValue,
       recheckMinutes: v.recheckMinutes.stringValue,
     });
 
     const guard = new NodeFunction(this, 'guard', {
       asset: GUARD_ASSET,
       name: GUARD_ASSET,
-      description: 'Decides whether and how far the Redshift cluster may be resized (reads only)',
+      description:
+        'Decides whether and how far the Redshift cluster may be resized, and reports the disk usage (reads only)',
       timeoutSeconds: 60,
       environment: {
         CLUSTER_ID: clusterId,
@@ -84,6 +93,8 @@ export class RedshiftResizeStack extends OpsStack {
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
         CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
+        DRY_RUN: `\${var.${V.dryRun}}`,
+        TRIGGER: v.trigger.stringValue,
       },
       statements: [
         {
@@ -96,6 +107,14 @@ export class RedshiftResizeStack extends OpsStack {
           actions: ['redshift:DescribeEvents'],
           resources: ['*'],
           wildcardReason: 'redshift:DescribeEvents supports no resource-level permissions.',
+        },
+        {
+          // PercentageDiskSpaceUsed before the resize and after it, for the notifications.
+          sid: 'ReadDiskUsage',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
+          wildcardReason:
+            'cloudwatch:GetMetricData supports no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).',
         },
       ],
     });
@@ -225,6 +244,10 @@ export class RedshiftResizeStack extends OpsStack {
         condition: `\${var.${V.resizeType} != "classic" || var.${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}}`,
         errorMessage: `${V.resizeType} "classic" needs ${V.resizeTimeout} of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s. Raise it (and the Aurora binlog retention with it).`,
       },
+      {
+        condition: `\${(var.${V.trigger} == "alarm") == (var.${V.triggerAlarmName} != "")}`,
+        errorMessage: `${V.trigger} "alarm" needs ${V.triggerAlarmName} (the alarm that starts runs), and only "alarm" takes one.`,
+      },
     ];
     const stateMachine = new SfnStateMachine(this, 'state-machine', {
       name: stateMachineName,
@@ -314,16 +337,4 @@ export class RedshiftResizeStack extends OpsStack {
 /** The alias the Alerts construct gives the stack's key (alias/<name_prefix>-<stack>). */
 function alertsKeyAlias(stack: OpsStack): string {
   return `alias/${stack.name(stack.stackName)}`;
-}
-
-/**
- * Replaces the one `"<placeholder>"` in a policy document with `${<expression>}`, an expression that yields a
- * JSON list (a Terraform list variable cannot be spliced through JSON.stringify: it would become a string).
- */
-export function spliceResources(policy: string, placeholder: string, expression: string): string {
-  const quoted = JSON.stringify(placeholder);
-  const parts = policy.split(quoted);
-  if (parts.length !== 2)
-    throw new Error(`policy must hold "${placeholder}" exactly once, found ${parts.length - 1}`);
-  return parts.join(`\${${expression}}`);
 }

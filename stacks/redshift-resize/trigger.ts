@@ -4,9 +4,13 @@ import type { Alerts } from '../platform/alerts';
 import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
+import { policyDocument } from '../platform/iam';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { spliceResources } from './splice';
 
 export const TRIGGER_ASSET = 'redshift-resize-trigger';
+/** Placeholder for the trigger alarm in JSON documents, replaced by a Terraform expression. */
+const ALARM_PLACEHOLDER = 'TRIGGER_ALARM';
 /** Name suffix of the re-check schedule's EventBridge rule. */
 export const RECHECK_RULE = 'redshift-resize-recheck';
 
@@ -14,8 +18,13 @@ interface TriggerProps {
   readonly alerts: Alerts;
   readonly stateMachineArn: string;
   readonly clusterId: string;
-  /** The alarm whose ALARM state starts runs. */
-  readonly alarmName: string;
+  /**
+   * The alarm whose ALARM state starts runs, as a bare Terraform expression (no `${}`): it holds quotes, so it
+   * is spliced into JSON documents after they are serialized, never through JSON.stringify.
+   */
+  readonly alarmNameExpression: string;
+  /** redshift_trigger: "none" makes the trigger ignore every alarm and tick. */
+  readonly trigger: string;
   /** Minutes between two re-checks of the alarm (a Terraform expression is fine). */
   readonly recheckMinutes: string;
 }
@@ -40,9 +49,10 @@ export function resizeTrigger(stack: OpsStack, props: TriggerProps) {
     onFailure: { arn: failures.arn, kind: 'sqs' },
     environment: {
       STATE_MACHINE_ARN: props.stateMachineArn,
-      ALARM_NAME: props.alarmName,
+      ALARM_NAME: `\${${props.alarmNameExpression}}`,
       CLUSTER_ID: props.clusterId,
       RECHECK_RULE_ARN: FunctionSchedule.ruleArnOf(stack, RECHECK_RULE),
+      TRIGGER: props.trigger,
     },
     statements: [
       {
@@ -53,10 +63,16 @@ export function resizeTrigger(stack: OpsStack, props: TriggerProps) {
       {
         sid: 'ReadTheAlarmState',
         actions: ['cloudwatch:DescribeAlarms'],
-        resources: [stack.arn('cloudwatch', `alarm:${props.alarmName}`)],
+        resources: [ALARM_PLACEHOLDER],
       },
     ],
   });
+  const alarmArn = `arn:\${${stack.partition}}:cloudwatch:\${${stack.region}}:\${${stack.accountId}}:alarm:\${${props.alarmNameExpression}}`;
+  trigger.policy.policy = spliceResources(
+    policyDocument(trigger.statements),
+    ALARM_PLACEHOLDER,
+    `jsonencode("${alarmArn}")`,
+  );
   new FunctionSchedule(stack, trigger, {
     name: RECHECK_RULE,
     description: 'Re-checks the Redshift resize alarm: starts a run while it stays in ALARM',
@@ -74,7 +90,11 @@ export function resizeTrigger(stack: OpsStack, props: TriggerProps) {
     protocol: 'lambda',
     endpoint: trigger.function.arn,
     filterPolicyScope: 'MessageBody',
-    filterPolicy: JSON.stringify({ AlarmName: [props.alarmName], NewStateValue: ['ALARM'] }),
+    filterPolicy: spliceResources(
+      JSON.stringify({ AlarmName: [ALARM_PLACEHOLDER], NewStateValue: ['ALARM'] }),
+      ALARM_PLACEHOLDER,
+      `jsonencode(${props.alarmNameExpression})`,
+    ),
   });
   return { trigger, failures };
 }

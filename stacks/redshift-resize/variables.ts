@@ -29,6 +29,9 @@ export const V = {
   maxResizesPerDay: 'redshift_max_resizes_per_day',
   concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
   recheckMinutes: 'redshift_recheck_minutes',
+  dryRun: 'redshift_dry_run',
+  trigger: 'redshift_trigger',
+  triggerAlarmName: 'redshift_trigger_alarm_name',
   stopTimeout: 'redshift_stop_timeout_seconds',
   snapshotTimeout: 'redshift_snapshot_timeout_seconds',
   resizeTimeout: 'redshift_resize_timeout_seconds',
@@ -202,6 +205,34 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 30,
       description:
         'Minutes between two re-checks of the alarm: while it stays in ALARM a run starts (CloudWatch notifies transitions only), one at a time.',
+    }),
+    dryRun: new TerraformVariable(stack, V.dryRun, {
+      type: 'bool',
+      default: false,
+      description:
+        'Dry run: the guard and the sizing run and the topic is told what the run would do (target size, DMS tasks it would pause); no DMS task is stopped, no snapshot taken, the cluster is not resized.',
+    }),
+    trigger: new TerraformVariable(stack, V.trigger, {
+      type: 'string',
+      default: 'disk',
+      description: `What starts a run: "disk" (the stack's PercentageDiskSpaceUsed alarm; refused by the guard on RA3, where that metric is a share of the managed storage quota), "alarm" (the metric alarm named by ${V.triggerAlarmName}, e.g. CPU or queue wait; it must notify this stack's topic) or "none" (runs start only by hand).`,
+      validation: [
+        {
+          condition: `\${contains(["disk", "alarm", "none"], var.${V.trigger})}`,
+          errorMessage: `${V.trigger} must be "disk", "alarm" or "none".`,
+        },
+      ],
+    }),
+    triggerAlarmName: new TerraformVariable(stack, V.triggerAlarmName, {
+      type: 'string',
+      default: '',
+      description: `The CloudWatch metric alarm whose ALARM state starts a run when ${V.trigger} is "alarm" (its alarm action must be this stack's topic_arn); "" otherwise.`,
+      validation: [
+        {
+          condition: `\${length(var.${V.triggerAlarmName}) <= 255}`,
+          errorMessage: `${V.triggerAlarmName} must be at most 255 characters (a CloudWatch alarm name).`,
+        },
+      ],
     }),
     stopTimeout: phaseTimeout(stack, workflow, 'stop'),
     snapshotTimeout: phaseTimeout(stack, workflow, 'snapshot'),

@@ -117,9 +117,9 @@ describe('buildResizeDefinition', () => {
         S.notifySucceeded,
       ]),
     );
-    // The read-only notices never resume DMS, whatever happens to the publish.
-    const notices: string[] = [S.notifyResizeOverdue, S.notifyGaveUp];
-    for (const [name, task] of afterStop.filter(([n]) => !notices.includes(n))) {
+    // The read-only notices never resume DMS; the measurements only go unknown (deployed-report.test.ts).
+    const own: string[] = [S.notifyResizeOverdue, S.notifyGaveUp, S.noteEarlyResume, S.reportRun];
+    for (const [name, task] of afterStop.filter(([n]) => !own.includes(n))) {
       expect({
         name,
         catchAll: task.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next,
@@ -136,7 +136,7 @@ describe('buildResizeDefinition', () => {
 
     // Assess
     expect(beforeStop.map(([n]) => n).sort()).toEqual(
-      [S.guard, S.notifySkipped, S.selectTasks].sort(),
+      [S.guard, S.notifySkipped, S.selectTasks, S.notifyDryRun].sort(),
     );
     for (const [name, task] of beforeStop) {
       expect({ name, next: task.Catch?.[0]?.Next }).toEqual({

@@ -61,4 +61,18 @@ describe('an RA3 classic resize', () => {
     expect(world.cluster).toMatchObject({ nodes: 8, nodeType: 'ra3.4xlarge' });
     expect([world.taskStatus(cdc1), world.taskStatus(cdc2)]).toEqual(['running', 'running']);
   });
+
+  test('measures the replication pause to the early resume, not to the end of the resize', async () => {
+    // Act
+    const exec = await run();
+
+    // Assess
+    const report = exec.lambdaCalls.find((c) => c.stateName === S.reportRun);
+    const noted = exec.lambdaCalls.find((c) => c.stateName === S.noteEarlyResume);
+    expect(noted).toBeDefined();
+    expect(report?.input).toMatchObject({
+      action: 'report',
+      resumedAt: { reportedAt: expect.any(String) },
+    });
+  });
 });

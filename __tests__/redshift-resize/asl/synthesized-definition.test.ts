@@ -141,6 +141,7 @@ describe('the definition the stack deploys', () => {
       RESIZE_FACTOR: TEST_ENV.RESIZE_FACTOR,
       RESIZE_TYPE: TEST_ENV.RESIZE_TYPE,
       COOLDOWN_MINUTES: TEST_ENV.COOLDOWN_MINUTES,
+      DRY_RUN: 'false',
     });
     expect(envOf('redshift-resize-replication')).toMatchObject({
       REPLICATION_TASK_ARNS: TEST_ENV.REPLICATION_TASK_ARNS,

@@ -35,6 +35,8 @@ describe('function environments', () => {
       cooldownMinutes: 360,
       maxResizesPerDay: 2,
       concurrencyScalingMaxNodes: 32,
+      dryRun: false,
+      trigger: 'disk',
     });
   });
 

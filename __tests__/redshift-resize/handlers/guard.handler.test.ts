@@ -1,34 +1,28 @@
-import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT, MAX_RESIZES_PER_DAY } from '../fixtures/env';
+import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT } from '../fixtures/env';
 import { DescribeEventsCommand } from '@aws-sdk/client-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { GuardConfig } from '../../../functions/redshift-resize/env';
 import { ClusterNotFoundError } from '../../../functions/redshift-resize/errors';
 import { evaluateGuard, RESIZE_EVENT_IDS } from '../../../functions/redshift-resize/guard';
-import { handler, redshift } from '../../../functions/redshift-resize/guard.handler';
+import { cloudwatch, handler, redshift } from '../../../functions/redshift-resize/guard.handler';
 import { snapshotIdentifierFor } from '../../../functions/redshift-resize/identifiers';
 import { InvalidEventError } from '../../../functions/shared/errors';
-import { commandsOf, ResizeWorld, wireRedshift } from '../fixtures/world';
+import { commandsOf, ResizeWorld, wireCloudWatch, wireRedshift } from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
+import { DEPLOYED_GUARD } from '../fixtures/guard-config';
 
 const redshiftMock = mockClient(redshift);
-recordIamCalls('redshift-resize-guard', [redshiftMock]);
+const cloudwatchMock = mockClient(cloudwatch);
+recordIamCalls('redshift-resize-guard', [redshiftMock, cloudwatchMock]);
 
 const EXECUTION = 'ops-autopilot-analytics-20240304T050607891Z-1a2b3c4d';
-/** The deployed configuration (fixtures/redshift-resize/env.ts), for calls to the logic with variations. */
-const DEPLOYED: GuardConfig = {
-  clusterId: CLUSTER_ID,
-  resizeFactor: 2,
-  maxNodeCount: MAX_NODE_COUNT,
-  resizeType: 'elastic',
-  cooldownMinutes: COOLDOWN_MINUTES,
-  maxResizesPerDay: MAX_RESIZES_PER_DAY,
-  concurrencyScalingMaxNodes: 32,
-};
+const DEPLOYED = DEPLOYED_GUARD;
 
 let world: ResizeWorld;
 beforeEach(() => {
   world = ResizeWorld.standard();
   wireRedshift(world, redshiftMock);
+  wireCloudWatch(world, cloudwatchMock);
 });
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);

@@ -1,29 +1,24 @@
-import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT, MAX_RESIZES_PER_DAY } from '../fixtures/env';
+import { CLUSTER_ID } from '../fixtures/env';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { GuardConfig } from '../../../functions/redshift-resize/env';
 import { evaluateGuard, RESIZE_EVENT_IDS } from '../../../functions/redshift-resize/guard';
-import { handler, redshift } from '../../../functions/redshift-resize/guard.handler';
-import { ResizeWorld, wireRedshift } from '../fixtures/world';
+import { cloudwatch, handler, redshift } from '../../../functions/redshift-resize/guard.handler';
+import { ResizeWorld, wireCloudWatch, wireRedshift } from '../fixtures/world';
 import { recordIamCalls } from '../../support/iam-recorder';
+import { DEPLOYED_GUARD } from '../fixtures/guard-config';
 
 const redshiftMock = mockClient(redshift);
-recordIamCalls('redshift-resize-guard', [redshiftMock]);
+const cloudwatchMock = mockClient(cloudwatch);
+recordIamCalls('redshift-resize-guard', [redshiftMock, cloudwatchMock]);
 
 const EXECUTION = 'ops-autopilot-analytics-20240304T050607891Z-1a2b3c4d';
-const DEPLOYED: GuardConfig = {
-  clusterId: CLUSTER_ID,
-  resizeFactor: 2,
-  maxNodeCount: MAX_NODE_COUNT,
-  resizeType: 'elastic',
-  cooldownMinutes: COOLDOWN_MINUTES,
-  maxResizesPerDay: MAX_RESIZES_PER_DAY,
-  concurrencyScalingMaxNodes: 32,
-};
+const DEPLOYED = DEPLOYED_GUARD;
 
 let world: ResizeWorld;
 beforeEach(() => {
   world = ResizeWorld.standard();
   wireRedshift(world, redshiftMock);
+  wireCloudWatch(world, cloudwatchMock);
   world.lastResize = { Status: 'SUCCEEDED', TargetNumberOfNodes: 4, ResizeType: 'ElasticResize' };
 });
 

@@ -5,7 +5,7 @@ import {
   GUARD_METRICS,
   REASON_DIMENSION,
 } from '../../../functions/redshift-resize/metric-names';
-import { ResizeWorld, wireRedshift } from '../fixtures/world';
+import { ResizeWorld, wireCloudWatch, wireRedshift } from '../fixtures/world';
 import { captureEmf, distinctSpecs, enableEmf, specOf } from '../../support/emf';
 import { recordIamCalls } from '../../support/iam-recorder';
 
@@ -22,6 +22,8 @@ const savedEnv = { ...process.env };
 let handler: Module['handler'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let redshiftMock: AwsStub<any, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let cloudwatchMock: AwsStub<any, any, any>;
 let world: ResizeWorld;
 
 beforeAll(async () => {
@@ -29,7 +31,8 @@ beforeAll(async () => {
   const mod: Module = await import('../../../functions/redshift-resize/guard.handler');
   handler = mod.handler;
   redshiftMock = mockClient(mod.redshift);
-  mocks.push(redshiftMock);
+  cloudwatchMock = mockClient(mod.cloudwatch);
+  mocks.push(redshiftMock, cloudwatchMock);
 });
 afterAll(() => {
   process.env = savedEnv;
@@ -38,6 +41,7 @@ beforeEach(() => {
   redshiftMock.reset();
   world = ResizeWorld.standard();
   wireRedshift(world, redshiftMock);
+  wireCloudWatch(world, cloudwatchMock);
 });
 
 describe('guard EMF metrics', () => {

@@ -1,9 +1,16 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { CLUSTER_ID, functionArn, TEST_ENV } from '../../redshift-resize/fixtures/env';
-import { ResizeWorld, wireDms, wireRedshift, wireSns } from '../../redshift-resize/fixtures/world';
+import {
+  ResizeWorld,
+  wireCloudWatch,
+  wireDms,
+  wireRedshift,
+  wireSns,
+} from '../../redshift-resize/fixtures/world';
 import { STATE_MACHINE_SUBJECT } from '../../../stacks/redshift-resize/stack';
 import { runDefinition, type LambdaHandler } from '../../support/local-sfn';
 import { AnswerBook } from '../harness/answers';
@@ -46,13 +53,16 @@ export function workflowScenario(
       const redshift = new AnswerBook();
       const dms = new AnswerBook();
       const sns = new AnswerBook();
+      const cloudwatch = new AnswerBook();
       wireRedshift(world, asStub(redshift));
+      wireCloudWatch(world, asStub(cloudwatch));
       wireDms(world, asStub(dms));
       wireSns(world, asStub(sns));
       wire
         .serve(RedshiftClient, redshift)
         .serve(DatabaseMigrationServiceClient, dms)
-        .serve(SNSClient, sns);
+        .serve(SNSClient, sns)
+        .serve(CloudWatchClient, cloudwatch);
     },
     async run(platform) {
       const { guard, replication, resize } = functions();

@@ -6,6 +6,7 @@
  */
 import { catchAll, lambdaTask, publish, raise, S, TASK_ARNS, toRecover } from './blocks';
 import { polled, type PhaseContext, type States } from './poll';
+import { reportParameters } from './report';
 
 const checkParameters = {
   action: 'status',
@@ -61,7 +62,7 @@ export function resize(ctx: PhaseContext): States {
     }),
     [S.initEarlyResume]: {
       Type: 'Pass',
-      Result: { requested: false },
+      Result: { requested: false, resumedAt: null },
       ResultPath: '$.earlyResume',
       Next: S.initResizePoll,
     },
@@ -70,11 +71,23 @@ export function resize(ctx: PhaseContext): States {
         ctx.input.functionArns.replication,
         { action: 'resume', ...TASK_ARNS },
         '$.earlyResume',
-        S.countResizePoll,
+        S.noteEarlyResume,
         toRecover,
         'Lambda: one resume request while the resize goes on with the cluster writable.',
       ),
-      ResultSelector: { requested: true, 'tasks.$': '$.tasks' },
+      ResultSelector: { requested: true, 'tasks.$': '$.tasks', resumedAt: null },
+    },
+    // When replication ran again, for the pause in the notification; a failure only loses that time.
+    [S.noteEarlyResume]: {
+      ...lambdaTask(
+        ctx.input.functionArns.guard,
+        reportParameters,
+        '$.earlyResume.resumedAt',
+        S.countResizePoll,
+        catchAll(S.countResizePoll, '$.earlyResumeNoteError'),
+        'Lambda (guard, reads only): the time DMS was resumed during the resize.',
+      ),
+      ResultSelector: { 'reportedAt.$': '$.reportedAt' },
     },
     [S.resizeLimitReached]: {
       Type: 'Choice',
@@ -133,6 +146,7 @@ function overdue(ctx: PhaseContext, check: ReturnType<typeof lambdaTask>): State
         'execution.$': '$$.Execution.Name',
         'clusterId.$': '$.guard.clusterId',
         'error.$': '$.error',
+        'pausedAt.$': '$.guard.evaluatedAt',
         'pausedTaskArns.$': '$.replication.taskArns',
         note: 'The cluster is still read-only, so DMS was not resumed. Once it is writable, resume each task: aws dms start-replication-task --start-replication-task-type resume-processing --replication-task-arn <arn>',
       },

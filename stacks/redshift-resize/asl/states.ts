@@ -28,6 +28,7 @@ import {
   type PhaseContext,
   type States,
 } from './poll';
+import { dryRun, runReport } from './report';
 import { resize } from './resize-phase';
 import type { AslDefinition } from './types';
 
@@ -82,7 +83,7 @@ function select({ input }: PhaseContext): States {
       input.functionArns.replication,
       { action: 'select' },
       '$.replication',
-      S.initStopPoll,
+      S.isDryRun,
       toEarlyFailure,
       'Lambda: paginated DescribeReplicationTasks, filter by target endpoint and status running; reads only.',
     ),
@@ -217,7 +218,7 @@ function resume(ctx: PhaseContext): States {
   return replication(
     ctx,
     'resume',
-    { choice: S.areTasksRunning, settled: S.summarizeSuccess, timedOut: S.resumeTimedOut },
+    { choice: S.areTasksRunning, settled: S.reportRun, timedOut: S.resumeTimedOut },
     {
       comment:
         'Lambda: resume-processing for exactly the stopped tasks, tolerant of running/stopping ones.',
@@ -241,6 +242,12 @@ function success({ input }: PhaseContext): States {
         'toNodeCount.$': '$.guard.targetNodeCount',
         'resizeType.$': '$.guard.resizeType',
         'snapshotIdentifier.$': '$.guard.snapshotIdentifier',
+        'diskUsedPercentBefore.$': '$.guard.diskUsedPercent',
+        'diskUsedAtBefore.$': '$.guard.diskUsedAt',
+        'diskUsedPercentAfter.$': '$.report.diskUsedPercent',
+        'diskUsedAtAfter.$': '$.report.diskUsedAt',
+        'pausedAt.$': '$.guard.evaluatedAt',
+        'replicationPausedSeconds.$': '$.report.replicationPausedSeconds',
         'resumedTaskArns.$': '$.replication.taskArns',
         'leftRunning.$': '$.replication.leftRunning',
       },
@@ -290,6 +297,8 @@ function recovery(ctx: PhaseContext): States {
         'execution.$': '$$.Execution.Name',
         'clusterId.$': '$.guard.clusterId',
         'error.$': '$.error',
+        'diskUsedPercentBefore.$': '$.guard.diskUsedPercent',
+        'pausedAt.$': '$.guard.evaluatedAt',
         'stoppedTaskArns.$': '$.replication.taskArns',
         'leftRunning.$': '$.replication.leftRunning',
         'replicationRecovery.$': '$.recovery',
@@ -320,11 +329,13 @@ export function assemble(input: ResizeDefinitionTemplateInput): AslDefinition<De
     States: {
       ...guard(ctx),
       ...select(ctx),
+      ...dryRun(ctx),
       ...earlyFailure(ctx),
       ...stop(ctx),
       ...snapshot(ctx),
       ...resize(ctx),
       ...resume(ctx),
+      ...runReport(ctx),
       ...success(ctx),
       ...recovery(ctx),
     },
