@@ -200,6 +200,8 @@ export function warningsIn(output: string): string[] {
 
 const UNDECLARED = /undeclared variable/i;
 
+const OFFLINE_OVERRIDE_FILE = 'zz_offline_override.tf.json';
+
 /**
  * init and validate depend on the configuration alone, not on the variable values: a folder whose
  * configuration this process already validated (a plan variant) is not initialised and validated again.
@@ -212,9 +214,11 @@ async function initAndValidate(
   dir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<StackProof['validate']> {
-  const key = `${dir}\0${createHash('sha256')
-    .update(readFileSync(join(dir, 'cdk.tf.json')))
-    .digest('hex')}`;
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort())
+    if (/\.tf(\.json)?$/.test(file) && file !== OFFLINE_OVERRIDE_FILE)
+      hash.update(`${file}\0`).update(readFileSync(join(dir, file)));
+  const key = `${dir}\0${hash.digest('hex')}`;
   const known = validated.get(key);
   if (known && existsSync(join(dir, '.terraform.lock.hcl'))) return known;
   await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
@@ -244,7 +248,7 @@ export async function proveStack(
   const sfn = await SfnValidationStub.start();
   const [provider] = OFFLINE_PROVIDER_OVERRIDE.provider.aws;
   writeFileSync(
-    join(dir, 'zz_offline_override.tf.json'),
+    join(dir, OFFLINE_OVERRIDE_FILE),
     JSON.stringify(
       {
         ...OFFLINE_PROVIDER_OVERRIDE,

@@ -134,17 +134,17 @@ function gatedMetric(props: ScalingAlarmsProps, gate: { metricName: string; targ
     returnData: false,
     metric: { ...props.metric, metricName, period: 60, stat: 'Average' },
   });
-  const target = Token.asString(gate.target);
-  const gateTerm = Token.isUnresolved(gate.target)
-    ? `\${${target} > 0 ? format("2 * gate - %d", ${target}) : "0 * gate - 1"}`
-    : gate.target > 0
-      ? `2 * gate - ${gate.target}`
-      : '0 * gate - 1';
+  const [target, threshold] = [Token.asString(gate.target), Token.asString(props.in.threshold)];
+  // A variable target: the whole expression is one Terraform expression, not a conditional inside a string
+  // template (which the HCL synth would write as an %{if} directive).
+  const expression = Token.isUnresolved(gate.target)
+    ? `\${format("MAX([metric - %v, %s])", ${threshold}, ${target} > 0 ? format("2 * gate - %d", ${target}) : "0 * gate - 1")}`
+    : `MAX([metric - ${threshold}, ${gate.target > 0 ? `2 * gate - ${gate.target}` : '0 * gate - 1'}])`;
   return {
     metricQuery: [
       {
         id: 'headroom',
-        expression: `MAX([metric - ${Token.asString(props.in.threshold)}, ${gateTerm}])`,
+        expression,
         label: `${props.metric.metricName} below scale-in threshold and ${gate.metricName} below half its target`,
         returnData: true,
       },
