@@ -49,7 +49,7 @@ describe('task scaling on memory (ecs_drain_task_memory_target_percent)', () => 
       id: 'headroom',
       return_data: true,
       expression:
-        'MAX([metric - ${var.ecs_drain_task_scale_in_cpu_percent}, ${var.ecs_drain_task_memory_target_percent > 0 ? format("2 * gate - %d", var.ecs_drain_task_memory_target_percent) : "0 * gate - 1"}])',
+        '${format("MAX([metric - %v, %s])", var.ecs_drain_task_scale_in_cpu_percent, var.ecs_drain_task_memory_target_percent > 0 ? format("2 * gate - %d", var.ecs_drain_task_memory_target_percent) : "0 * gate - 1")}',
     });
     const dimensions = {
       ClusterName: '${var.name_prefix}-ecs',
