@@ -28,6 +28,7 @@ describe('capacity-reservations: reserver policy', () => {
     expect(reserverPolicy().Statement.map((s) => s.Sid)).toEqual([
       'ReadOwnDatabaseSecret',
       'FindReservations',
+      'ResolveZones',
       'CreateOnlyManagedReservations',
       'TagReservationsOnlyAtCreation',
       'ChangeOnlyManagedReservations',
@@ -71,11 +72,11 @@ describe('capacity-reservations: reserver policy', () => {
     });
   });
 
-  test('the only "*" resources are DescribeCapacityReservations and the Lambda ENIs', () => {
+  test('the only "*" resources are the two Describe calls and the Lambda ENIs', () => {
     const wildcards = reserverPolicy()
       .Statement.filter((s) => s.Resource === '*')
       .map((s) => s.Sid);
-    expect(wildcards).toEqual(['FindReservations', 'VpcNetworkInterfaces']);
+    expect(wildcards).toEqual(['FindReservations', 'ResolveZones', 'VpcNetworkInterfaces']);
   });
 
   test('is built from variables only, so the plan shows it whole with the example values', () => {

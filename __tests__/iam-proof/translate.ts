@@ -187,6 +187,9 @@ export const TRANSLATORS: Record<string, Translator> = {
   'EC2Client.DescribeCapacityReservations': () => [
     { action: 'ec2:DescribeCapacityReservations', resource: '*' },
   ],
+  'EC2Client.DescribeAvailabilityZones': () => [
+    { action: 'ec2:DescribeAvailabilityZones', resource: '*' },
+  ],
   'EC2Client.CreateCapacityReservation': (input) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
     const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);

@@ -182,6 +182,12 @@ export class CapacityReservationsStack extends OpsStack {
             'ec2:DescribeCapacityReservations supports no resource-level permissions.',
         },
         {
+          sid: 'ResolveZones',
+          actions: ['ec2:DescribeAvailabilityZones'],
+          resources: ['*'],
+          wildcardReason: 'ec2:DescribeAvailabilityZones supports no resource-level permissions.',
+        },
+        {
           sid: 'CreateOnlyManagedReservations',
           actions: ['ec2:CreateCapacityReservation'],
           resources: [reservations],

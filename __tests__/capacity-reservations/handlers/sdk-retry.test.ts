@@ -104,6 +104,7 @@ describeWithMariaDb('SDK retry against EC2 (real EC2Client, fake HTTP layer, rea
     // Assess
     expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 3 });
     expect(http.stats.byAction).toEqual({
+      DescribeAvailabilityZones: 1,
       DescribeCapacityReservations: 2,
       CreateCapacityReservation: 2,
     });
