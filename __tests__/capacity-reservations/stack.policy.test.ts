@@ -1,3 +1,4 @@
+import { RESERVER_CODE_ACTIONS } from '../../stacks/capacity-reservations/calls';
 import { substituteTf } from '../../scripts/tf-values';
 import { managedBy, resourceName } from '../support/deployment';
 import { only, synthStack } from '../support/synth';
@@ -70,6 +71,14 @@ describe('capacity-reservations: reserver policy', () => {
         StringEquals: { 'aws:ResourceTag/managed-by': '${var.name_prefix}/capacity-reservations' },
       },
     });
+  });
+
+  test("grants the code's calls exactly as RESERVER_CODE_ACTIONS lists them (the endpoints' source)", () => {
+    const platform = new Set(['WriteOwnLogs', 'VpcNetworkInterfaces', 'OnFailureDestination']);
+    const granted = reserverPolicy()
+      .Statement.filter((s) => !platform.has(s.Sid))
+      .flatMap((s) => s.Action);
+    expect([...new Set(granted)].sort()).toEqual([...RESERVER_CODE_ACTIONS].sort());
   });
 
   test('the only "*" resources are the two Describe calls and the Lambda ENIs', () => {
