@@ -60,9 +60,10 @@ describe('capacity-reservations: alarms and outputs', () => {
     // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
     const gap = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-gap'));
     const period = Number((gap?.metric_query as { period: number }[])[0]?.period);
-    const rule = (
-      json.variable.capacity_gap_alarm_periods?.validation as { condition: string }[]
-    )[0];
+    const variable = json.variable.capacity_gap_alarm_periods as {
+      validation?: { condition: string }[];
+    };
+    const rule = variable.validation?.[0];
     const max = Number(/var\.capacity_gap_alarm_periods <= (\d+)/.exec(rule?.condition ?? '')?.[1]);
     expect(max * period).toBe(3 * 3600);
   });
