@@ -8,6 +8,8 @@ import { describeError } from './ec2';
 import { DatabaseWriteError } from './errors';
 import { RUN_METRICS } from './metric-names';
 import { reconcilePool } from './reconcile-pool';
+import { findOrphans } from './orphans';
+import type { DemandRow } from './rows';
 import { describeZones } from './zones';
 
 export type { MetricsSink, PoolOutcome } from './context';
@@ -16,9 +18,20 @@ export type ReconcileResult =
   | { readonly status: 'locked'; readonly holderConnectionId: number | null }
   | { readonly status: 'completed'; readonly pools: readonly PoolOutcome[] };
 
-/** Run-level metrics and the summary log line of a completed run. */
-function finish(ctx: Context, pools: PoolOutcome[]): PoolOutcome[] {
+/** Orphans, run-level metrics and the summary log line of a completed run. */
+async function finish(
+  ctx: Context,
+  rows: readonly DemandRow[],
+  pools: PoolOutcome[],
+): Promise<PoolOutcome[]> {
+  const orphans = await findOrphans(ctx, rows);
+  if (orphans && orphans.length > 0)
+    ctx.log.warn('reservations of this deployment whose row no longer exists (not cancelled)', {
+      orphans,
+    });
   const invalid = pools.filter((p) => p.status === 'invalid').length;
+  if (orphans)
+    ctx.metrics.addMetric(RUN_METRICS.orphanedReservations, MetricUnit.Count, orphans.length);
   ctx.metrics.addMetric(RUN_METRICS.rowsInvalid, MetricUnit.Count, invalid);
   ctx.metrics.addMetric(RUN_METRICS.runsCompleted, MetricUnit.Count, 1);
   ctx.metrics.publishStoredMetrics();
@@ -42,7 +55,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
     ctx.log.info('schema updated', { ...schema });
   const rows = await selectDemand(db);
   // Before any row: a row's zone may be a name or an id, and must be in this Region. No rows, no call.
-  if (rows.length === 0) return finish(ctx, []);
+  if (rows.length === 0) return finish(ctx, rows, []);
   const zones = await describeZones(ctx.deps.ec2);
 
   const limit = pLimit(ctx.config.concurrency);
@@ -73,7 +86,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
     );
   }
 
-  return finish(ctx, pools);
+  return finish(ctx, rows, pools);
 }
 
 /**
