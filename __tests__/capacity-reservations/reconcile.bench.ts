@@ -25,17 +25,18 @@ const RUNS = Math.max(1, Math.min(Number(process.env.BENCH_RUNS ?? 3), 3));
 const MANAGED_BY = 'ops-autopilot-odcr-bench';
 const FAMILIES = ['m5', 'm6i', 'm7i', 'c5', 'c6i', 'c7g', 'r5', 'r6g', 'r7i', 't3'];
 const SIZES = ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge'];
+/** The fake EC2's Region (us-east-1): zone names, and zone ids for rows that give one. */
 const ZONES = [
   'us-east-1a',
   'us-east-1b',
   'us-east-1c',
   'us-east-1d',
+  'us-east-1e',
   'us-east-1f',
-  'us-west-2a',
-  'us-west-2b',
-  'us-west-2c',
-  'eu-west-1a',
-  'eu-west-1b',
+  'use1-az1',
+  'use1-az3',
+  'use1-az4',
+  'use1-az5',
 ];
 
 const silentMetrics: MetricsSink = {

@@ -56,6 +56,18 @@ describe('capacity-reservations: alarms and outputs', () => {
     expect(json.variable.capacity_gap_alarm_periods?.default).toBe(3);
   });
 
+  test('allows no more gap periods than a Metrics Insights alarm can look back (3 hours)', () => {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+    const gap = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-gap'));
+    const period = Number((gap?.metric_query as { period: number }[])[0]?.period);
+    const variable = json.variable.capacity_gap_alarm_periods as {
+      validation?: { condition: string }[];
+    };
+    const rule = variable.validation?.[0];
+    const max = Number(/var\.capacity_gap_alarm_periods <= (\d+)/.exec(rule?.condition ?? '')?.[1]);
+    expect(max * period).toBe(3 * 3600);
+  });
+
   test('outputs the cluster endpoint, the secret ARN and the function name', () => {
     expect(json.output).toMatchObject({
       db_cluster_endpoint: { value: '${aws_rds_cluster.database.endpoint}' },

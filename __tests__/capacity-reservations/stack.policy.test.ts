@@ -1,3 +1,4 @@
+import { RESERVER_CODE_ACTIONS } from '../../stacks/capacity-reservations/calls';
 import { substituteTf } from '../../scripts/tf-values';
 import { managedBy, resourceName } from '../support/deployment';
 import { only, synthStack } from '../support/synth';
@@ -28,6 +29,7 @@ describe('capacity-reservations: reserver policy', () => {
     expect(reserverPolicy().Statement.map((s) => s.Sid)).toEqual([
       'ReadOwnDatabaseSecret',
       'FindReservations',
+      'ResolveZones',
       'CreateOnlyManagedReservations',
       'TagReservationsOnlyAtCreation',
       'ChangeOnlyManagedReservations',
@@ -71,11 +73,19 @@ describe('capacity-reservations: reserver policy', () => {
     });
   });
 
-  test('the only "*" resources are DescribeCapacityReservations and the Lambda ENIs', () => {
+  test("grants the code's calls exactly as RESERVER_CODE_ACTIONS lists them (the endpoints' source)", () => {
+    const platform = new Set(['WriteOwnLogs', 'VpcNetworkInterfaces', 'OnFailureDestination']);
+    const granted = reserverPolicy()
+      .Statement.filter((s) => !platform.has(s.Sid))
+      .flatMap((s) => s.Action);
+    expect([...new Set(granted)].sort()).toEqual([...RESERVER_CODE_ACTIONS].sort());
+  });
+
+  test('the only "*" resources are the two Describe calls and the Lambda ENIs', () => {
     const wildcards = reserverPolicy()
       .Statement.filter((s) => s.Resource === '*')
       .map((s) => s.Sid);
-    expect(wildcards).toEqual(['FindReservations', 'VpcNetworkInterfaces']);
+    expect(wildcards).toEqual(['FindReservations', 'ResolveZones', 'VpcNetworkInterfaces']);
   });
 
   test('is built from variables only, so the plan shows it whole with the example values', () => {

@@ -36,7 +36,13 @@ describe('capacity-reservations stack', () => {
 
   test('uses the network block with egress through endpoints by default', () => {
     expect(json.variable.egress_mode?.default).toBe('endpoints');
-    expect(Object.keys(resources(json, 'aws_vpc_endpoint')).length).toBe(5);
+  });
+
+  test("creates interface endpoints only for the services the function's code calls", () => {
+    const services = Object.values(resources(json, 'aws_vpc_endpoint')).map((e) =>
+      String(e.service_name).split('.').pop(),
+    );
+    expect(services.sort()).toEqual(['ec2', 'secretsmanager']);
   });
 });
 

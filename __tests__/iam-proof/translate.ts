@@ -144,6 +144,8 @@ const onLogStream =
     },
   ];
 
+const anyResource = (action: string) => () => [{ action, resource: '*' }];
+
 /** IAM requests an SDK call makes, by "<Client>.<Command>"; a call with no entry fails the proof. */
 export const TRANSLATORS: Record<string, Translator> = {
   'EC2Client.DescribeVolumes': () => [{ action: 'ec2:DescribeVolumes', resource: '*' }],
@@ -187,9 +189,8 @@ export const TRANSLATORS: Record<string, Translator> = {
       context: resourceTagContext(call.resourceTags),
     },
   ],
-  'EC2Client.DescribeCapacityReservations': () => [
-    { action: 'ec2:DescribeCapacityReservations', resource: '*' },
-  ],
+  'EC2Client.DescribeCapacityReservations': anyResource('ec2:DescribeCapacityReservations'),
+  'EC2Client.DescribeAvailabilityZones': anyResource('ec2:DescribeAvailabilityZones'),
   'EC2Client.CreateCapacityReservation': (input) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
     const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);

@@ -135,7 +135,14 @@ interface Started {
   readonly port: number;
 }
 
-async function launch(tools: MariaDbTools, dir: string): Promise<Started> {
+/** Server-side TLS: PEM file paths of the CA, the server certificate and its key. */
+export interface MariaDbTlsFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+async function launch(tools: MariaDbTools, dir: string, tls?: MariaDbTlsFiles): Promise<Started> {
   const runAsRoot = process.getuid?.() === 0;
   const socketPath = join(dir, 'mysqld.sock');
   const errorLog = join(dir, 'error.log');
@@ -156,6 +163,7 @@ async function launch(tools: MariaDbTools, dir: string): Promise<Started> {
       '--innodb-flush-log-at-trx-commit=0',
       '--character-set-server=utf8mb4',
       '--max-connections=200',
+      ...(tls ? [`--ssl-ca=${tls.ca}`, `--ssl-cert=${tls.cert}`, `--ssl-key=${tls.key}`] : []),
       ...(runAsRoot ? ['--user=root'] : []),
     ],
     { stdio: 'ignore' },
@@ -186,7 +194,9 @@ async function launch(tools: MariaDbTools, dir: string): Promise<Started> {
 }
 
 /** Installs a datadir in a temp directory, starts mariadbd on it and creates the application user. */
-export async function startMariaDb(): Promise<MariaDbServer> {
+export async function startMariaDb(
+  options: { tls?: MariaDbTlsFiles } = {},
+): Promise<MariaDbServer> {
   const tools = findMariaDbTools();
   if (!tools) {
     throw new MariaDbMissingError(MISSING_MESSAGE);
@@ -216,7 +226,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   // The free port can be taken between probing and binding: try a few ports.
   for (let i = 0; i < 3 && !started; i++) {
     try {
-      started = await launch(tools, dir);
+      started = await launch(tools, dir, options.tls);
     } catch (error) {
       lastError = error;
     }

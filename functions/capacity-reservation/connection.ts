@@ -1,7 +1,7 @@
-import * as mysqlCore from 'mysql2';
 import { createConnection, type Connection, type SslOptions } from 'mysql2/promise';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DatabaseAuthError, DatabaseUnavailableError } from './errors';
+import { RDS_CA_BUNDLE } from './rds-ca';
 import type { CredentialSource, DbCredentials } from './secret';
 
 interface DatabaseSettings {
@@ -10,6 +10,11 @@ interface DatabaseSettings {
   readonly database: string;
   /** TLS verified against the Amazon RDS CA bundle (chain and host name). */
   readonly tls: boolean;
+  /**
+   * CA certificates (PEM) the server's certificate must chain to; they replace Node's own roots.
+   * @default RDS_CA_BUNDLE (every Region and partition)
+   */
+  readonly caCertificates?: readonly string[];
   /**
    * Time for one connection attempt (TCP, TLS and MySQL handshake).
    * @default DEFAULT_CONNECT_TIMEOUT_MS
@@ -48,18 +53,10 @@ const UNREACHABLE = new Set([
 /** The function's 300 s timeout plus a margin: longer than any idle gap of a live run. */
 export const DEFAULT_SESSION_TIMEOUT_SECONDS = 360;
 
-/** mysql2's bundled 'Amazon RDS' profile (the CA certificates of RDS, Aurora and RDS Proxy). */
-function rdsCaBundle(): string[] {
-  const core = mysqlCore as unknown as {
-    ConnectionConfig: { getSSLProfile(name: string): { ca: string[] } };
-  };
-  return core.ConnectionConfig.getSSLProfile('Amazon RDS').ca;
-}
-
-/** TLS options: the RDS CA bundle, certificate chain verified, server name verified, TLS 1.2 or later. */
-export function tlsOptions(): SslOptions {
+/** TLS options: the given CAs, certificate chain verified, server name verified, TLS 1.2 or later. */
+export function tlsOptions(caCertificates: readonly string[] = RDS_CA_BUNDLE): SslOptions {
   return {
-    ca: rdsCaBundle(),
+    ca: [...caCertificates],
     rejectUnauthorized: true,
     verifyIdentity: true,
     minVersion: 'TLSv1.2',
@@ -78,7 +75,7 @@ async function open(settings: DatabaseSettings, credentials: DbCredentials): Pro
     database: settings.database,
     user: credentials.username,
     password: credentials.password,
-    ...(settings.tls ? { ssl: tlsOptions() } : {}),
+    ...(settings.tls ? { ssl: tlsOptions(settings.caCertificates) } : {}),
     connectTimeout: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     // DATETIME columns (End_Date, Last_Reconciled_At) are UTC.
     timezone: 'Z',

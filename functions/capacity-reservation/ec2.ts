@@ -15,8 +15,8 @@ import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
 import { COUNTED_STATES, RELEASED_STATES } from './states';
 
-const TAG_MANAGED_BY = 'managed-by';
-const TAG_POOL = 'ops-autopilot:pool';
+export const TAG_MANAGED_BY = 'managed-by';
+export const TAG_POOL = 'ops-autopilot:pool';
 export const INSUFFICIENT_CAPACITY = 'InsufficientInstanceCapacity';
 /** Account quotas a Create can hit: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html */
 export const QUOTA_ERRORS: ReadonlySet<string> = new Set([

@@ -31,6 +31,8 @@ export const RUN_METRICS = {
   runsCompleted: 'RunsCompleted',
   /** 1 per run that found the lock taken by another session and changed nothing. */
   runsLocked: 'RunsLocked',
+  /** Live reservations of this deployment whose row no longer exists (reported, never cancelled). */
+  orphanedReservations: 'OrphanedReservations',
 } as const;
 
 export const RESERVER_METRICS: readonly MetricSpec[] = [

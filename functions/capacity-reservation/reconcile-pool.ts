@@ -5,6 +5,7 @@ import { INSUFFICIENT_CAPACITY, QUOTA_ERRORS, describeError, describePool } from
 import { POOL_DIMENSION, POOL_METRICS } from './metric-names';
 import { workPool } from './pool-work';
 import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
+import type { ZoneDirectory } from './zones';
 
 /**
  * Per-pool EMF metrics, one document per pool (synchronous, so concurrent rows never mix dimensions):
@@ -37,12 +38,17 @@ function publishPoolMetrics(
 }
 
 /** Reconciles one row; EC2 errors end up in the outcome and Last_Error, database errors are thrown. */
-export async function reconcilePool(ctx: Context, row: DemandRow): Promise<PoolOutcome> {
+export async function reconcilePool(
+  ctx: Context,
+  row: DemandRow,
+  zones: ZoneDirectory,
+): Promise<PoolOutcome> {
   const { db, ec2, managedBy } = ctx.deps;
   const key = keyOf(row);
   const parsed = parseDemandRow(row, {
     defaultChunkSize: ctx.config.defaultChunkSize,
     now: ctx.now(),
+    zones,
   });
   if (!parsed.ok) {
     await recordRowError(db, key, `invalid row: ${parsed.error}`);

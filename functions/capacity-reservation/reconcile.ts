@@ -8,12 +8,44 @@ import { describeError } from './ec2';
 import { DatabaseWriteError } from './errors';
 import { RUN_METRICS } from './metric-names';
 import { reconcilePool } from './reconcile-pool';
+import { findOrphans } from './orphans';
+import type { DemandRow } from './rows';
+import { describeZones } from './zones';
 
 export type { MetricsSink, PoolOutcome } from './context';
 
 export type ReconcileResult =
   | { readonly status: 'locked'; readonly holderConnectionId: number | null }
   | { readonly status: 'completed'; readonly pools: readonly PoolOutcome[] };
+
+/** Orphans, run-level metrics and the summary log line of a completed run. */
+async function finish(
+  ctx: Context,
+  rows: readonly DemandRow[],
+  pools: PoolOutcome[],
+): Promise<PoolOutcome[]> {
+  const orphans = await findOrphans(ctx, rows);
+  if (orphans && orphans.length > 0)
+    ctx.log.warn('reservations of this deployment whose row no longer exists (not cancelled)', {
+      orphans,
+    });
+  const invalid = pools.filter((p) => p.status === 'invalid').length;
+  if (orphans)
+    ctx.metrics.addMetric(RUN_METRICS.orphanedReservations, MetricUnit.Count, orphans.length);
+  ctx.metrics.addMetric(RUN_METRICS.rowsInvalid, MetricUnit.Count, invalid);
+  ctx.metrics.addMetric(RUN_METRICS.runsCompleted, MetricUnit.Count, 1);
+  ctx.metrics.publishStoredMetrics();
+  ctx.log.info('reconciliation finished', {
+    rows: pools.length,
+    reconciled: pools.filter((p) => p.status === 'reconciled').length,
+    invalid,
+    insufficientCapacity: pools.filter((p) => p.status === 'insufficient-capacity').length,
+    failed: pools.filter((p) => p.status === 'failed').length,
+    reservationsCreated: pools.reduce((n, p) => n + p.reservationsCreated, 0),
+    instancesRemoved: pools.reduce((n, p) => n + p.instancesRemoved, 0),
+  });
+  return pools;
+}
 
 /** Under the lock: schema, rows, then every row's pool, CONCURRENCY at a time. */
 async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
@@ -22,6 +54,9 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
   if (schema.createdTable || schema.addedColumns.length > 0)
     ctx.log.info('schema updated', { ...schema });
   const rows = await selectDemand(db);
+  // Before any row: a row's zone may be a name or an id, and must be in this Region. No rows, no call.
+  if (rows.length === 0) return finish(ctx, rows, []);
+  const zones = await describeZones(ctx.deps.ec2);
 
   const limit = pLimit(ctx.config.concurrency);
   let databaseError: unknown;
@@ -31,7 +66,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
         // After a database error the run stops starting rows: their results could not be recorded.
         if (databaseError !== undefined) return { ...keyOf(row), ...EMPTY, status: 'skipped' };
         try {
-          return await reconcilePool(ctx, row);
+          return await reconcilePool(ctx, row, zones);
         } catch (error) {
           databaseError ??= error;
           return {
@@ -51,20 +86,7 @@ async function reconcileAll(ctx: Context): Promise<PoolOutcome[]> {
     );
   }
 
-  const invalid = pools.filter((p) => p.status === 'invalid').length;
-  ctx.metrics.addMetric(RUN_METRICS.rowsInvalid, MetricUnit.Count, invalid);
-  ctx.metrics.addMetric(RUN_METRICS.runsCompleted, MetricUnit.Count, 1);
-  ctx.metrics.publishStoredMetrics();
-  ctx.log.info('reconciliation finished', {
-    rows: pools.length,
-    reconciled: pools.filter((p) => p.status === 'reconciled').length,
-    invalid,
-    insufficientCapacity: pools.filter((p) => p.status === 'insufficient-capacity').length,
-    failed: pools.filter((p) => p.status === 'failed').length,
-    reservationsCreated: pools.reduce((n, p) => n + p.reservationsCreated, 0),
-    instancesRemoved: pools.reduce((n, p) => n + p.instancesRemoved, 0),
-  });
-  return pools;
+  return finish(ctx, rows, pools);
 }
 
 /**

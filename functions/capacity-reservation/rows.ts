@@ -2,6 +2,7 @@ import {
   CapacityReservationInstancePlatform,
   CapacityReservationTenancy,
 } from '@aws-sdk/client-ec2';
+import { resolveZone, ZONE_ID, ZONE_NAME, type ZoneDirectory } from './zones';
 
 /** One row of `odcr_capacity` as SELECTed; users write these with plain SQL, so nothing is trusted. */
 export interface DemandRow {
@@ -19,8 +20,9 @@ export interface DemandRow {
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
 export interface PoolDemand {
   readonly instanceType: string;
+  /** The zone's name in this account (a row may give the zone id instead). */
   readonly availabilityZone: string;
-  /** `<InstanceType>/<AvailabilityZone>`, the value of tag `ops-autopilot:pool`. */
+  /** `<InstanceType>/<AvailabilityZone as the row writes it>`, the value of tag `ops-autopilot:pool`. */
   readonly pool: string;
   readonly target: number;
   readonly platform: CapacityReservationInstancePlatform;
@@ -38,8 +40,6 @@ type ParsedRow =
 
 /** e.g. m5.large, c6gn.16xlarge, m7i-flex.large, u-6tb1.metal, mac2-m2pro.metal */
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
-/** e.g. us-east-1a, ap-southeast-2c, us-gov-west-1b, Local Zones such as us-west-2-lax-1a */
-const AVAILABILITY_ZONE = /^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$/;
 /** CreateCapacityReservation accepts 1..1000 instances per call. */
 const MAX_CHUNK_SIZE = 1000;
 
@@ -67,20 +67,25 @@ function poolOf(instanceType: string, availabilityZone: string): string {
  */
 export function parseDemandRow(
   row: DemandRow,
-  options: { defaultChunkSize: number; now: Date },
+  options: { defaultChunkSize: number; now: Date; zones?: ZoneDirectory },
 ): ParsedRow {
   const errors: string[] = [];
   const instanceType = typeof row.InstanceType === 'string' ? row.InstanceType : '';
-  const availabilityZone = typeof row.AvailabilityZone === 'string' ? row.AvailabilityZone : '';
+  const zoneValue = typeof row.AvailabilityZone === 'string' ? row.AvailabilityZone : '';
+  let availabilityZone = zoneValue;
   if (!INSTANCE_TYPE.test(instanceType) || instanceType.length > 64) {
     errors.push(
       `InstanceType ${JSON.stringify(row.InstanceType)} is not an instance type like m5.large`,
     );
   }
-  if (!AVAILABILITY_ZONE.test(availabilityZone)) {
+  if (!ZONE_NAME.test(zoneValue) && !ZONE_ID.test(zoneValue)) {
     errors.push(
-      `AvailabilityZone ${JSON.stringify(row.AvailabilityZone)} is not an Availability Zone like us-east-1a`,
+      `AvailabilityZone ${JSON.stringify(row.AvailabilityZone)} is not an Availability Zone like us-east-1a or a zone id like use1-az1`,
     );
+  } else if (options.zones) {
+    const zone = resolveZone(options.zones, zoneValue);
+    if (zone.ok) availabilityZone = zone.name;
+    else errors.push(zone.error);
   }
 
   const target = toInteger(row.Target_Capacity);
@@ -134,7 +139,7 @@ export function parseDemandRow(
     demand: {
       instanceType,
       availabilityZone,
-      pool: poolOf(instanceType, availabilityZone),
+      pool: poolOf(instanceType, zoneValue),
       target,
       platform: platform as CapacityReservationInstancePlatform,
       tenancy: tenancy as CapacityReservationTenancy,

@@ -87,7 +87,7 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
         ],
       }),
       dash.graph({
-        title: 'Invalid rows, reserver errors, failure queue',
+        title: 'Invalid rows, orphaned reservations, reserver errors, failure queue',
         period: 300,
         series: [
           dash.emfMetric(
@@ -99,6 +99,12 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
               label: 'invalid rows',
               color: dash.ORANGE,
             },
+          ),
+          dash.emfMetric(
+            reserver,
+            RUN_METRICS.orphanedReservations,
+            {},
+            { stat: 'Maximum', label: 'reservations without a row', color: dash.RED },
           ),
           ...dash.lambdaErrors([reserver]),
           dash.queueDepth(r.failureQueueName, 'failure queue'),

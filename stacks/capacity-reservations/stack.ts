@@ -7,8 +7,10 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { TerraformOutput, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Alerts } from '../platform/alerts';
+import { RESERVER_CODE_ACTIONS } from './calls';
 import { capacityAlarms } from './alarms';
 import { capacityDashboard } from './dashboard';
+import { interfaceEndpointsFor } from '../platform/endpoints';
 import { Network } from '../platform/network';
 import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
@@ -36,7 +38,10 @@ export class CapacityReservationsStack extends OpsStack {
     const v = declareCapacityVariables(this);
 
     const alerts = new Alerts(this, 'alerts');
-    const network = new Network(this, 'network');
+    // Endpoints only for the services the function's code calls (egress_mode = endpoints).
+    const network = new Network(this, 'network', {
+      interfaceEndpoints: interfaceEndpointsFor(RESERVER_CODE_ACTIONS),
+    });
 
     // ---- security groups: the database accepts MySQL from the function only ----
     const clusterId = this.name('capacity-reservations');
@@ -180,6 +185,12 @@ export class CapacityReservationsStack extends OpsStack {
           resources: ['*'],
           wildcardReason:
             'ec2:DescribeCapacityReservations supports no resource-level permissions.',
+        },
+        {
+          sid: 'ResolveZones',
+          actions: ['ec2:DescribeAvailabilityZones'],
+          resources: ['*'],
+          wildcardReason: 'ec2:DescribeAvailabilityZones supports no resource-level permissions.',
         },
         {
           sid: 'CreateOnlyManagedReservations',

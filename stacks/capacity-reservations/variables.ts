@@ -115,8 +115,9 @@ export function declareCapacityVariables(stack: OpsStack) {
       type: 'number',
       default: 3,
       description:
-        'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires.',
-      validation: [wholeNumberRule('capacity_gap_alarm_periods', 1, 288)],
+        'Consecutive 5-minute periods a pool must stay below its target before the gap alarm fires (1 to 36: a Metrics Insights alarm evaluates only the last 3 hours).',
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+      validation: [wholeNumberRule('capacity_gap_alarm_periods', 1, 36)],
     }),
     staleMinutes: new TerraformVariable(stack, 'capacity_stale_alarm_minutes', {
       type: 'number',

@@ -127,7 +127,7 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
     it('creates the gap in chunks, tagged, open, unlimited, with distinct ClientTokens of at most 64 ASCII characters', async () => {
       // Prepare
       await ensureSchema(h.db);
-      await insertSeedRow(h.db, 'c6i.large', 'us-west-2b', 23);
+      await insertSeedRow(h.db, 'c6i.large', 'us-east-1e', 23);
 
       // Act
       await h.run();
@@ -138,7 +138,7 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
       for (const input of inputs) {
         expect(input).toMatchObject({
           InstanceType: 'c6i.large',
-          AvailabilityZone: 'us-west-2b',
+          AvailabilityZone: 'us-east-1e',
           InstancePlatform: 'Linux/UNIX',
           Tenancy: 'default',
           InstanceMatchCriteria: 'open',
@@ -148,8 +148,8 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
               ResourceType: 'capacity-reservation',
               Tags: [
                 { Key: 'managed-by', Value: MANAGED_BY },
-                { Key: 'ops-autopilot:pool', Value: 'c6i.large/us-west-2b' },
-                { Key: 'Name', Value: 'odcr c6i.large/us-west-2b' },
+                { Key: 'ops-autopilot:pool', Value: 'c6i.large/us-east-1e' },
+                { Key: 'Name', Value: 'odcr c6i.large/us-east-1e' },
               ],
             },
           ],
@@ -158,13 +158,13 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
         expect(input.ClientToken).toMatch(/^[\x20-\x7e]{1,64}$/);
       }
       expect(new Set(inputs.map((i) => i.ClientToken)).size).toBe(3);
-      expect((await readRow(h.db, 'c6i.large', 'us-west-2b'))?.Current_Capacity).toBe(23);
+      expect((await readRow(h.db, 'c6i.large', 'us-east-1e'))?.Current_Capacity).toBe(23);
     });
 
     it("uses the row's Chunk_Size", async () => {
       // Prepare
       await ensureSchema(h.db);
-      await insertSeedRow(h.db, 'c6i.large', 'us-west-2b', 7);
+      await insertSeedRow(h.db, 'c6i.large', 'us-east-1e', 7);
       await h.db.execute('UPDATE odcr_capacity SET Chunk_Size = 3');
 
       // Act

@@ -104,7 +104,9 @@ describeWithMariaDb('SDK retry against EC2 (real EC2Client, fake HTTP layer, rea
     // Assess
     expect(pools[0]).toMatchObject({ status: 'reconciled', actual: 3 });
     expect(http.stats.byAction).toEqual({
-      DescribeCapacityReservations: 2,
+      DescribeAvailabilityZones: 1,
+      // the pool's lookup (throttled once, retried) and the run's orphan listing
+      DescribeCapacityReservations: 3,
       CreateCapacityReservation: 2,
     });
     expect(world.liveInstances('m5.large', 'us-east-1a')).toBe(3);
