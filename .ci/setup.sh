@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: MariaDB for the reserver's SQL tests
-# (the tests start their own throwaway server), moto's server for the deploy proof, then the locked npm
+# (the tests start their own throwaway server) and openssl, moto's server for the deploy proof, then the locked npm
 # dependencies, Node 22 among them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v mariadbd >/dev/null 2>&1 && ! [ -x /usr/sbin/mariadbd ]; then
+# Debian packages the tests use: the server, and openssl for the test CA of the reserver's TLS test.
+missing=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: mariadb-server is missing; install it with: sudo apt-get install mariadb-server" >&2
+    echo "setup: ${missing[*]} missing; install with: sudo apt-get install ${missing[*]}" >&2
     [ "${CI:-}" = true ] && exit 1
   fi
 fi

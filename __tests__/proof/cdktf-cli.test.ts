@@ -72,7 +72,7 @@ let secondBuild: { rebuilt: string[] };
 let touchedBuild: { rebuilt: string[] };
 let hclOut: string;
 beforeAll(async () => {
-  project = copyProject();
+  project = copyProject({ withBuild: true });
   first = await synthTo(['synth']);
   second = await synthTo(['synth']);
   secondBuild = lastBuild(project);
@@ -85,7 +85,7 @@ beforeAll(async () => {
   hclOut = await synthTo(['synth', '--hcl']);
 }, 600_000);
 
-describe('npx cdktf synth in a fresh copy of the project (the app command builds first)', () => {
+describe('npx cdktf synth in a copy of the project and its build (the app command builds first)', () => {
   test('with nothing changed, two synths are byte-identical and the second rebuilds nothing', () => {
     const [a, b] = [tree(first), tree(second)];
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());

@@ -13,7 +13,7 @@ import { copyProject } from '../support/project-copy';
 
 const run = promisify(execFile);
 // The copy owns p-limit, a dependency some handler bundles include and others do not.
-const project = copyProject(['p-limit']);
+const project = copyProject({ ownPackages: ['p-limit'] });
 const dist = join(project, 'dist');
 
 /** Runs the copy's build step; gives the units it rebuilt, sorted. */
