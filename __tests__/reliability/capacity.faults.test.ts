@@ -2,43 +2,17 @@ import type { Context } from 'aws-lambda';
 import type { RowDataPacket } from 'mysql2/promise';
 import { scheduledEvent } from '../capacity-reservations/fixtures/events';
 import { enableEmf } from '../support/emf';
-import { describeWithMariaDb, startMariaDb } from '../support/mariadb';
+import { describeWithMariaDb } from '../support/mariadb';
 import { useHarnessEnvironment } from './harness/environment';
 import { baselineOf, judge, report, runOnce, type Outcome } from './harness/matrix';
-import type { Handler } from './harness/platform';
 import { describeFaultCases } from './harness/suite';
-import {
-  capacityEnv,
-  capacityScenario,
-  laggingReservations,
-  type CapacityBed,
-} from './scenarios/capacity';
+import { laggingReservations, useCapacityBed } from './scenarios/capacity';
 
 useHarnessEnvironment();
 enableEmf({ service: 'capacity-reservation-reserver' });
 
 describeWithMariaDb('capacity reservations under faults (real MariaDB)', () => {
-  let bed: CapacityBed;
-  let handler: Handler;
-  let stop: () => Promise<void> = async () => undefined;
-  const scenario = () =>
-    capacityScenario(
-      () => handler,
-      () => bed,
-    );
-
-  beforeAll(async () => {
-    const server = await startMariaDb();
-    stop = () => server.stop();
-    const database = await server.createDatabase();
-    bed = { server, database, db: await server.connect(database) };
-    Object.assign(process.env, capacityEnv(server, database));
-    ({ handler } = await import('../../functions/capacity-reservation/reserver.handler'));
-  }, 120_000);
-  afterAll(async () => {
-    await bed?.db.end();
-    await stop();
-  });
+  const { scenario, bed, handler } = useCapacityBed();
 
   describeFaultCases(scenario);
   describeFaultCases(scenario, {
@@ -57,11 +31,11 @@ describeWithMariaDb('capacity reservations under faults (real MariaDB)', () => {
 
     /** Kills the reserver's own connection (and with it the GET_LOCK lock it holds). */
     async function killReserverConnection(): Promise<void> {
-      const [rows] = await bed.db.query<RowDataPacket[]>(
+      const [rows] = await bed().db.query<RowDataPacket[]>(
         'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
-        [bed.database],
+        [bed().database],
       );
-      for (const row of rows) await bed.db.query(`KILL CONNECTION ${Number(row.ID)}`);
+      for (const row of rows) await bed().db.query(`KILL CONNECTION ${Number(row.ID)}`);
     }
 
     test.each(['connection lost', 'lock lost to a concurrent run'] as const)(
@@ -81,7 +55,7 @@ describeWithMariaDb('capacity reservations under faults (real MariaDB)', () => {
               await killReserverConnection();
               // Another run takes the lock the killed session held, and finishes, before this one goes on.
               if (kind !== 'connection lost')
-                await handler(scheduledEvent, {} as Context).catch(() => undefined);
+                await handler()(scheduledEvent, {} as Context).catch(() => undefined);
             };
           });
           const reason =

@@ -15,23 +15,10 @@ import {
   type AslState,
   type AslTaskState,
   type Phase,
-  type ResizeDefinitionInput,
 } from '../../../stacks/redshift-resize/asl';
 import { substituteTf } from '../../../scripts/tf-values';
 import { validateDefinition } from '../../support/local-sfn';
-
-/** Terraform references, as the stack will pass them: the definition must not need real ARNs. */
-const INPUT: ResizeDefinitionInput = {
-  functionArns: {
-    guard: '${aws_lambda_function.guard.arn}',
-    replication: '${aws_lambda_function.replication.arn}',
-    resize: '${aws_lambda_function.resize.arn}',
-  },
-  topicArn: '${aws_sns_topic.notifications.arn}',
-  phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21_600, overdue: 21_600, resume: 900 },
-  pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
-  timeoutSeconds: 172_800,
-};
+import { DEFINITION_INPUT as INPUT } from '../fixtures/definition-input';
 
 const RECOVERY = new Set<string>([
   S.recover,

@@ -1,23 +1,8 @@
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { SdkError } from '@smithy/types';
 import { ReplyLostError } from '../../../functions/redshift-resize/errors';
-import {
-  buildResizeDefinition,
-  type AslTaskState,
-  type ResizeDefinitionInput,
-} from '../../../stacks/redshift-resize/asl';
-
-const INPUT: ResizeDefinitionInput = {
-  functionArns: {
-    guard: '${aws_lambda_function.guard.arn}',
-    replication: '${aws_lambda_function.replication.arn}',
-    resize: '${aws_lambda_function.resize.arn}',
-  },
-  topicArn: '${aws_sns_topic.notifications.arn}',
-  phaseTimeoutsSeconds: { stop: 900, snapshot: 3600, resize: 21_600, overdue: 21_600, resume: 900 },
-  pollIntervalsSeconds: { stop: 30, snapshot: 60, resize: 300, overdue: 1800, resume: 30 },
-  timeoutSeconds: 172_800,
-};
+import { buildResizeDefinition, type AslTaskState } from '../../../stacks/redshift-resize/asl';
+import { DEFINITION_INPUT as INPUT } from '../fixtures/definition-input';
 
 const lambdaTasks = () =>
   Object.entries(buildResizeDefinition(INPUT).States).filter(

@@ -1,4 +1,5 @@
-import { CLUSTER_ID, COOLDOWN_MINUTES, MAX_NODE_COUNT, MAX_RESIZES_PER_DAY } from '../fixtures/env';
+import { CLUSTER_ID } from '../fixtures/env';
+import { DEPLOYED_GUARD } from '../fixtures/guard-config';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { evaluateGuard } from '../../../functions/redshift-resize/guard';
@@ -116,17 +117,7 @@ describe('dry run', () => {
     // Act
     const result = await evaluateGuard(
       { redshift },
-      {
-        clusterId: CLUSTER_ID,
-        resizeFactor: 2,
-        maxNodeCount: MAX_NODE_COUNT,
-        resizeType: 'elastic',
-        cooldownMinutes: COOLDOWN_MINUTES,
-        maxResizesPerDay: MAX_RESIZES_PER_DAY,
-        concurrencyScalingMaxNodes: 32,
-        dryRun: true,
-        trigger: 'alarm',
-      },
+      { ...DEPLOYED_GUARD, dryRun: true },
       { executionName: EXECUTION, now: new Date() },
     );
 

@@ -58,6 +58,25 @@ export class Platform {
     private readonly failureMetrics: FailureMetrics = [],
   ) {}
 
+  /**
+   * One state machine execution, run by `execute`: a failed one is visible, since Step Functions counts it
+   * (ExecutionsFailed) and the stacks alarm on it.
+   */
+  async execution(
+    execute: () => Promise<{ readonly status: string; readonly error?: string }>,
+  ): Promise<void> {
+    const before = this.wire.calls.length;
+    const exec = await execute();
+    const failed = exec.status !== 'SUCCEEDED';
+    this.invocations.push({
+      label: 'execution',
+      signals: failed ? [`execution ${exec.status}: ${exec.error ?? ''}`] : [],
+      threw: failed,
+      failedItems: [],
+      calls: this.wire.calls.length - before,
+    });
+  }
+
   /** One invocation: what it returned or threw, and the metrics it printed. */
   async invoke(label: string, handler: Handler, event: unknown): Promise<Invocation> {
     const before = this.wire.calls.length;

@@ -16,7 +16,7 @@ import {
   OWN_RULE_ARN,
   scheduledEvent,
 } from '../../capacity-reservations/fixtures/events';
-import type { MariaDbServer } from '../../support/mariadb';
+import { startMariaDb, type MariaDbServer } from '../../support/mariadb';
 import { AnswerBook } from '../harness/answers';
 import type { Scenario } from '../harness/matrix';
 import type { Handler } from '../harness/platform';
@@ -143,5 +143,40 @@ export function capacityScenario(handler: () => Handler, bed: () => CapacityBed)
         }),
       };
     },
+  };
+}
+
+/**
+ * For a describe block: a MariaDB server with a database, the reserver handler loaded on its environment,
+ * both torn down after the block; gives them (read inside tests) and a maker of the scenario on them.
+ */
+export function useCapacityBed(): {
+  readonly bed: () => CapacityBed;
+  readonly handler: () => Handler;
+  readonly scenario: () => Scenario;
+} {
+  let bed: CapacityBed;
+  let handler: Handler;
+  let stop: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    const server = await startMariaDb();
+    stop = () => server.stop();
+    const database = await server.createDatabase();
+    bed = { server, database, db: await server.connect(database) };
+    Object.assign(process.env, capacityEnv(server, database));
+    ({ handler } = await import('../../../functions/capacity-reservation/reserver.handler'));
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.db.end();
+    await stop();
+  });
+  return {
+    bed: () => bed,
+    handler: () => handler,
+    scenario: () =>
+      capacityScenario(
+        () => handler,
+        () => bed,
+      ),
   };
 }

@@ -79,24 +79,16 @@ export function ebsCreateScenario(definitionJson: string, handler: () => Handler
       wire.serve(EC2Client, ec2).serve(DynamoDBClient, ddb);
     },
     async run(platform) {
-      const before = platform.wire.calls.length;
       // The start function's input for this run (functions/ebs-snapshot/start.handler.ts).
-      const exec = await runDefinition(definitionJson, {
-        executionName: RUN_KEY.replace(/[^A-Za-z0-9-_]/g, '-'),
-        input: { runKey: RUN_KEY, pass: 1, totals: ZERO_TOTALS },
-        lambdas: { [definition.States.SnapshotPage.Resource]: deployedPauses(handler()) },
-        sdkClients: { sqs: new SQSClient({ maxAttempts: 1 }) },
-        iamSubject: RUN_STATE_MACHINE_SUBJECT,
-      });
-      // A failed execution is visible: Step Functions counts it (ExecutionsFailed) and the stack alarms on it.
-      platform.invocations.push({
-        label: 'execution',
-        signals:
-          exec.status === 'SUCCEEDED' ? [] : [`execution ${exec.status}: ${exec.error ?? ''}`],
-        threw: exec.status !== 'SUCCEEDED',
-        failedItems: [],
-        calls: platform.wire.calls.length - before,
-      });
+      await platform.execution(() =>
+        runDefinition(definitionJson, {
+          executionName: RUN_KEY.replace(/[^A-Za-z0-9-_]/g, '-'),
+          input: { runKey: RUN_KEY, pass: 1, totals: ZERO_TOTALS },
+          lambdas: { [definition.States.SnapshotPage.Resource]: deployedPauses(handler()) },
+          sdkClients: { sqs: new SQSClient({ maxAttempts: 1 }) },
+          iamSubject: RUN_STATE_MACHINE_SUBJECT,
+        }),
+      );
     },
     state() {
       const records = table.records();

@@ -66,36 +66,28 @@ export function workflowScenario(
     },
     async run(platform) {
       const { guard, replication, resize } = functions();
-      const before = platform.wire.calls.length;
-      const exec = await runDefinition(definitionJson, {
-        executionName,
-        input: {
-          clusterId: CLUSTER_ID,
-          alarmName: TEST_ENV.ALARM_NAME,
-          stateChangeTime: '2024-03-04T05:06:07.891Z',
-          reason: null,
-        },
-        lambdas: {
-          [functionArn('guard')]: guard,
-          [functionArn('replication')]: replication,
-          [functionArn('resize')]: resize,
-        },
-        sdkClients: {
-          redshift: new RedshiftClient({ maxAttempts: 1 }),
-          sns: new SNSClient({ maxAttempts: 1 }),
-        },
-        // Its own calls are the role's calls, faults or not: the IAM proof may judge them too.
-        iamSubject: STATE_MACHINE_SUBJECT,
-      });
-      // A failed execution is visible: Step Functions counts it (ExecutionsFailed) and the stack alarms on it.
-      platform.invocations.push({
-        label: 'execution',
-        signals:
-          exec.status === 'SUCCEEDED' ? [] : [`execution ${exec.status}: ${exec.error ?? ''}`],
-        threw: exec.status !== 'SUCCEEDED',
-        failedItems: [],
-        calls: platform.wire.calls.length - before,
-      });
+      await platform.execution(() =>
+        runDefinition(definitionJson, {
+          executionName,
+          input: {
+            clusterId: CLUSTER_ID,
+            alarmName: TEST_ENV.ALARM_NAME,
+            stateChangeTime: '2024-03-04T05:06:07.891Z',
+            reason: null,
+          },
+          lambdas: {
+            [functionArn('guard')]: guard,
+            [functionArn('replication')]: replication,
+            [functionArn('resize')]: resize,
+          },
+          sdkClients: {
+            redshift: new RedshiftClient({ maxAttempts: 1 }),
+            sns: new SNSClient({ maxAttempts: 1 }),
+          },
+          // Its own calls are the role's calls, faults or not: the IAM proof may judge them too.
+          iamSubject: STATE_MACHINE_SUBJECT,
+        }),
+      );
     },
     state() {
       return {

@@ -4,7 +4,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { startMariaDb } from '../../../__tests__/support/mariadb';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../aws/call';
 import type { StandInRecord } from '../stand-ins/types';
-import { functionOf, resourceOf } from './deployed';
+import { functionOf, scheduleRuleArnOf } from './deployed';
 import type { Invocation } from './invoke';
 import type { Scenario } from './scenario';
 
@@ -49,16 +49,7 @@ const WRITES = new Set([
 export const capacityScenario: Scenario = async (ctx) => {
   const reserver = functionOf(ctx.functions, 'capacity-reservation-reserver');
   const env = reserver.environment;
-  const target = resourceOf(
-    ctx.resources,
-    'aws_cloudwatch_event_target',
-    (a) => a.arn === reserver.arn,
-  );
-  const rule = resourceOf(
-    ctx.resources,
-    'aws_cloudwatch_event_rule',
-    (a) => a.name === target.rule,
-  );
+  const ruleArn = scheduleRuleArnOf(ctx.resources, reserver.arn);
   const db = await startMariaDb();
   try {
     const secrets = new SecretsManagerClient({
@@ -83,7 +74,6 @@ export const capacityScenario: Scenario = async (ctx) => {
     // moto's cluster endpoint resolves nowhere and the throwaway server speaks no TLS: only these change.
     const overridden = { DB_HOST: db.host, DB_PORT: String(db.port), DB_TLS: 'false' };
     const fn = ctx.start({ ...reserver, environment: { ...env, ...overridden } });
-    const ruleArn = String(rule.arn);
     const event = () => ({
       version: '0',
       id: randomUUID(),

@@ -94,3 +94,14 @@ export function resourceOf(
   }
   return found[0]!.attributes;
 }
+
+/** The ARN of the applied EventBridge rule whose target is the function `functionArn` (its schedule). */
+export function scheduleRuleArnOf(
+  resources: readonly AppliedResource[],
+  functionArn: unknown,
+): string {
+  const target = resourceOf(resources, 'aws_cloudwatch_event_target', (a) => a.arn === functionArn);
+  return String(
+    resourceOf(resources, 'aws_cloudwatch_event_rule', (a) => a.name === target.rule).arn,
+  );
+}

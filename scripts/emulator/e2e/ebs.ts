@@ -10,7 +10,7 @@ import {
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../aws/call';
-import { functionOf, resourceOf } from './deployed';
+import { functionOf, resourceOf, scheduleRuleArnOf } from './deployed';
 import { matchPattern } from './python';
 import { runDefinition } from './sfn';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -198,16 +198,7 @@ export const ebsScenario: Scenario = async (ctx) => {
   const remove = functionOf(ctx.functions, 'ebs-snapshot-delete');
   const tagKey = String(ctx.variables.snapshot_tag_key);
   const table = resourceOf(ctx.resources, 'aws_dynamodb_table');
-  const target = resourceOf(
-    ctx.resources,
-    'aws_cloudwatch_event_target',
-    (a) => a.arn === starter.arn,
-  );
-  const rule = resourceOf(
-    ctx.resources,
-    'aws_cloudwatch_event_rule',
-    (a) => a.name === target.rule,
-  );
+  const ruleArn = scheduleRuleArnOf(ctx.resources, starter.arn);
   const mapping = resourceOf(
     ctx.resources,
     'aws_lambda_event_source_mapping',
@@ -242,7 +233,6 @@ export const ebsScenario: Scenario = async (ctx) => {
   });
   const ids = new Set(volumes.map((v) => v.id));
   try {
-    const ruleArn = String(rule.arn);
     const runKey = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const event = {
       version: '0',
