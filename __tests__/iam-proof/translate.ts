@@ -20,6 +20,8 @@ const regional = (service: string, resource: string) =>
 export const NEW_RESOURCE_IDS = {
   snapshot: 'snap-0e11d0c5a1e5ba11d',
   capacityReservation: 'cr-0e11d0c5a1e5ba11d',
+  /** A volume of a crash-consistent set: CreateSnapshots names the instance, not its volumes. */
+  setVolume: 'vol-0e11d0c5a1e5ba11d',
 } as const;
 
 function str(input: Input, key: string): string {
@@ -177,6 +179,32 @@ export const TRANSLATORS: Record<string, Translator> = {
               action: 'ec2:CreateTags',
               resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
               context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' },
+            },
+          ]
+        : []),
+    ];
+  },
+  'EC2Client.DescribeInstances': anyResource('ec2:DescribeInstances'),
+  // A crash-consistent set: authorized on the instance (its tags from the test's world), on each volume it
+  // chooses (ids not in the request: one stands for all) and on each new snapshot.
+  'EC2Client.CreateSnapshots': (input, call) => {
+    const spec = (input.InstanceSpecification ?? {}) as Input;
+    const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
+    const snapshot = ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, '');
+    return [
+      {
+        action: 'ec2:CreateSnapshots',
+        resource: ec2(`instance/${str(spec, 'InstanceId')}`),
+        context: resourceTagContext(call.resourceTags),
+      },
+      { action: 'ec2:CreateSnapshots', resource: ec2(`volume/${NEW_RESOURCE_IDS.setVolume}`) },
+      { action: 'ec2:CreateSnapshots', resource: snapshot, context: requestTags },
+      ...(Object.keys(requestTags).length > 0
+        ? [
+            {
+              action: 'ec2:CreateTags',
+              resource: snapshot,
+              context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshots' },
             },
           ]
         : []),

@@ -66,6 +66,8 @@ export interface SnapshotRunResult extends SnapshotRunCounts {
   readonly runKey: string;
   /** Snapshots of this run that no outcome named (e.g. a lost CreateSnapshot reply), found and recorded. */
   readonly strays: number;
+  /** Managed snapshots beyond a `count:N` rule whose record was set to expire now. */
+  readonly expiredByCount: number;
   readonly outcomes: readonly VolumeOutcome[];
 }
 

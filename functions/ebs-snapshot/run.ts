@@ -96,20 +96,28 @@ export async function snapshotPage(
         )
       : 0;
   // Only a page whose volumes all have their snapshot of this run prunes by count: a failed create keeps the old ones.
-  if (outcomes.every((o) => o.outcome !== 'failed')) await expireBeyondCount(deps, config, volumes);
+  const expiredByCount = outcomes.every((o) => o.outcome !== 'failed')
+    ? await expireBeyondCount(deps, config, volumes)
+    : 0;
   return {
-    ...counted(runKey, outcomes, strays),
+    ...counted(runKey, outcomes, strays, expiredByCount),
     // After the last volume page, the set phase.
     pageToken: page.next ?? SET_PAGE_PREFIX,
     nextSlotAt: paced.nextSlot(),
   };
 }
 
-function counted(runKey: string, outcomes: VolumeOutcome[], strays: number): SnapshotRunResult {
+function counted(
+  runKey: string,
+  outcomes: VolumeOutcome[],
+  strays: number,
+  expiredByCount: number,
+): SnapshotRunResult {
   const count = (o: VolumeOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
   return {
     runKey,
     strays,
+    expiredByCount,
     volumes: outcomes.length,
     created: count('created'),
     skipped: count('skipped'),
@@ -125,9 +133,12 @@ async function setPage(
   paced: { nextSlot: () => number },
 ): Promise<PageResult> {
   const token = pageToken.slice(SET_PAGE_PREFIX.length);
-  const { outcomes, next } = await snapshotSetPage(run, token === '' ? undefined : token);
+  const { outcomes, next, expiredByCount } = await snapshotSetPage(
+    run,
+    token === '' ? undefined : token,
+  );
   return {
-    ...counted(run.runKey, outcomes, 0),
+    ...counted(run.runKey, outcomes, 0, expiredByCount),
     ...(next ? { pageToken: `${SET_PAGE_PREFIX}${next}` } : {}),
     nextSlotAt: paced.nextSlot(),
   };
@@ -140,12 +151,27 @@ export async function snapshotVolumes(
   runKey: string,
 ): Promise<SnapshotRunResult> {
   const attempt = deps.attempt ?? randomUUID();
-  const total = { runKey, strays: 0, volumes: 0, created: 0, skipped: 0, failed: 0 };
+  const total = {
+    runKey,
+    strays: 0,
+    expiredByCount: 0,
+    volumes: 0,
+    created: 0,
+    skipped: 0,
+    failed: 0,
+  };
   const outcomes: VolumeOutcome[] = [];
   let input: PageInput = { runKey };
   for (;;) {
     const page = await snapshotPage({ ...deps, attempt }, config, input);
-    for (const k of ['strays', 'volumes', 'created', 'skipped', 'failed'] as const)
+    for (const k of [
+      'strays',
+      'expiredByCount',
+      'volumes',
+      'created',
+      'skipped',
+      'failed',
+    ] as const)
       total[k] += page[k];
     outcomes.push(...page.outcomes);
     if (!page.pageToken) return { ...total, outcomes };

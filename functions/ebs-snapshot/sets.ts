@@ -227,7 +227,7 @@ async function firstSetPass(
 export async function snapshotSetPage(
   run: Run,
   pageToken: string | undefined,
-): Promise<{ outcomes: VolumeOutcome[]; next?: string }> {
+): Promise<{ outcomes: VolumeOutcome[]; expiredByCount: number; next?: string }> {
   const { deps, config, runKey } = run;
   const { instances, next } = await taggedInstancePage(deps.ec2, config.instanceTagKey, pageToken);
   const ids = instances.map((i) => i.InstanceId);
@@ -248,9 +248,10 @@ export async function snapshotSetPage(
   const outcomes = second.flatMap((s) =>
     isDeferredSet(s) ? failedSet(s.instance.InstanceId, new Error('still deferred')) : s,
   );
-  if (outcomes.every((o) => o.outcome !== 'failed'))
-    await expireBeyondCount(deps, config, setMembers(run, instances, outcomes));
-  return { outcomes, ...(next ? { next } : {}) };
+  const expiredByCount = outcomes.every((o) => o.outcome !== 'failed')
+    ? await expireBeyondCount(deps, config, setMembers(run, instances, outcomes))
+    : 0;
+  return { outcomes, expiredByCount, ...(next ? { next } : {}) };
 }
 
 /** The set members as volumes carrying their instance's tag value, for retention by count. */
