@@ -2,11 +2,12 @@ import { iamResourceTypeDetails, iamResourceTypesForService } from '@cloud-copil
 import { WORLD } from '../support/deployment';
 import type { RecordedCall } from '../support/iam-recorder';
 import type { IamRequest } from './engine';
+import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 
-type Input = Record<string, unknown>;
-type Translator = (input: Input, call: RecordedCall) => IamRequest[];
+export type Input = Record<string, unknown>;
+export type Translator = (input: Input, call: RecordedCall) => IamRequest[];
 
-const ec2 = (resource: string, account: string = WORLD.account) =>
+export const ec2 = (resource: string, account: string = WORLD.account) =>
   `arn:${WORLD.partition}:ec2:${WORLD.region}:${account}:${resource}`;
 const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
@@ -24,7 +25,7 @@ export const NEW_RESOURCE_IDS = {
   setVolume: 'vol-0e11d0c5a1e5ba11d',
 } as const;
 
-function str(input: Input, key: string): string {
+export function str(input: Input, key: string): string {
   const v = input[key];
   if (typeof v !== 'string' || v === '')
     throw new Error(`recorded input has no ${key}: ${JSON.stringify(input)}`);
@@ -160,56 +161,7 @@ export const TRANSLATORS: Record<string, Translator> = {
   'RbinClient.GetRule': (input) => [
     { action: 'rbin:GetRule', resource: regional('rbin', `rule/${str(input, 'Identifier')}`) },
   ],
-  'EC2Client.CreateSnapshot': (input, call) => {
-    const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
-    return [
-      {
-        action: 'ec2:CreateSnapshot',
-        resource: ec2(`volume/${str(input, 'VolumeId')}`),
-        context: resourceTagContext(call.resourceTags),
-      },
-      {
-        action: 'ec2:CreateSnapshot',
-        resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
-        context: requestTags,
-      },
-      ...(Object.keys(requestTags).length > 0
-        ? [
-            {
-              action: 'ec2:CreateTags',
-              resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
-              context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' },
-            },
-          ]
-        : []),
-    ];
-  },
-  'EC2Client.DescribeInstances': anyResource('ec2:DescribeInstances'),
-  // A crash-consistent set: authorized on the instance (its tags from the test's world), on each volume it
-  // chooses (ids not in the request: one stands for all) and on each new snapshot.
-  'EC2Client.CreateSnapshots': (input, call) => {
-    const spec = (input.InstanceSpecification ?? {}) as Input;
-    const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
-    const snapshot = ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, '');
-    return [
-      {
-        action: 'ec2:CreateSnapshots',
-        resource: ec2(`instance/${str(spec, 'InstanceId')}`),
-        context: resourceTagContext(call.resourceTags),
-      },
-      { action: 'ec2:CreateSnapshots', resource: ec2(`volume/${NEW_RESOURCE_IDS.setVolume}`) },
-      { action: 'ec2:CreateSnapshots', resource: snapshot, context: requestTags },
-      ...(Object.keys(requestTags).length > 0
-        ? [
-            {
-              action: 'ec2:CreateTags',
-              resource: snapshot,
-              context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshots' },
-            },
-          ]
-        : []),
-    ];
-  },
+  ...SNAPSHOT_TRANSLATORS,
   'EC2Client.DeleteSnapshot': (input, call) => [
     {
       action: 'ec2:DeleteSnapshot',
