@@ -7,6 +7,7 @@ import {
 import { snapshotVolumes } from '../../../functions/ebs-snapshot/run';
 import { CreateRunBed, DAY_MS, ec2Error } from '../fixtures/create-run';
 import { attachedTo, instanceWith } from '../fixtures/instance-world';
+import { MemorySnapshotStore } from '../fixtures/memory-store';
 import { CREATE_CONFIG, Ec2World, RUN_KEY, tagsOf, VOLUME_PAGES, VOLUMES } from '../fixtures/world';
 
 const bed = new CreateRunBed();
@@ -114,6 +115,24 @@ describe('crash-consistent instance sets', () => {
         reason: 'already-snapshotted',
       }),
     );
+  });
+
+  test('a replay after its claims are gone (claim TTL, table restored) finds the set by its tag and creates none', async () => {
+    // Prepare
+    withInstance();
+    await snapshotVolumes(bed.deps, CREATE_CONFIG, RUN_KEY);
+    const emptyStore = new MemorySnapshotStore();
+
+    // Act
+    await snapshotVolumes(
+      { ...bed.deps, store: emptyStore, attempt: 'run-b' },
+      CREATE_CONFIG,
+      RUN_KEY,
+    );
+
+    // Assess
+    expect(setCalls()).toHaveLength(1);
+    expect(emptyStore.records.has(snapshotsOf(DATA)[0]?.SnapshotId ?? '')).toBe(true);
   });
 
   test('two attempts of the run at once make one set', async () => {
