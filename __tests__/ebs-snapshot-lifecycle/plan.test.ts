@@ -59,6 +59,20 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
     ]);
   });
 
+  test('crash-consistent sets: instances tagged SnapshotInstance, boot volume included, by default', () => {
+    const create = plannedResources(proof.plan, 'aws_lambda_function').find(
+      (f) => f.values.function_name === 'ops-autopilot-ebs-snapshot-create',
+    );
+    expect(create?.values.environment).toEqual([
+      {
+        variables: expect.objectContaining({
+          INSTANCE_TAG_KEY: 'SnapshotInstance',
+          EXCLUDE_BOOT_VOLUME: 'false',
+        }) as unknown,
+      },
+    ]);
+  });
+
   test('the table has TTL on ttl and a stream', () => {
     const [table] = plannedResources(proof.plan, 'aws_dynamodb_table');
     expect(table?.values).toMatchObject({
@@ -122,6 +136,8 @@ describeOffline(
         snapshot_recycle_bin_exclusion_tags: { 'rbin-exclude': 'true' },
         snapshot_max_requests_per_second: 2,
         snapshot_default_retain_count: 14,
+        snapshot_instance_tag_key: 'BackupSet',
+        snapshot_instance_exclude_boot_volume: true,
       });
       proof = await proveStack(
         offlineTools!,
@@ -149,6 +165,8 @@ describeOffline(
       expect(env('ebs-snapshot-create')).toMatchObject({
         MAX_REQUESTS_PER_SECOND: '2',
         DEFAULT_RETAIN_COUNT: '14',
+        INSTANCE_TAG_KEY: 'BackupSet',
+        EXCLUDE_BOOT_VOLUME: 'true',
       });
       expect(env('ebs-snapshot-sweep')).toMatchObject({
         RECYCLE_BIN_EXCLUSION_TAGS: '{"rbin-exclude":"true"}',

@@ -1,5 +1,6 @@
 import {
   CreateSnapshotCommand,
+  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
@@ -84,6 +85,11 @@ function fakeEc2(volumes: number, clock: TestClock) {
       const page = Array.from({ length: to - from }, (_, k) => volume(from + k));
       return { Volumes: page, ...(to < volumes ? { NextToken: String(to) } : {}) };
     }
+    if (command instanceof DescribeInstancesCommand) {
+      // No tagged instance: the run's set page lists none.
+      describe.take();
+      return { Reservations: [] };
+    }
     if (command instanceof DescribeSnapshotsCommand) {
       describe.take();
       const ids = valuesOf(command.input.Filters, `tag:${SNAPSHOT_TAGS.volumeId}`);
@@ -112,6 +118,8 @@ function fakeEc2(volumes: number, clock: TestClock) {
 const config: CreateConfig = {
   tableName: resourceName('ebs-snapshots'),
   tagKey: 'Snapshot',
+  instanceTagKey: 'SnapshotInstance',
+  excludeBootVolume: false,
   defaultRetentionDays: 7,
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: 8,

@@ -57,6 +57,8 @@ function world() {
 const config = {
   tableName: resourceName('ebs-snapshots'),
   tagKey: 'Snapshot',
+  instanceTagKey: 'SnapshotInstance',
+  excludeBootVolume: false,
   defaultRetentionDays: 7,
   managedBy: managedBy('ebs-snapshot-lifecycle'),
   concurrency: Number(process.env.BENCH_SNAPSHOT_CONCURRENCY ?? 8),

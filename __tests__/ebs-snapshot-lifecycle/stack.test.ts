@@ -114,7 +114,18 @@ describe('EBS snapshot lifecycle stack', () => {
       StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
     });
     expect(statements.find((s) => s.Sid === 'TagSnapshotsOnlyAtCreation')?.Condition).toEqual({
-      StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' },
+      StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] },
+    });
+  });
+
+  test('create may make crash-consistent sets only of instances carrying the instance tag key', () => {
+    const statements = policyOf('ebs-snapshot-create').Statement;
+    expect(statements.find((s) => s.Sid === 'SnapshotSetsOnlyOfTaggedInstances')).toMatchObject({
+      Action: 'ec2:CreateSnapshots',
+      Condition: { Null: { 'aws:ResourceTag/${var.snapshot_instance_tag_key}': 'false' } },
+    });
+    expect(statements.find((s) => s.Sid === 'CreateOnlyManagedSetSnapshots')?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/ebs-snapshot-lifecycle' },
     });
   });
 
@@ -139,6 +150,8 @@ describe('EBS snapshot lifecycle stack', () => {
       DEFAULT_RETENTION_DAYS: '${var.snapshot_default_retention_days}',
       MANAGED_BY: '${var.name_prefix}/ebs-snapshot-lifecycle',
       MAX_REQUESTS_PER_SECOND: '${tostring(var.snapshot_max_requests_per_second)}',
+      INSTANCE_TAG_KEY: '${var.snapshot_instance_tag_key}',
+      EXCLUDE_BOOT_VOLUME: '${tostring(var.snapshot_instance_exclude_boot_volume)}',
     });
     expect(create?.environment).not.toHaveProperty('variables.SCHEDULE_RULE_ARN');
   });

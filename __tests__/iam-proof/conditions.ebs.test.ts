@@ -67,4 +67,33 @@ describe('EBS snapshot policies', () => {
       'ImplicitlyDenied',
     );
   });
+
+  const instance = `arn:aws:ec2:${WORLD.region}:${WORLD.account}:instance/i-0123456789abcdef0`;
+
+  test('a crash-consistent set is denied on an instance without the instance tag key', async () => {
+    const request = { action: 'ec2:CreateSnapshots', resource: instance, context: {} };
+    await expect(decide(subject('ebs-snapshot-create').policy, request)).resolves.toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  test('a crash-consistent set is allowed on an instance carrying the instance tag key', async () => {
+    const request = {
+      action: 'ec2:CreateSnapshots',
+      resource: instance,
+      context: { 'aws:ResourceTag/SnapshotInstance': '7' },
+    };
+    await expect(decide(subject('ebs-snapshot-create').policy, request)).resolves.toBe('Allowed');
+  });
+
+  test('a crash-consistent set is denied without the managed-by request tag', async () => {
+    const request = {
+      action: 'ec2:CreateSnapshots',
+      resource: `arn:aws:ec2:${WORLD.region}::snapshot/snap-0123456789abcdef0`,
+      context: { 'aws:RequestTag/managed-by': 'someone-else' },
+    };
+    await expect(decide(subject('ebs-snapshot-create').policy, request)).resolves.toBe(
+      'ImplicitlyDenied',
+    );
+  });
 });

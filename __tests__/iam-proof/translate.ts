@@ -2,11 +2,12 @@ import { iamResourceTypeDetails, iamResourceTypesForService } from '@cloud-copil
 import { WORLD } from '../support/deployment';
 import type { RecordedCall } from '../support/iam-recorder';
 import type { IamRequest } from './engine';
+import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 
-type Input = Record<string, unknown>;
-type Translator = (input: Input, call: RecordedCall) => IamRequest[];
+export type Input = Record<string, unknown>;
+export type Translator = (input: Input, call: RecordedCall) => IamRequest[];
 
-const ec2 = (resource: string, account: string = WORLD.account) =>
+export const ec2 = (resource: string, account: string = WORLD.account) =>
   `arn:${WORLD.partition}:ec2:${WORLD.region}:${account}:${resource}`;
 const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
@@ -20,9 +21,11 @@ const regional = (service: string, resource: string) =>
 export const NEW_RESOURCE_IDS = {
   snapshot: 'snap-0e11d0c5a1e5ba11d',
   capacityReservation: 'cr-0e11d0c5a1e5ba11d',
+  /** A volume of a crash-consistent set: CreateSnapshots names the instance, not its volumes. */
+  setVolume: 'vol-0e11d0c5a1e5ba11d',
 } as const;
 
-function str(input: Input, key: string): string {
+export function str(input: Input, key: string): string {
   const v = input[key];
   if (typeof v !== 'string' || v === '')
     throw new Error(`recorded input has no ${key}: ${JSON.stringify(input)}`);
@@ -158,30 +161,7 @@ export const TRANSLATORS: Record<string, Translator> = {
   'RbinClient.GetRule': (input) => [
     { action: 'rbin:GetRule', resource: regional('rbin', `rule/${str(input, 'Identifier')}`) },
   ],
-  'EC2Client.CreateSnapshot': (input, call) => {
-    const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
-    return [
-      {
-        action: 'ec2:CreateSnapshot',
-        resource: ec2(`volume/${str(input, 'VolumeId')}`),
-        context: resourceTagContext(call.resourceTags),
-      },
-      {
-        action: 'ec2:CreateSnapshot',
-        resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
-        context: requestTags,
-      },
-      ...(Object.keys(requestTags).length > 0
-        ? [
-            {
-              action: 'ec2:CreateTags',
-              resource: ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, ''),
-              context: { ...requestTags, 'ec2:CreateAction': 'CreateSnapshot' },
-            },
-          ]
-        : []),
-    ];
-  },
+  ...SNAPSHOT_TRANSLATORS,
   'EC2Client.DeleteSnapshot': (input, call) => [
     {
       action: 'ec2:DeleteSnapshot',

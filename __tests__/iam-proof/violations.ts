@@ -151,11 +151,14 @@ export function resourceVariants(patterns: readonly string[], request: IamReques
 
 /**
  * Context keys that tie a request to this deployment's own resources, and how: by value (the tag or cluster
- * must be ours) or by presence (the volume must carry the snapshot tag key). A policy that no longer checks
+ * must be ours) or by presence (the volume or instance must carry the snapshot tag key). A policy that no longer checks
  * one (a condition dropped or loosened in the stack's source) lets the violating request through.
  */
 function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
   const tagKey = String(readTfvarsExample().snapshot_tag_key ?? 'Snapshot');
+  const instanceTagKey = String(
+    readTfvarsExample().snapshot_instance_tag_key ?? 'SnapshotInstance',
+  );
   return {
     // Tagging at creation is tied to its create by ec2:CreateAction; the create itself checks the tag.
     ...(request.action !== 'ec2:CreateTags' ? { 'aws:RequestTag/managed-by': 'value' } : {}),
@@ -165,6 +168,8 @@ function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
     'ecs:cluster': 'value',
     'ec2:CreateAction': 'value',
     [`aws:ResourceTag/${tagKey}`]: 'presence',
+    // A crash-consistent set: the instance must carry the instance tag key.
+    [`aws:ResourceTag/${instanceTagKey}`]: 'presence',
   };
 }
 

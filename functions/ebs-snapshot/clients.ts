@@ -8,8 +8,13 @@ import { OutcomeUnknownError } from './errors';
 /** EC2 error codes that are throttling but not in the SDK's own list. */
 const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as const;
 
-/** Create calls without an idempotency token: retried by the SDK only when EC2 refused them (throttling). */
-const NON_IDEMPOTENT_COMMANDS = ['CreateSnapshotCommand'];
+/**
+ * Create calls without an idempotency token (neither request names a ClientToken:
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshot.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshots.html): retried by the SDK only
+ * when EC2 refused them (throttling).
+ */
+const NON_IDEMPOTENT_COMMANDS = ['CreateSnapshotCommand', 'CreateSnapshotsCommand'];
 
 const statusOf = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -52,7 +57,7 @@ function neverRetryBlindly(client: EC2Client): EC2Client {
 
 /**
  * The EC2 client both handlers use: SDK standard retry (RequestLimitExceeded is throttling to the SDK
- * already) plus SnapshotCreationPerVolumeRateExceeded marked as throttling; CreateSnapshot is never
+ * already) plus SnapshotCreationPerVolumeRateExceeded marked as throttling; CreateSnapshot(s) is never
  * retried blindly. `overrides` is for tests (fake requestHandler, fast retry strategy).
  */
 export function createEc2Client(overrides: EC2ClientConfig = {}): EC2Client {

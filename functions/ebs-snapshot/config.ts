@@ -34,10 +34,15 @@ export const CreateEnvSchema = z
      */
     CLAIM_SETTLE_SECONDS: positiveInt.max(600).default(60),
     RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
+    /** Instances carrying this tag key get one crash-consistent set (CreateSnapshots) of their volumes. */
+    INSTANCE_TAG_KEY: nonEmpty.default('SnapshotInstance'),
+    EXCLUDE_BOOT_VOLUME: z.enum(['true', 'false']).default('false'),
   })
   .transform((env) => ({
     tableName: env.TABLE_NAME,
     tagKey: env.TAG_KEY,
+    instanceTagKey: env.INSTANCE_TAG_KEY,
+    excludeBootVolume: env.EXCLUDE_BOOT_VOLUME === 'true',
     defaultRetentionDays: env.DEFAULT_RETENTION_DAYS,
     managedBy: env.MANAGED_BY,
     concurrency: env.CONCURRENCY,

@@ -38,10 +38,8 @@ async function managedSnapshotsOf(
         OwnerIds: ['self'],
         Filters: [
           { Name: `tag:${SNAPSHOT_TAGS.managedBy}`, Values: [managedBy] },
-          {
-            Name: `tag:${SNAPSHOT_TAGS.volumeId}`,
-            Values: volumeIds.slice(i, i + VOLUME_IDS_PER_CALL),
-          },
+          // The snapshot's own volume id: crash-consistent set members carry no volume-id tag.
+          { Name: 'volume-id', Values: volumeIds.slice(i, i + VOLUME_IDS_PER_CALL) },
         ],
       },
     );
@@ -73,7 +71,7 @@ export async function expireBeyondCount(
   if (keep.size === 0) return 0;
   const byVolume = new Map<string, Snapshot[]>();
   for (const s of await managedSnapshotsOf(deps.ec2, config.managedBy, [...keep.keys()])) {
-    const volumeId = tagValue(s.Tags, SNAPSHOT_TAGS.volumeId);
+    const volumeId = tagValue(s.Tags, SNAPSHOT_TAGS.volumeId) ?? s.VolumeId;
     if (!volumeId || !s.SnapshotId || !s.StartTime || s.State === 'error') continue;
     byVolume.set(volumeId, [...(byVolume.get(volumeId) ?? []), s]);
   }

@@ -30,13 +30,17 @@ export type VolumeOutcome =
         /** `deleting`, `deleted` or `error`: nothing to snapshot. */
         | 'volume-unusable'
         /** Deleted between the listing and CreateSnapshot. */
-        | 'volume-gone';
+        | 'volume-gone'
+        /** Snapshotted by the crash-consistent set of its tagged instance (CreateSnapshots) instead. */
+        | 'in-instance-set'
+        /** A tagged instance gone between the listing and CreateSnapshots. */
+        | 'instance-gone';
       readonly snapshotId?: string;
     }
   | {
       readonly volumeId: string;
       readonly outcome: 'failed';
-      readonly step: 'record' | 'claim' | 'create' | 'existing-snapshot';
+      readonly step: 'record' | 'claim' | 'create' | 'create-set' | 'existing-snapshot';
       readonly error: string;
       readonly snapshotId?: string;
     };
@@ -62,6 +66,8 @@ export interface SnapshotRunResult extends SnapshotRunCounts {
   readonly runKey: string;
   /** Snapshots of this run that no outcome named (e.g. a lost CreateSnapshot reply), found and recorded. */
   readonly strays: number;
+  /** Managed snapshots beyond a `count:N` rule whose record was set to expire now. */
+  readonly expiredByCount: number;
   readonly outcomes: readonly VolumeOutcome[];
 }
 
@@ -76,13 +82,13 @@ export interface Run {
 }
 
 /** EC2 answered with a client error (4xx): nothing was created, so the claim can be released. */
-const refused = (error: unknown): boolean => {
+export const refused = (error: unknown): boolean => {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return status !== undefined && status < 500;
 };
 
 /** Releases our claim so a retry of this run can take the volume at once; if it fails, the retry takes it over. */
-async function releaseClaim(run: Run, ref: ClaimRef): Promise<void> {
+export async function releaseClaim(run: Run, ref: ClaimRef): Promise<void> {
   try {
     await run.deps.store.release(ref, run.deps.now());
   } catch (error) {

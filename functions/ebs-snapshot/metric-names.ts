@@ -12,6 +12,8 @@ export const CREATE_METRICS = {
   failed: 'SnapshotsFailed',
   /** Snapshots of the run that no volume outcome named (a lost CreateSnapshot reply), found and recorded. */
   strays: 'SnapshotsStray',
+  /** Managed snapshots beyond a volume's `count:N` whose record the page set to expire now. */
+  expiredByCount: 'SnapshotsExpiredByCount',
 } as const;
 
 /** ebs-snapshot-delete: one document per stream batch, dimension service only. */

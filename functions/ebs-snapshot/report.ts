@@ -13,11 +13,13 @@ export function reportRun(result: SnapshotRunResult): void {
     skipped: result.skipped,
     failed: result.failed,
     strays: result.strays,
+    expiredByCount: result.expiredByCount,
     ...(failures.length > 0 ? { failures } : {}),
   });
   metrics.addMetric(CREATE_METRICS.created, MetricUnit.Count, result.created);
   metrics.addMetric(CREATE_METRICS.skipped, MetricUnit.Count, result.skipped);
   metrics.addMetric(CREATE_METRICS.failed, MetricUnit.Count, result.failed);
   metrics.addMetric(CREATE_METRICS.strays, MetricUnit.Count, result.strays);
+  metrics.addMetric(CREATE_METRICS.expiredByCount, MetricUnit.Count, result.expiredByCount);
   metrics.publishStoredMetrics();
 }

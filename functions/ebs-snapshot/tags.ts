@@ -8,7 +8,13 @@ export const SNAPSHOT_TAGS = {
   expiresAt: 'ops-autopilot:expires-at',
   run: 'ops-autopilot:run',
   volumeId: 'ops-autopilot:volume-id',
+  /** On the snapshots of a crash-consistent set: `<run>/<instance id>`, the same on every member. */
+  setId: 'ops-autopilot:set-id',
+  instanceId: 'ops-autopilot:instance-id',
 } as const;
+
+/** The set id of an instance's crash-consistent set in a run (one set per instance and run). */
+export const setIdOf = (runKey: string, instanceId: string): string => `${runKey}/${instanceId}`;
 
 /** EC2 allows 50 tags per resource; ours take 4 of them (plus any Recycle Bin exclusion tags). */
 const MAX_TAGS_PER_RESOURCE = 50;
@@ -56,24 +62,19 @@ const isOurKey = (
   key.startsWith('ops-autopilot:') ||
   key in (config.recycleBinExclusionTags ?? {});
 
+type TagConfig = Pick<CreateConfig, 'managedBy'> &
+  Partial<Pick<CreateConfig, 'recycleBinExclusionTags'>>;
+
 /**
- * Tags for the new snapshot: the volume's own (minus `aws:` reserved keys and our own keys, capped so
- * the total stays within EC2's 50) and ours, which always win.
+ * The source's own tags (minus `aws:` reserved keys and our own keys, capped so the total stays within EC2's
+ * 50) and ours, which always win.
  */
-export function snapshotTags(
-  volume: Volume,
-  config: Pick<CreateConfig, 'managedBy'> & Partial<Pick<CreateConfig, 'recycleBinExclusionTags'>>,
-  runKey: string,
-  expiresAt: Date,
+function withSourceTags(
+  source: { readonly id?: string; readonly tags?: readonly Tag[] },
+  config: TagConfig,
+  ours: Tag[],
 ): Tag[] {
-  const ours: Tag[] = [
-    ...Object.entries(config.recycleBinExclusionTags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-    { Key: SNAPSHOT_TAGS.managedBy, Value: config.managedBy },
-    { Key: SNAPSHOT_TAGS.expiresAt, Value: expiresAt.toISOString() },
-    { Key: SNAPSHOT_TAGS.run, Value: runKey },
-    { Key: SNAPSHOT_TAGS.volumeId, Value: volume.VolumeId ?? '' },
-  ];
-  const copied = (volume.Tags ?? []).filter(
+  const copied = (source.tags ?? []).filter(
     (t): t is Tag & { Key: string } =>
       typeof t.Key === 'string' &&
       !t.Key.toLowerCase().startsWith('aws:') &&
@@ -81,10 +82,47 @@ export function snapshotTags(
   );
   const room = MAX_TAGS_PER_RESOURCE - ours.length;
   if (copied.length > room) {
-    logger.warn('volume has more tags than a snapshot can carry; extra tags not copied', {
-      volumeId: volume.VolumeId,
+    logger.warn('source has more tags than a snapshot can carry; extra tags not copied', {
+      source: source.id,
       dropped: copied.slice(room).map((t) => t.Key),
     });
   }
   return [...copied.slice(0, room).map((t) => ({ Key: t.Key, Value: t.Value ?? '' })), ...ours];
+}
+
+const commonTags = (config: TagConfig, runKey: string, expiresAt: Date): Tag[] => [
+  ...Object.entries(config.recycleBinExclusionTags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+  { Key: SNAPSHOT_TAGS.managedBy, Value: config.managedBy },
+  { Key: SNAPSHOT_TAGS.expiresAt, Value: expiresAt.toISOString() },
+  { Key: SNAPSHOT_TAGS.run, Value: runKey },
+];
+
+/** Tags for the new snapshot of a volume: the volume's own and ours. */
+export function snapshotTags(
+  volume: Volume,
+  config: TagConfig,
+  runKey: string,
+  expiresAt: Date,
+): Tag[] {
+  return withSourceTags({ id: volume.VolumeId, tags: volume.Tags }, config, [
+    ...commonTags(config, runKey, expiresAt),
+    { Key: SNAPSHOT_TAGS.volumeId, Value: volume.VolumeId ?? '' },
+  ]);
+}
+
+/**
+ * Tags for every snapshot of an instance's crash-consistent set: the instance's own and ours, with the set id
+ * (one TagSpecification applies to all the set's snapshots, so no per-volume tag: each snapshot's VolumeId says it).
+ */
+export function setTags(
+  instance: { readonly InstanceId: string; readonly Tags?: readonly Tag[] },
+  config: TagConfig,
+  runKey: string,
+  expiresAt: Date,
+): Tag[] {
+  return withSourceTags({ id: instance.InstanceId, tags: instance.Tags }, config, [
+    ...commonTags(config, runKey, expiresAt),
+    { Key: SNAPSHOT_TAGS.setId, Value: setIdOf(runKey, instance.InstanceId) },
+    { Key: SNAPSHOT_TAGS.instanceId, Value: instance.InstanceId },
+  ]);
 }

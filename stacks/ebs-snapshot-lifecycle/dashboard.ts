@@ -31,13 +31,17 @@ export function ebsSnapshotDashboard(
         'Scheduled snapshot runs of tagged volumes (Step Functions, one invocation per page), each snapshot deleted when its DynamoDB record expires. A run with failed volumes after its retry pass fails (alarm) and sends its state to the failure queue; failed deletions are kept for a later try (alarm).',
         dash.emfNote([start, create, remove, sweep]),
       ]),
-      perDay('Snapshots per day: created, skipped, failed, strays; runs skipped (overlap)', [
-        dash.emfLine(create, CREATE_METRICS.created, 'created', dash.GREEN),
-        dash.emfLine(create, CREATE_METRICS.skipped, 'skipped', dash.GREY),
-        dash.emfLine(create, CREATE_METRICS.failed, 'failed', dash.RED),
-        dash.emfLine(create, CREATE_METRICS.strays, 'strays recorded', dash.ORANGE),
-        dash.emfLine(start, START_METRICS.skippedOverlap, 'runs skipped (overlap)', dash.ORANGE),
-      ]),
+      perDay(
+        'Snapshots per day: created, skipped, failed, strays, expired by count; runs skipped (overlap)',
+        [
+          dash.emfLine(create, CREATE_METRICS.created, 'created', dash.GREEN),
+          dash.emfLine(create, CREATE_METRICS.skipped, 'skipped', dash.GREY),
+          dash.emfLine(create, CREATE_METRICS.failed, 'failed', dash.RED),
+          dash.emfLine(create, CREATE_METRICS.strays, 'strays recorded', dash.ORANGE),
+          dash.emfLine(create, CREATE_METRICS.expiredByCount, 'expired by count', dash.GREY),
+          dash.emfLine(start, START_METRICS.skippedOverlap, 'runs skipped (overlap)', dash.ORANGE),
+        ],
+      ),
       perDay('Expired snapshots per day: deleted, failed, still in use', [
         dash.emfLine(remove, DELETE_METRICS.deleted, 'deleted', dash.GREEN),
         dash.emfLine(remove, DELETE_METRICS.deleteFailed, 'failed', dash.RED),

@@ -14,7 +14,7 @@ const ZERO = { volumes: 0, created: 0, skipped: 0, failed: 0, strays: 0 };
 
 /**
  * The run as a Step Functions state machine (Amazon States Language): one page of tagged volumes per task,
- * looping on the page token, so a run of any size outlives any single invocation. Each task is retried
+ * then one page of tagged instances (crash-consistent sets) per task, looping on the page token, so a run of any size outlives any single invocation. Each task is retried
  * (a timed-out page resumes: what it made is found by tag), CreateSnapshot calls stay paced across tasks
  * (`nextSlotAt`), volumes that failed in pass 1 get a retry pass after the claims settle, and a run that
  * still has failures sends its state to the failure queue and fails (ExecutionsFailed alarm).

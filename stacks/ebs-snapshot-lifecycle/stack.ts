@@ -11,6 +11,7 @@ import { platformGrant } from '../platform/platform-grants';
 import { FunctionSchedule } from '../platform/scheduled-function';
 import { lifecycleAlarms } from './alarms';
 import { SnapshotRun } from './run';
+import { setStatements } from './sets';
 import { SnapshotSweep } from './sweep';
 import { declareSnapshotVariables } from './variables';
 
@@ -70,11 +71,13 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
         MAX_REQUESTS_PER_SECOND: Fn.tostring(vars.maxRate),
         DEFAULT_RETAIN_COUNT: Fn.tostring(vars.retainCount),
         RECYCLE_BIN_EXCLUSION_TAGS: exclusionTags,
+        INSTANCE_TAG_KEY: vars.instanceTagKey.stringValue,
+        EXCLUDE_BOOT_VOLUME: Fn.tostring(vars.excludeBootVolume.booleanValue),
       },
       statements: [
         {
           sid: 'FindVolumesAndRunSnapshots',
-          actions: ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+          actions: ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'ec2:DescribeInstances'],
           resources: ['*'],
           wildcardReason: 'EC2 Describe calls support no resource-level permissions.',
         },
@@ -90,11 +93,14 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
           resources: [snapshots],
           conditions: { StringEquals: { 'aws:RequestTag/managed-by': this.managedBy } },
         },
+        ...setStatements(this, vars.instanceTagKey.stringValue, snapshots),
         {
           sid: 'TagSnapshotsOnlyAtCreation',
           actions: ['ec2:CreateTags'],
           resources: [snapshots],
-          conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
+          conditions: {
+            StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] },
+          },
         },
         { sid: 'RecordSnapshots', actions: ['dynamodb:PutItem'], resources: [tableArn] },
       ],

@@ -29,6 +29,18 @@ export function declareSnapshotVariables(stack: OpsStack) {
         },
       ],
     }),
+    instanceTagKey: new TerraformVariable(stack, 'snapshot_instance_tag_key', {
+      type: 'string',
+      default: 'SnapshotInstance',
+      description:
+        'Instances carrying this tag key get one crash-consistent set of all their volumes per run (CreateSnapshots); a whole-number value sets the retention in days, count:N the count.',
+    }),
+    excludeBootVolume: new TerraformVariable(stack, 'snapshot_instance_exclude_boot_volume', {
+      type: 'bool',
+      default: false,
+      description:
+        "Leave each tagged instance's boot volume out of its crash-consistent set (a boot volume that carries the volume tag is then snapshotted on its own).",
+    }),
     pitr: new TerraformVariable(stack, 'snapshot_table_point_in_time_recovery', {
       type: 'bool',
       default: false,

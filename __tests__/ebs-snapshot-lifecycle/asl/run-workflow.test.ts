@@ -28,6 +28,8 @@ import {
 const PAGE_ARN = arn('lambda', `function:${resourceName('ebs-snapshot-create')}`);
 const QUEUE_URL = `https://sqs.${WORLD.region}.amazonaws.com/${WORLD.account}/${resourceName('ebs-snapshot-failures')}`;
 const DEFINITION = definitionOf({ page: PAGE_ARN, failureQueueUrl: QUEUE_URL });
+/** The volume pages, then one page of the set phase (no tagged instance in this world). */
+const PAGES_PER_PASS = VOLUME_PAGES.length + 1;
 
 const ec2Mock = mockClient(EC2Client);
 const ddbMock = mockClient(DynamoDBClient);
@@ -108,7 +110,7 @@ test('a run goes page after page, one task per page, and snapshots every tagged 
 
   // Assess
   expect(exec.status).toBe('SUCCEEDED');
-  expect(pageVisits(exec)).toBe(VOLUME_PAGES.length);
+  expect(pageVisits(exec)).toBe(PAGES_PER_PASS);
   expect(world.snapshots).toHaveLength(5);
   expect(new Set(world.snapshots.map((s) => s.VolumeId)).size).toBe(5);
   expect(sqsMock.calls()).toHaveLength(0);
@@ -130,7 +132,7 @@ test('a page whose task fails after its work is retried and resumes: no volume i
 
   // Assess
   expect(exec.status).toBe('SUCCEEDED');
-  expect(invocations).toBe(VOLUME_PAGES.length + 1);
+  expect(invocations).toBe(PAGES_PER_PASS + 1);
   expect(world.snapshots).toHaveLength(5);
   expect(new Set(world.snapshots.map((s) => s.VolumeId)).size).toBe(5);
 });

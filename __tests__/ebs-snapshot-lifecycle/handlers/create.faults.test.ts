@@ -15,6 +15,7 @@ import {
   FakeEc2Http,
   FastRecordingRetryStrategy,
 } from '../fixtures/fake-ec2-http';
+import { instanceWith } from '../fixtures/instance-world';
 import { TestClock } from '../fixtures/test-clock';
 import {
   CREATE_CONFIG,
@@ -133,4 +134,22 @@ test('a create and claim release that fail on the first attempt: the platform re
   // Assess
   expect(snapshotsOf(failedVolume)).toHaveLength(1);
   expect(retry.failed).toBe(0);
+});
+
+test('a lost reply to CreateSnapshots: the SDK does not retry it, the set is found by its tag and recorded', async () => {
+  // Prepare: a tagged instance with one data volume; EC2 makes the set, the reply is lost
+  const dataVolume = 'vol-0d47a000000000001';
+  ec2Http.instances.push(
+    instanceWith('i-0c0ffee0000000001', [dataVolume], { SnapshotInstance: '3' }),
+  );
+  ec2Http.loseReplyNext('CreateSnapshots', 1);
+
+  // Act
+  const result = await snapshotVolumes(deps('attempt-a'), CREATE_CONFIG, RUN_KEY);
+
+  // Assess
+  expect(ec2Http.count('CreateSnapshots')).toBe(1);
+  expect(snapshotsOf(dataVolume)).toHaveLength(1);
+  expect(recorded_(snapshotsOf(dataVolume)[0]?.snapshotId ?? '')).toBe(true);
+  expect(result.failed).toBe(0);
 });

@@ -148,7 +148,7 @@ describe('create handler: a task of the run', () => {
 });
 
 describe('create handler configuration', () => {
-  test('defaults TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY, the rate and CLAIM_SETTLE_SECONDS', () => {
+  test('defaults TAG_KEY, INSTANCE_TAG_KEY, DEFAULT_RETENTION_DAYS, CONCURRENCY, the rate and CLAIM_SETTLE_SECONDS', () => {
     // Act
     const config = readEnv(CreateEnvSchema, {
       TABLE_NAME: 'snapshots',
@@ -159,6 +159,8 @@ describe('create handler configuration', () => {
     expect(config).toEqual({
       tableName: 'snapshots',
       tagKey: 'Snapshot',
+      instanceTagKey: 'SnapshotInstance',
+      excludeBootVolume: false,
       defaultRetentionDays: 7,
       managedBy: 'ops-autopilot',
       concurrency: 8,
@@ -174,6 +176,7 @@ describe('create handler configuration', () => {
     ['MANAGED_BY missing', { MANAGED_BY: undefined }, /MANAGED_BY/],
     ['MANAGED_BY blank', { MANAGED_BY: '  ' }, /MANAGED_BY/],
     ['DEFAULT_RETENTION_DAYS zero', { DEFAULT_RETENTION_DAYS: '0' }, /DEFAULT_RETENTION_DAYS/],
+    ['EXCLUDE_BOOT_VOLUME not a bool', { EXCLUDE_BOOT_VOLUME: 'yes' }, /EXCLUDE_BOOT_VOLUME/],
     [
       'DEFAULT_RETENTION_DAYS fractional',
       { DEFAULT_RETENTION_DAYS: '1.5' },

@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 describe('create EMF metrics', () => {
-  test('one document per page: created, skipped, failed and strays, namespace OpsAutopilot, dimension service only', async () => {
+  test('one document per page: created, skipped, failed, strays and expired by count, namespace OpsAutopilot, dimension service only', async () => {
     // Act
     const { metrics, result } = await captureEmf(() => handler(firstPage()));
 
@@ -61,6 +61,7 @@ describe('create EMF metrics', () => {
         [CREATE_METRICS.skipped, 0],
         [CREATE_METRICS.failed, 0],
         [CREATE_METRICS.strays, 0],
+        [CREATE_METRICS.expiredByCount, 0],
       ].map(([name, value]) => ({
         namespace: 'OpsAutopilot',
         name,
@@ -77,5 +78,32 @@ describe('create EMF metrics', () => {
 
     // Assess
     expect(distinctSpecs(metrics.map(specOf))).toEqual(distinctSpecs(CREATE_METRIC_SPECS));
+  });
+
+  test('snapshots a count rule expires on the page are counted (SnapshotsExpiredByCount)', async () => {
+    // Prepare: the first volume keeps one snapshot (count:1) and has an older managed one
+    const page = VOLUME_PAGES[0] as (typeof VOLUME_PAGES)[number];
+    const first = page.Volumes?.[0] ?? {};
+    const counted = { ...first, Tags: [{ Key: 'Snapshot', Value: 'count:1' }] };
+    world = new Ec2World([
+      { ...page, Volumes: [counted, ...(page.Volumes ?? []).slice(1)] },
+      ...VOLUME_PAGES.slice(1),
+    ]).install(ec2Mock);
+    world.seed({
+      SnapshotId: 'snap-0older0000000001',
+      VolumeId: first.VolumeId,
+      State: 'completed',
+      StartTime: new Date(Date.parse(RUN_KEY) - 86_400_000),
+      Tags: [
+        { Key: 'managed-by', Value: CREATE_ENV.MANAGED_BY ?? '' },
+        { Key: 'ops-autopilot:volume-id', Value: first.VolumeId ?? '' },
+      ],
+    });
+
+    // Act
+    const { metrics } = await captureEmf(() => handler(firstPage()));
+
+    // Assess
+    expect(metrics.find((m) => m.name === CREATE_METRICS.expiredByCount)?.value).toBe(1);
   });
 });
