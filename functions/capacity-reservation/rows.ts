@@ -15,6 +15,8 @@ export interface DemandRow {
   readonly End_Date: unknown;
   readonly Chunk_Size: unknown;
   readonly Token_Generation?: unknown;
+  /** Function-written: start of the pool's current idle stretch (usage.ts). */
+  readonly Idle_Since?: unknown;
 }
 
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
@@ -32,6 +34,8 @@ export interface PoolDemand {
   readonly chunkSize: number;
   /** The pool's client-token generation (function-written, see client-token.ts). */
   readonly generation: number;
+  /** Start of the pool's current idle stretch as last recorded (function-written, see usage.ts). */
+  readonly idleSince: Date | null;
 }
 
 type ParsedRow =
@@ -146,6 +150,10 @@ export function parseDemandRow(
       endDate,
       chunkSize,
       generation: toInteger(row.Token_Generation) ?? 0,
+      idleSince:
+        isDate(row.Idle_Since) && !Number.isNaN(row.Idle_Since.getTime())
+          ? new Date(row.Idle_Since.getTime())
+          : null,
     },
   };
 }
