@@ -26,6 +26,8 @@ const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = 
   ['Last_Reconciled_At', 'DATETIME NULL DEFAULT NULL'],
   ['Token_Generation', 'BIGINT NOT NULL DEFAULT 0'],
   ['Idle_Since', 'DATETIME NULL DEFAULT NULL'],
+  ['Start_Date', 'DATETIME NULL DEFAULT NULL'],
+  ['Commitment_Days', 'INT NULL DEFAULT NULL'],
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -115,7 +117,7 @@ export async function releaseLock(db: Connection, name: string): Promise<boolean
 export async function selectDemand(db: Connection): Promise<DemandRow[]> {
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT InstanceType, AvailabilityZone, Target_Capacity, Current_Capacity, Platform, Tenancy, End_Date, Chunk_Size,
-            Token_Generation, Idle_Since
+            Token_Generation, Idle_Since, Start_Date, Commitment_Days
        FROM ${TABLE} ORDER BY InstanceType, AvailabilityZone`,
   );
   return rows as unknown as DemandRow[];

@@ -104,7 +104,7 @@ export async function reconcilePool(
   if (usage.expiringInstances > 0)
     ctx.log.warn('pool capacity ends soon', { pool: demand.pool, reservations: usage.expiring });
 
-  const work = await workPool(ctx, demand, described.ours);
+  const work = await workPool(ctx, demand, described.ours, described.refused);
   const { failure } = work;
   if (failure) {
     const log = failure.code === INSUFFICIENT_CAPACITY ? ctx.log.warn : ctx.log.error;

@@ -195,6 +195,13 @@ export class CapacityReservationsStack extends OpsStack {
           wildcardReason: 'ec2:DescribeAvailabilityZones supports no resource-level permissions.',
         },
         {
+          // vCPUs of an instance type, for the minimum of a future-dated request.
+          sid: 'ReadInstanceTypes',
+          actions: ['ec2:DescribeInstanceTypes'],
+          resources: ['*'],
+          wildcardReason: 'ec2:DescribeInstanceTypes supports no resource-level permissions.',
+        },
+        {
           sid: 'CreateOnlyManagedReservations',
           actions: ['ec2:CreateCapacityReservation'],
           resources: [reservations],
