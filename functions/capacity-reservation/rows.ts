@@ -186,7 +186,8 @@ export function parseDemandRow(
     }
   }
 
-  const future = parseFuture(row, options.now, endDate, errors);
+  // A target of 0 requests nothing, so it releases whatever Start_Date and Commitment_Days say.
+  const future = target === 0 ? undefined : parseFuture(row, options.now, endDate, errors);
 
   if (errors.length > 0 || target === undefined) return { ok: false, error: errors.join('; ') };
   return {

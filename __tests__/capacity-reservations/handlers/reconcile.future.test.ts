@@ -114,6 +114,20 @@ describeWithMariaDb('reconcile: future-dated reservations (real MariaDB, mocked 
     },
   );
 
+  it('releases with a target of 0 whatever Start_Date and Commitment_Days say', async () => {
+    // Prepare
+    await futureRow(8, 60);
+    await h.run();
+    await h.db.execute('UPDATE odcr_capacity SET Target_Capacity = 0, Commitment_Days = NULL');
+
+    // Act
+    const pools = completed(await h.run());
+
+    // Assess
+    expect(pools).toEqual([expect.objectContaining({ status: 'reconciled', actual: 0 })]);
+    expect(h.world.all().map((r) => r.State)).toEqual(['cancelled']);
+  });
+
   it.each(['unsupported', 'failed'] as const)(
     'reports a request that ended %s and does not repeat it until Start_Date or Commitment_Days changes',
     async (state) => {
