@@ -42,7 +42,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 1,
-      aws_cloudwatch_metric_alarm: 4,
+      aws_cloudwatch_metric_alarm: 6,
       aws_db_subnet_group: 1,
       aws_default_security_group: 1,
       aws_iam_role: 1,
@@ -166,10 +166,13 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
     expect(perPool.map((r) => r.name).sort()).toEqual([
       'ActualCapacity',
       'CapacityGap',
+      'ExpiringInstances',
+      'IdleHours',
       'InsufficientCapacity',
       'QuotaExceeded',
       'ReservationsCreated',
       'TargetCapacity',
+      'Utilization',
     ]);
     for (const r of perPool) {
       expect(r.dimensions).toEqual({ service: 'capacity-reservation-reserver' });

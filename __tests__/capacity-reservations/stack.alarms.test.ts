@@ -9,7 +9,9 @@ describe('capacity-reservations: alarms and outputs', () => {
   test('errors, failure queue and persisting capacity gap, all to the alerts topic', () => {
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
       '${var.name_prefix}-capacity-reservation-failures-not-empty',
+      '${var.name_prefix}-capacity-reservation-reserver-capacity-expiring',
       '${var.name_prefix}-capacity-reservation-reserver-capacity-gap',
+      '${var.name_prefix}-capacity-reservation-reserver-capacity-idle',
       '${var.name_prefix}-capacity-reservation-reserver-errors',
       '${var.name_prefix}-capacity-reservation-reserver-stale',
     ]);
@@ -54,6 +56,66 @@ describe('capacity-reservations: alarms and outputs', () => {
       ],
     });
     expect(json.variable.capacity_gap_alarm_periods?.default).toBe(3);
+  });
+
+  test('the idle alarm fires per pool once IdleHours reaches capacity_idle_alarm_hours, within 3 hours of data', () => {
+    // Prepare
+    const idle = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-idle'));
+    const query = (idle?.metric_query as { period: number }[])[0];
+
+    // Assess
+    expect(idle).toMatchObject({
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: '${var.capacity_idle_alarm_hours}',
+      evaluation_periods: 3,
+      datapoints_to_alarm: 1,
+      metric_query: [
+        {
+          id: 'idle',
+          expression:
+            'SELECT MAX(IdleHours) FROM "OpsAutopilot" WHERE service = \'capacity-reservation-reserver\' GROUP BY Pool ORDER BY MAX() DESC',
+          period: 300,
+          return_data: true,
+        },
+      ],
+    });
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+    expect(Number(idle?.evaluation_periods) * Number(query?.period)).toBeLessThanOrEqual(3 * 3600);
+    expect(json.variable.capacity_idle_alarm_hours?.default).toBe(24);
+  });
+
+  test('the expiry alarm fires per pool while ExpiringInstances is above 0', () => {
+    // Prepare
+    const expiring = alarms.find((a) => String(a.alarm_name).endsWith('-capacity-expiring'));
+
+    // Assess
+    expect(expiring).toMatchObject({
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 1,
+      metric_query: [
+        {
+          expression:
+            'SELECT MAX(ExpiringInstances) FROM "OpsAutopilot" WHERE service = \'capacity-reservation-reserver\' GROUP BY Pool ORDER BY MAX() DESC',
+          period: 300,
+        },
+      ],
+    });
+  });
+
+  test('the reserver measures idleness and expiry with the variables (defaults 20 % and 72 hours)', () => {
+    // Prepare
+    const fn = Object.values(resources(json, 'aws_lambda_function'))[0] as {
+      environment: { variables: Record<string, string> }[] | { variables: Record<string, string> };
+    };
+    const env = Array.isArray(fn.environment) ? fn.environment[0] : fn.environment;
+
+    // Assess
+    expect(env?.variables.IDLE_THRESHOLD_PERCENT).toBe('${var.capacity_idle_alarm_percent}');
+    expect(env?.variables.EXPIRY_WARNING_HOURS).toBe('${var.capacity_expiry_warning_hours}');
+    expect(json.variable.capacity_idle_alarm_percent?.default).toBe(20);
+    expect(json.variable.capacity_expiry_warning_hours?.default).toBe(72);
   });
 
   test('allows no more gap periods than a Metrics Insights alarm can look back (3 hours)', () => {

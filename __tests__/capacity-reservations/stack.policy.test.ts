@@ -30,6 +30,7 @@ describe('capacity-reservations: reserver policy', () => {
       'ReadOwnDatabaseSecret',
       'FindReservations',
       'ResolveZones',
+      'ReadInstanceTypes',
       'CreateOnlyManagedReservations',
       'TagReservationsOnlyAtCreation',
       'ChangeOnlyManagedReservations',
@@ -81,11 +82,16 @@ describe('capacity-reservations: reserver policy', () => {
     expect([...new Set(granted)].sort()).toEqual([...RESERVER_CODE_ACTIONS].sort());
   });
 
-  test('the only "*" resources are the two Describe calls and the Lambda ENIs', () => {
+  test('the only "*" resources are the three Describe calls and the Lambda ENIs', () => {
     const wildcards = reserverPolicy()
       .Statement.filter((s) => s.Resource === '*')
       .map((s) => s.Sid);
-    expect(wildcards).toEqual(['FindReservations', 'ResolveZones', 'VpcNetworkInterfaces']);
+    expect(wildcards).toEqual([
+      'FindReservations',
+      'ResolveZones',
+      'ReadInstanceTypes',
+      'VpcNetworkInterfaces',
+    ]);
   });
 
   test('is built from variables only, so the plan shows it whole with the example values', () => {

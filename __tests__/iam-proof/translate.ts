@@ -171,6 +171,7 @@ export const TRANSLATORS: Record<string, Translator> = {
   ],
   'EC2Client.DescribeCapacityReservations': anyResource('ec2:DescribeCapacityReservations'),
   'EC2Client.DescribeAvailabilityZones': anyResource('ec2:DescribeAvailabilityZones'),
+  'EC2Client.DescribeInstanceTypes': anyResource('ec2:DescribeInstanceTypes'),
   'EC2Client.CreateCapacityReservation': (input) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
     const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);

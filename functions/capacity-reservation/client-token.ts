@@ -57,6 +57,10 @@ export function clientToken(chunk: ChunkIdentity): string {
         demand.platform,
         demand.tenancy,
         demand.endDate?.toISOString() ?? 'unlimited',
+        // Only for future-dated requests, so the tokens of every other request stay what they were.
+        ...(demand.future
+          ? [demand.future.startDate.toISOString(), demand.future.commitmentDays]
+          : []),
       ]),
     )
   );

@@ -28,6 +28,10 @@ export const ReserverEnvSchema = z.object({
   CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** Idle lifetime of the database session (wait_timeout): how long a killed run can hold the lock. */
   DB_SESSION_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(28800).default(360),
+  /** A pool whose active capacity is used below this percentage is idle (variable capacity_idle_alarm_percent). */
+  IDLE_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(20),
+  /** Live reservations ending within this many hours count as expiring (variable capacity_expiry_warning_hours). */
+  EXPIRY_WARNING_HOURS: z.coerce.number().int().min(1).max(720).default(72),
   /** ARN of the function's own schedule rule: scheduled events of any other rule are refused. */
   SCHEDULE_RULE_ARN: z
     .string()
@@ -44,6 +48,10 @@ export interface ReconcileConfig {
   readonly defaultChunkSize: number;
   /** Rows reconciled in parallel (each row's own calls stay sequential). */
   readonly concurrency: number;
+  /** A pool used below this percentage is idle (see usage.ts). @default 20 */
+  readonly idleThresholdPercent?: number;
+  /** Reservations ending within this many hours are expiring (see usage.ts). @default 72 */
+  readonly expiryWarningHours?: number;
 }
 
 export function reconcileConfigFrom(env: ReserverEnv): ReconcileConfig {
@@ -51,5 +59,7 @@ export function reconcileConfigFrom(env: ReserverEnv): ReconcileConfig {
     lockName: env.LOCK_NAME,
     defaultChunkSize: env.DEFAULT_CHUNK_SIZE,
     concurrency: env.CONCURRENCY,
+    idleThresholdPercent: env.IDLE_THRESHOLD_PERCENT,
+    expiryWarningHours: env.EXPIRY_WARNING_HOURS,
   };
 }

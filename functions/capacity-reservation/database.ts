@@ -25,6 +25,9 @@ const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = 
   ['Last_Error', 'TEXT NULL'],
   ['Last_Reconciled_At', 'DATETIME NULL DEFAULT NULL'],
   ['Token_Generation', 'BIGINT NOT NULL DEFAULT 0'],
+  ['Idle_Since', 'DATETIME NULL DEFAULT NULL'],
+  ['Start_Date', 'DATETIME NULL DEFAULT NULL'],
+  ['Commitment_Days', 'INT NULL DEFAULT NULL'],
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -114,7 +117,7 @@ export async function releaseLock(db: Connection, name: string): Promise<boolean
 export async function selectDemand(db: Connection): Promise<DemandRow[]> {
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT InstanceType, AvailabilityZone, Target_Capacity, Current_Capacity, Platform, Tenancy, End_Date, Chunk_Size,
-            Token_Generation
+            Token_Generation, Idle_Since, Start_Date, Commitment_Days
        FROM ${TABLE} ORDER BY InstanceType, AvailabilityZone`,
   );
   return rows as unknown as DemandRow[];
@@ -135,21 +138,23 @@ export async function recordRowError(db: Connection, key: RowKey, error: string)
 /**
  * A reconciled row: Current_Capacity becomes what EC2 holds (observed + created - removed), never an
  * increment of the old counter. Last_Error is cleared, or set when the pool stopped short (e.g. capacity).
- * `newTokens` moves the pool to its next client-token generation (see client-token.ts).
+ * `newTokens` moves the pool to its next client-token generation (see client-token.ts); `idleSince` is the start
+ * of the pool's current idle stretch, or null (see usage.ts).
  */
 export async function recordReconciled(
   db: Connection,
   key: RowKey,
-  result: { actual: number; error: string | null; newTokens: boolean },
+  result: { actual: number; error: string | null; newTokens: boolean; idleSince: Date | null },
 ): Promise<void> {
   await db.execute<ResultSetHeader>(
     `UPDATE ${TABLE} SET Current_Capacity = ?, Last_Reconciled_At = UTC_TIMESTAMP(), Last_Error = ?,
-            Token_Generation = Token_Generation + ?
+            Token_Generation = Token_Generation + ?, Idle_Since = ?
       WHERE InstanceType = ? AND AvailabilityZone = ?`,
     [
       result.actual,
       result.error === null ? null : bounded(result.error),
       result.newTokens ? 1 : 0,
+      result.idleSince,
       key.instanceType,
       key.availabilityZone,
     ],

@@ -13,7 +13,8 @@ import { clientToken, successorToken, type ChunkIdentity } from './client-token'
 import type { EndDateChange } from './end-date';
 import type { ReductionStep } from './reduction';
 import type { PoolDemand } from './rows';
-import { COUNTED_STATES, RELEASED_STATES } from './states';
+import { commitmentSeconds } from './future';
+import { COUNTED_STATES, REFUSED_STATES, RELEASED_STATES } from './states';
 
 export const TAG_MANAGED_BY = 'managed-by';
 export const TAG_POOL = 'ops-autopilot:pool';
@@ -49,7 +50,7 @@ function isOurs(r: CapacityReservation, managedBy: string, demand: PoolDemand): 
   return (
     tagValue(r, TAG_MANAGED_BY) === managedBy &&
     tagValue(r, TAG_POOL) === demand.pool &&
-    COUNTED_STATES.includes(r.State ?? '') &&
+    [...COUNTED_STATES, ...REFUSED_STATES].includes(r.State ?? '') &&
     r.InstanceType === demand.instanceType &&
     r.AvailabilityZone === demand.availabilityZone &&
     typeof r.CapacityReservationId === 'string'
@@ -61,6 +62,8 @@ interface PoolReservations {
   readonly ours: CapacityReservation[];
   /** Returned by the filtered describe but failing the client-side re-check (should be none). */
   readonly rejected: CapacityReservation[];
+  /** Our future-dated requests of the pool that EC2 refused (`unsupported`, `failed`): reported, not counted. */
+  readonly refused: CapacityReservation[];
 }
 
 /**
@@ -75,19 +78,22 @@ export async function describePool(
   const filters: Filter[] = [
     { Name: `tag:${TAG_MANAGED_BY}`, Values: [managedBy] },
     { Name: `tag:${TAG_POOL}`, Values: [demand.pool] },
-    { Name: 'state', Values: [...COUNTED_STATES] },
+    { Name: 'state', Values: [...COUNTED_STATES, ...REFUSED_STATES] },
   ];
   const ours: CapacityReservation[] = [];
   const rejected: CapacityReservation[] = [];
+  const refused: CapacityReservation[] = [];
   for await (const page of paginateDescribeCapacityReservations(
     { client: ec2, pageSize: 100 },
     { Filters: filters },
   )) {
     for (const r of page.CapacityReservations ?? []) {
-      (isOurs(r, managedBy, demand) ? ours : rejected).push(r);
+      const live = COUNTED_STATES.includes(r.State ?? '');
+      const list = !isOurs(r, managedBy, demand) ? rejected : live ? ours : refused;
+      list.push(r);
     }
   }
-  return { ours, rejected };
+  return { ours, rejected, refused };
 }
 
 export function liveTotal(reservations: readonly CapacityReservation[]): number {
@@ -136,6 +142,15 @@ export async function createChunk(
           ...(demand.endDate
             ? { EndDateType: 'limited' as const, EndDate: demand.endDate }
             : { EndDateType: 'unlimited' as const }),
+          // Future-dated: delivered at StartDate, committed for CommitmentDuration seconds, all at once.
+          // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateCapacityReservation.html
+          ...(demand.future
+            ? {
+                StartDate: demand.future.startDate,
+                CommitmentDuration: commitmentSeconds(demand.future),
+                DeliveryPreference: 'fixed' as const,
+              }
+            : {}),
           TagSpecifications: [
             {
               ResourceType: 'capacity-reservation',

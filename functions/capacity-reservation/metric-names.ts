@@ -21,6 +21,12 @@ export const POOL_METRICS = {
   insufficientCapacity: 'InsufficientCapacity',
   /** 1 when EC2 answered with an account quota error (InstanceLimitExceeded, VcpuLimitExceeded), else 0. */
   quotaExceeded: 'QuotaExceeded',
+  /** Percent of the pool's active reserved instances in use at the run (unit Percent); omitted without active capacity. */
+  utilization: 'Utilization',
+  /** Hours the pool has stayed under IDLE_THRESHOLD_PERCENT (0 when it is not idle): the idle alarm's metric. */
+  idleHours: 'IdleHours',
+  /** Instances of the pool's live reservations that end within EXPIRY_WARNING_HOURS: the expiry alarm's metric. */
+  expiringInstances: 'ExpiringInstances',
 } as const;
 
 /** One EMF document per run, dimension service only. */

@@ -9,6 +9,7 @@ import {
   liveTotal,
   modifyEndDate,
 } from './ec2';
+import { futureRequestProblem, refusedRequest } from './future';
 import { planReduction, type ReducibleReservation } from './reduction';
 import type { PoolDemand } from './rows';
 import { changeability } from './states';
@@ -116,10 +117,32 @@ async function keepEndDates(
  * target is met, releases every remaining non-matching reservation; keeps the end of the matching ones in
  * step with End_Date. EC2 errors end in `failure`.
  */
+/** Instances one CreateCapacityReservation may ask for. */
+const MAX_REQUEST = 1000;
+
+/**
+ * What stops a future-dated request for `gap` instances now: a refusal of the same request (not retried blindly)
+ * or a rule of EC2's it breaks. Undefined for requests for immediate use.
+ */
+async function futureBlocker(
+  ctx: Context,
+  demand: PoolDemand,
+  refused: readonly CapacityReservation[],
+  gap: number,
+): Promise<string | undefined> {
+  const { future } = demand;
+  if (!future) return undefined;
+  const earlier = refusedRequest(refused, future);
+  if (earlier)
+    return `future-dated request ${String(earlier.CapacityReservationId)} for Start_Date ${future.startDate.toISOString()} ended ${String(earlier.State)}; not requested again: change Start_Date or Commitment_Days to retry`;
+  return futureRequestProblem(ctx.deps.ec2, { ...demand, future }, gap, ctx.now());
+}
+
 export async function workPool(
   ctx: Context,
   demand: PoolDemand,
   ours: readonly CapacityReservation[],
+  refused: readonly CapacityReservation[] = [],
 ): Promise<PoolWork> {
   const { ec2, managedBy } = ctx.deps;
   const now = ctx.now();
@@ -142,9 +165,13 @@ export async function workPool(
   const { observed } = work;
   const cancelled = new Set<string>();
   try {
-    if (demand.target > observed) {
+    const gap = demand.target - observed;
+    const blocker = gap > 0 ? await futureBlocker(ctx, demand, refused, gap) : undefined;
+    if (blocker) work.notes.push(blocker);
+    if (gap > 0 && !blocker) {
       const known = new Set(ours.map((r) => r.CapacityReservationId as string));
-      const sizes = chunkSizes(demand.target - observed, demand.chunkSize);
+      // A future-dated gap goes in as few requests as possible: each must reach EC2's minimum on its own.
+      const sizes = chunkSizes(gap, demand.future ? MAX_REQUEST : demand.chunkSize);
       for (const [chunkIndex, instanceCount] of sizes.entries()) {
         work.createAttempted = true;
         const chunk = await createChunk(

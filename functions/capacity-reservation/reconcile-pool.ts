@@ -5,7 +5,12 @@ import { INSUFFICIENT_CAPACITY, QUOTA_ERRORS, describeError, describePool } from
 import { POOL_DIMENSION, POOL_METRICS } from './metric-names';
 import { workPool } from './pool-work';
 import { parseDemandRow, type DemandRow, type PoolDemand } from './rows';
+import { poolUsage, type PoolUsage } from './usage';
 import type { ZoneDirectory } from './zones';
+
+/** Defaults of IDLE_THRESHOLD_PERCENT and EXPIRY_WARNING_HOURS (variables capacity_idle_alarm_percent, ..._expiry_warning_hours). */
+const DEFAULT_IDLE_THRESHOLD_PERCENT = 20;
+const DEFAULT_EXPIRY_WARNING_HOURS = 72;
 
 /**
  * Per-pool EMF metrics, one document per pool (synchronous, so concurrent rows never mix dimensions):
@@ -16,6 +21,7 @@ function publishPoolMetrics(
   demand: PoolDemand,
   outcome: PoolOutcome,
   errorCode?: string,
+  usage?: PoolUsage,
 ): void {
   const m = ctx.metrics;
   const actual = outcome.actual ?? outcome.observed;
@@ -34,6 +40,12 @@ function publishPoolMetrics(
     MetricUnit.Count,
     errorCode !== undefined && QUOTA_ERRORS.has(errorCode) ? 1 : 0,
   );
+  if (usage?.utilization !== undefined)
+    m.addMetric(POOL_METRICS.utilization, MetricUnit.Percent, usage.utilization);
+  if (usage) {
+    m.addMetric(POOL_METRICS.idleHours, MetricUnit.NoUnit, usage.idleHours);
+    m.addMetric(POOL_METRICS.expiringInstances, MetricUnit.Count, usage.expiringInstances);
+  }
   m.publishStoredMetrics();
 }
 
@@ -82,7 +94,17 @@ export async function reconcilePool(
     });
   }
 
-  const work = await workPool(ctx, demand, described.ours);
+  // Usage as found at the start of the run: capacity created now is unused by definition, and is counted next run.
+  const usage = poolUsage(described.ours, demand.idleSince, ctx.now(), {
+    idleThresholdPercent: ctx.config.idleThresholdPercent ?? DEFAULT_IDLE_THRESHOLD_PERCENT,
+    expiryWarningHours: ctx.config.expiryWarningHours ?? DEFAULT_EXPIRY_WARNING_HOURS,
+  });
+  if (usage.idleSince && !demand.idleSince)
+    ctx.log.info('pool capacity is idle', { pool: demand.pool, utilization: usage.utilization });
+  if (usage.expiringInstances > 0)
+    ctx.log.warn('pool capacity ends soon', { pool: demand.pool, reservations: usage.expiring });
+
+  const work = await workPool(ctx, demand, described.ours, described.refused);
   const { failure } = work;
   if (failure) {
     const log = failure.code === INSUFFICIENT_CAPACITY ? ctx.log.warn : ctx.log.error;
@@ -98,6 +120,7 @@ export async function reconcilePool(
     actual,
     error: errorText,
     newTokens: !work.createAttempted,
+    idleSince: usage.idleSince,
   });
   const outcome: PoolOutcome = {
     ...key,
@@ -114,6 +137,6 @@ export async function reconcilePool(
     instancesRemoved: work.removedMatching + work.removedReplaced,
     ...(errorText ? { error: errorText } : {}),
   };
-  publishPoolMetrics(ctx, demand, outcome, failure?.code);
+  publishPoolMetrics(ctx, demand, outcome, failure?.code, usage);
   return outcome;
 }

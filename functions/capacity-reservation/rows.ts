@@ -15,6 +15,10 @@ export interface DemandRow {
   readonly End_Date: unknown;
   readonly Chunk_Size: unknown;
   readonly Token_Generation?: unknown;
+  /** Function-written: start of the pool's current idle stretch (usage.ts). */
+  readonly Idle_Since?: unknown;
+  readonly Start_Date?: unknown;
+  readonly Commitment_Days?: unknown;
 }
 
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
@@ -32,6 +36,16 @@ export interface PoolDemand {
   readonly chunkSize: number;
   /** The pool's client-token generation (function-written, see client-token.ts). */
   readonly generation: number;
+  /** Start of the pool's current idle stretch as last recorded (function-written, see usage.ts). */
+  readonly idleSince: Date | null;
+  /** New capacity is requested future-dated (Start_Date still ahead); undefined = for immediate use. */
+  readonly future?: FutureDated;
+}
+
+/** A future-dated request: EC2 delivers the capacity at startDate and it is committed for commitmentDays. */
+export interface FutureDated {
+  readonly startDate: Date;
+  readonly commitmentDays: number;
 }
 
 type ParsedRow =
@@ -60,6 +74,45 @@ function isDate(value: unknown): value is Date {
 
 function poolOf(instanceType: string, availabilityZone: string): string {
   return `${instanceType}/${availabilityZone}`;
+}
+
+const DAY_MS = 86_400_000;
+/** EC2's minimum commitment of a future-dated reservation, in days (see future.ts for the create-time rules). */
+export const MIN_COMMITMENT_DAYS = 14;
+
+/**
+ * Start_Date and Commitment_Days. A Start_Date still ahead makes new capacity future-dated, which needs a commitment
+ * of at least 14 days, and an End_Date (if any) not inside it; once Start_Date has passed, both are ignored.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-concepts.html#cr-commitment-duration
+ */
+function parseFuture(
+  row: DemandRow,
+  now: Date,
+  endDate: Date | undefined,
+  errors: string[],
+): FutureDated | undefined {
+  const start = row.Start_Date;
+  if (start === null || start === undefined) return undefined;
+  if (!isDate(start) || Number.isNaN(start.getTime())) {
+    errors.push(`Start_Date ${JSON.stringify(start)} is not a date`);
+    return undefined;
+  }
+  if (start.getTime() <= now.getTime()) return undefined;
+  const days = toInteger(row.Commitment_Days);
+  if (days === undefined || days < MIN_COMMITMENT_DAYS) {
+    errors.push(
+      `Commitment_Days ${JSON.stringify(row.Commitment_Days)} must be an integer of at least ${MIN_COMMITMENT_DAYS} with a future Start_Date`,
+    );
+    return undefined;
+  }
+  const committedUntil = new Date(start.getTime() + days * DAY_MS);
+  if (endDate && endDate.getTime() < committedUntil.getTime()) {
+    errors.push(
+      `End_Date ${endDate.toISOString()} is inside the commitment (Start_Date + Commitment_Days = ${committedUntil.toISOString()})`,
+    );
+    return undefined;
+  }
+  return { startDate: new Date(start.getTime()), commitmentDays: days };
 }
 
 /**
@@ -133,6 +186,9 @@ export function parseDemandRow(
     }
   }
 
+  // A target of 0 requests nothing, so it releases whatever Start_Date and Commitment_Days say.
+  const future = target === 0 ? undefined : parseFuture(row, options.now, endDate, errors);
+
   if (errors.length > 0 || target === undefined) return { ok: false, error: errors.join('; ') };
   return {
     ok: true,
@@ -146,6 +202,11 @@ export function parseDemandRow(
       endDate,
       chunkSize,
       generation: toInteger(row.Token_Generation) ?? 0,
+      idleSince:
+        isDate(row.Idle_Since) && !Number.isNaN(row.Idle_Since.getTime())
+          ? new Date(row.Idle_Since.getTime())
+          : null,
+      ...(future ? { future } : {}),
     },
   };
 }

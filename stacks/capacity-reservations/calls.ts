@@ -7,6 +7,7 @@ export const RESERVER_CODE_ACTIONS: readonly string[] = [
   'secretsmanager:GetSecretValue',
   'ec2:DescribeCapacityReservations',
   'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeInstanceTypes',
   'ec2:CreateCapacityReservation',
   'ec2:CreateTags',
   'ec2:ModifyCapacityReservation',

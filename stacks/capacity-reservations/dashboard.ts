@@ -58,6 +58,22 @@ export function capacityDashboard(stack: OpsStack, r: CapacityDashboardRefs): da
         ],
       }),
       dash.graph({
+        title: 'Utilization of the active reservations, per pool (%)',
+        period: 300,
+        yAxis: { left: { min: 0, max: 100 } },
+        series: [perPool(POOL_METRICS.utilization, 'Average', 300, 'utilization')],
+      }),
+      dash.graph({
+        title: 'Hours each pool has been idle (what the idle alarm watches)',
+        period: 300,
+        series: [perPool(POOL_METRICS.idleHours, 'Maximum', 300, 'idle hours', dash.ORANGE)],
+      }),
+      dash.graph({
+        title: 'Instances whose reservations end soon, per pool (what the expiry alarm watches)',
+        period: 300,
+        series: [perPool(POOL_METRICS.expiringInstances, 'Maximum', 300, 'ending', dash.RED)],
+      }),
+      dash.graph({
         title: 'Reservations created, insufficient capacity and quota errors, per pool and hour',
         stat: 'Sum',
         period: 3600,

@@ -163,6 +163,8 @@ export class CapacityReservationsStack extends OpsStack {
         MANAGED_BY: this.managedBy,
         DEFAULT_CHUNK_SIZE: v.chunkSize.stringValue,
         CONCURRENCY: v.concurrency.stringValue,
+        IDLE_THRESHOLD_PERCENT: v.idlePercent.stringValue,
+        EXPIRY_WARNING_HOURS: v.expiryHours.stringValue,
         NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
         // A run killed mid-way holds the lock until its session times out: just past the function's timeout.
         DB_SESSION_TIMEOUT_SECONDS: String(RESERVER_TIMEOUT_SECONDS + 60),
@@ -191,6 +193,13 @@ export class CapacityReservationsStack extends OpsStack {
           actions: ['ec2:DescribeAvailabilityZones'],
           resources: ['*'],
           wildcardReason: 'ec2:DescribeAvailabilityZones supports no resource-level permissions.',
+        },
+        {
+          // vCPUs of an instance type, for the minimum of a future-dated request.
+          sid: 'ReadInstanceTypes',
+          actions: ['ec2:DescribeInstanceTypes'],
+          resources: ['*'],
+          wildcardReason: 'ec2:DescribeInstanceTypes supports no resource-level permissions.',
         },
         {
           sid: 'CreateOnlyManagedReservations',

@@ -119,6 +119,27 @@ export function declareCapacityVariables(stack: OpsStack) {
       // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
       validation: [wholeNumberRule('capacity_gap_alarm_periods', 1, 36)],
     }),
+    idlePercent: new TerraformVariable(stack, 'capacity_idle_alarm_percent', {
+      type: 'number',
+      default: 20,
+      description:
+        'A pool whose active reservations are used below this percentage is idle (1 to 100); see capacity_idle_alarm_hours.',
+      validation: [wholeNumberRule('capacity_idle_alarm_percent', 1, 100)],
+    }),
+    idleHours: new TerraformVariable(stack, 'capacity_idle_alarm_hours', {
+      type: 'number',
+      default: 24,
+      description:
+        'Hours a pool must stay idle (every run under capacity_idle_alarm_percent) before the idle alarm fires (1 to 720).',
+      validation: [wholeNumberRule('capacity_idle_alarm_hours', 1, 720)],
+    }),
+    expiryHours: new TerraformVariable(stack, 'capacity_expiry_warning_hours', {
+      type: 'number',
+      default: 72,
+      description:
+        'Hours before a managed reservation ends (End_Date) that the expiry alarm fires for its pool (1 to 720).',
+      validation: [wholeNumberRule('capacity_expiry_warning_hours', 1, 720)],
+    }),
     staleMinutes: new TerraformVariable(stack, 'capacity_stale_alarm_minutes', {
       type: 'number',
       default: 30,

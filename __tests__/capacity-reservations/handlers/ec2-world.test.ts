@@ -101,3 +101,46 @@ describe('fake EC2: ModifyCapacityReservation end dates', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'InvalidParameterCombination' }));
   });
 });
+
+describe('fake EC2: future-dated requests', () => {
+  // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-create.html#create-future-cr
+  const request = (days: number, commitmentDays: number, count = 8) => ({
+    InstanceType: 'm5.xlarge',
+    InstancePlatform: 'Linux/UNIX' as const,
+    AvailabilityZone: 'us-east-1a',
+    InstanceCount: count,
+    StartDate: new Date(Date.now() + days * 86_400_000),
+    CommitmentDuration: commitmentDays * 86_400,
+  });
+
+  it('starts a valid request in state assessing, with its commitment', () => {
+    // Prepare
+    const world = new Ec2World();
+
+    // Act
+    const out = world.createCapacityReservation(request(60, 30));
+
+    // Assess
+    expect(out.CapacityReservation).toMatchObject({
+      State: 'assessing',
+      CommitmentInfo: { CommitmentDuration: 30 * 86_400, CommittedInstanceCount: 8 },
+    });
+  });
+
+  it.each([
+    ['4 days ahead', request(4, 30)],
+    ['121 days ahead', request(121, 30)],
+    ['a 13-day commitment', request(60, 13)],
+    ['16 vCPUs', request(60, 30, 4)],
+  ])('refuses a request %s', (_case, input) => {
+    // Prepare
+    const world = new Ec2World();
+
+    // Act
+    const act = () => world.createCapacityReservation(input);
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }));
+    expect(world.all()).toEqual([]);
+  });
+});

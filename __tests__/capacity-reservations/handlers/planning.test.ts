@@ -30,6 +30,7 @@ const demand: PoolDemand = {
   endDate: undefined,
   chunkSize: 10,
   generation: 0,
+  idleSince: null,
 };
 const chunk: ChunkIdentity = {
   managedBy: 'ops-autopilot-odcr',

@@ -70,7 +70,19 @@ describeWithMariaDb('reconcile: counting and creating (real MariaDB, mocked EC2)
       expect(describe?.Filters).toEqual([
         { Name: 'tag:managed-by', Values: [MANAGED_BY] },
         { Name: 'tag:ops-autopilot:pool', Values: ['r6g.2xlarge/us-east-1c'] },
-        { Name: 'state', Values: ['active', 'pending', 'assessing', 'scheduled', 'delayed'] },
+        {
+          Name: 'state',
+          // Live states, and the refused ends of future-dated requests (reported, never counted).
+          Values: [
+            'active',
+            'pending',
+            'assessing',
+            'scheduled',
+            'delayed',
+            'unsupported',
+            'failed',
+          ],
+        },
       ]);
     });
 

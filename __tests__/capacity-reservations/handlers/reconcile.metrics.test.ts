@@ -39,6 +39,8 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.reservationsCreated]: 1,
         [POOL_METRICS.insufficientCapacity]: 0,
         [POOL_METRICS.quotaExceeded]: 0,
+        [POOL_METRICS.idleHours]: 0,
+        [POOL_METRICS.expiringInstances]: 0,
       });
       expect(ofPool(metrics, 'p4d.24xlarge/us-east-1b')).toEqual({
         [POOL_METRICS.target]: 2,
@@ -47,9 +49,15 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
         [POOL_METRICS.reservationsCreated]: 0,
         [POOL_METRICS.insufficientCapacity]: 1,
         [POOL_METRICS.quotaExceeded]: 0,
+        [POOL_METRICS.idleHours]: 0,
+        [POOL_METRICS.expiringInstances]: 0,
       });
-      const runLevel: readonly string[] = Object.values(RUN_METRICS);
-      for (const m of metrics.filter((x) => !runLevel.includes(x.name))) {
+      const notCounts: readonly string[] = [
+        ...Object.values(RUN_METRICS),
+        POOL_METRICS.utilization,
+        POOL_METRICS.idleHours,
+      ];
+      for (const m of metrics.filter((x) => !notCounts.includes(x.name))) {
         expect(m).toMatchObject({ namespace: 'OpsAutopilot', unit: 'Count' });
         expect(Object.keys(m.dimensions).sort()).toEqual([POOL_DIMENSION, 'service']);
         expect(m.dimensions.service).toBe(SERVICE);
@@ -133,8 +141,9 @@ describeWithMariaDb('reconcile: EMF metrics (real MariaDB, mocked EC2)', () => {
 
       const holder = await h.server.connect(h.database);
 
-      // Act: a run that completes, and one that finds the lock taken.
+      // Act: a run that creates, one that finds the capacity in place (utilization), one that finds the lock taken.
       const { metrics } = await captureEmf(async () => {
+        await h.run(h.db, { metrics: emfMetrics(SERVICE) });
         await h.run(h.db, { metrics: emfMetrics(SERVICE) });
         await holder.execute('SELECT GET_LOCK(?, 0)', [RECONCILE_CONFIG.lockName]);
         await h.run(h.db, { metrics: emfMetrics(SERVICE) }).finally(() => holder.end());

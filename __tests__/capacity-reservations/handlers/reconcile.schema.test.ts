@@ -28,6 +28,9 @@ describeWithMariaDb('reconcile: the demand table (real MariaDB, mocked EC2)', ()
         'Last_Error',
         'Last_Reconciled_At',
         'Token_Generation',
+        'Idle_Since',
+        'Start_Date',
+        'Commitment_Days',
       ]);
       // Without rows, EC2 is only read (for reservations whose row was deleted), never written.
       expect(h.ec2Mock.calls().map((c) => c.args[0].constructor.name)).toEqual([
