@@ -14,6 +14,7 @@ import {
   parseElasticResizeOptions,
 } from './node-types';
 import { describeCluster, describeLastResize } from './redshift-reads';
+import { chooseTarget, describeResizeOptions } from './sizing';
 
 type GuardReason =
   | 'RESIZE'
@@ -48,6 +49,8 @@ export interface GuardDecision {
   readonly lastResizeActivityAt: string | null;
   /** DRY_RUN: the workflow notifies what it would do and changes nothing (no DMS or Redshift write). */
   readonly dryRun: boolean;
+  /** Redshift's EstimatedDiskUtilizationPercent at the target (null: sized by RESIZE_FACTOR, or a skip). */
+  readonly estimatedDiskPercent: number | null;
 }
 
 export interface GuardResult extends GuardDecision, DiskUsage {
@@ -95,6 +98,7 @@ export async function evaluateGuard(
     snapshotIdentifier: snapshotIdentifierFor(ctx.executionName),
     lastResizeActivityAt: null,
     dryRun: config.dryRun,
+    estimatedDiskPercent: null,
   } satisfies Omit<GuardDecision, 'decision' | 'reason' | 'message'>;
   const skip = (
     reason: GuardReason,
@@ -194,20 +198,40 @@ export async function evaluateGuard(
     );
   }
   const typeMax = Math.min(classic ? limits.classicMaxNodes : limits.maxNodes, scalingCap);
-  const target = targetNodeCount(cluster, current, { ...limits, typeMax }, config);
-  if (target <= current) {
+  const bounded = { ...limits, typeMax };
+  const byFactor = targetNodeCount(cluster, current, bounded, config, config.resizeFactor);
+  if (byFactor <= current) {
     return skip(
       'AT_MAXIMUM',
       `cluster ${config.clusterId} cannot grow beyond ${current} ${nodeType} nodes ` +
         `(MAX_NODE_COUNT ${config.maxNodeCount}, ${classic ? 'classic' : 'elastic'} resize limit of ${nodeType} ${typeMax}${classic ? '' : `, at most ${limits.elasticMaxFactor}x per elastic resize, elastic resize options`})`,
     );
   }
+  // From the storage needed: any count up to the limits (not RESIZE_FACTOR), as Redshift estimates it.
+  const sized = chooseTarget(
+    await describeResizeOptions(clients.redshift, config.clusterId, nodeType, current),
+    {
+      nodeType,
+      current,
+      upper: targetNodeCount(cluster, current, bounded, config, Number.POSITIVE_INFINITY),
+      reachable: classic
+        ? undefined
+        : parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions),
+      wantedPercent: config.targetDiskPercent,
+    },
+  );
+  const target = sized?.targetNodeCount ?? byFactor;
+  const sizing =
+    sized === undefined
+      ? `Redshift estimated no option, so RESIZE_FACTOR ${config.resizeFactor} applies`
+      : `Redshift estimates ${sized.estimatedDiskPercent} % disk used, ${sized.meetsWanted ? 'under' : 'still not under'} the wanted ${config.targetDiskPercent} %${sized.meetsWanted ? '' : ' (the most nodes allowed)'}`;
   return {
     ...base,
     decision: 'RESIZE',
     reason: 'RESIZE',
-    message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes`,
+    message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes (${sizing})`,
     targetNodeCount: target,
+    estimatedDiskPercent: sized?.estimatedDiskPercent ?? null,
   };
 }
 
@@ -221,12 +245,9 @@ function targetNodeCount(
   current: number,
   limits: { readonly typeMax: number; readonly elasticMaxFactor: number },
   config: GuardConfig,
+  factor: number,
 ): number {
-  let cap = Math.min(
-    Math.ceil(current * config.resizeFactor - 1e-9),
-    config.maxNodeCount,
-    limits.typeMax,
-  );
+  let cap = Math.min(Math.ceil(current * factor - 1e-9), config.maxNodeCount, limits.typeMax);
   if (config.resizeType === 'classic') return cap;
   cap = Math.min(cap, current * limits.elasticMaxFactor);
   const options = parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions);

@@ -93,6 +93,7 @@ export class RedshiftResizeStack extends OpsStack {
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
         CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
+        TARGET_DISK_PERCENT: v.targetDiskPercent.stringValue,
         DRY_RUN: `\${var.${V.dryRun}}`,
         TRIGGER: v.trigger.stringValue,
       },
@@ -107,6 +108,14 @@ export class RedshiftResizeStack extends OpsStack {
           actions: ['redshift:DescribeEvents'],
           resources: ['*'],
           wildcardReason: 'redshift:DescribeEvents supports no resource-level permissions.',
+        },
+        {
+          // The target size from the storage needed (functions/redshift-resize/sizing.ts).
+          // Its resource type "cluster" is optional: the request names the cluster, so the grant can
+          // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html).
+          sid: 'ReadResizeOptions',
+          actions: ['redshift:DescribeNodeConfigurationOptions'],
+          resources: [clusterArn],
         },
         {
           // PercentageDiskSpaceUsed before the resize and after it, for the notifications.
@@ -243,6 +252,10 @@ export class RedshiftResizeStack extends OpsStack {
       {
         condition: `\${var.${V.resizeType} != "classic" || var.${V.resizeTimeout} >= ${CLASSIC_RESIZE_MIN_PHASE_SECONDS}}`,
         errorMessage: `${V.resizeType} "classic" needs ${V.resizeTimeout} of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s. Raise it (and the Aurora binlog retention with it).`,
+      },
+      {
+        condition: `\${var.${V.targetDiskPercent} < var.${V.diskThreshold}}`,
+        errorMessage: `${V.targetDiskPercent} must be below ${V.diskThreshold}: a resize must leave the disk alarm.`,
       },
       {
         condition: `\${(var.${V.trigger} == "alarm") == (var.${V.triggerAlarmName} != "")}`,

@@ -28,6 +28,7 @@ export const V = {
   cooldownMinutes: 'redshift_cooldown_minutes',
   maxResizesPerDay: 'redshift_max_resizes_per_day',
   concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
+  targetDiskPercent: 'redshift_target_disk_percent',
   recheckMinutes: 'redshift_recheck_minutes',
   dryRun: 'redshift_dry_run',
   trigger: 'redshift_trigger',
@@ -164,7 +165,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       type: 'number',
       default: 2,
       description:
-        'Target node count = ceil(current x factor), capped by the maximum, the node type and (elastic) 2 x current.',
+        'Target node count = ceil(current x factor) when Redshift estimates no resize option (see redshift_target_disk_percent), capped by the maximum, the node type and (elastic) 2 x current, 4 x for ra3.4xlarge/ra3.16xlarge.',
       validation: [
         {
           condition: `\${var.${V.resizeFactor} > 1 && var.${V.resizeFactor} <= 8}`,
@@ -200,6 +201,17 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 32,
       description:
         'Most nodes a resize gives an ra3.xlplus/ra3.4xlarge/ra3.16xlarge cluster: past 32, concurrency scaling no longer applies; at it the run skips and the growth-blocked alarm notifies. 128 turns the cap off.',
+    }),
+    targetDiskPercent: new TerraformVariable(stack, V.targetDiskPercent, {
+      type: 'number',
+      default: 70,
+      description: `Disk use wanted after a resize: the target is the fewest nodes Redshift estimates under it (DescribeNodeConfigurationOptions), within the node limits and the caps; none under it: the most nodes allowed. Below ${V.diskThreshold}.`,
+      validation: [
+        {
+          condition: `\${var.${V.targetDiskPercent} > 0 && var.${V.targetDiskPercent} < 100}`,
+          errorMessage: `${V.targetDiskPercent} must be above 0 and below 100.`,
+        },
+      ],
     }),
     recheckMinutes: wholeNumber(stack, V.recheckMinutes, RECHECK_MINUTES.min, RECHECK_MINUTES.max, {
       default: 30,

@@ -35,6 +35,7 @@ describe('function environments', () => {
       cooldownMinutes: 360,
       maxResizesPerDay: 2,
       concurrencyScalingMaxNodes: 32,
+      targetDiskPercent: 70,
       dryRun: false,
       trigger: 'disk',
     });

@@ -1,0 +1,62 @@
+import { only, resources, synthStack } from '../support/synth';
+
+// Sizing from the storage needed: the wanted utilization, its grant and its plan-time check.
+const { json } = synthStack('redshift-resize');
+
+const guardOf = () =>
+  Object.values(resources(json, 'aws_lambda_function')).find(
+    (f) => f.function_name === '${var.name_prefix}-redshift-resize-guard',
+  );
+const guardStatements = () => {
+  const role = Object.entries(resources(json, 'aws_iam_role')).find(
+    ([, r]) => r.name === '${var.name_prefix}-redshift-resize-guard',
+  );
+  const policy = Object.values(resources(json, 'aws_iam_role_policy')).find(
+    (p) => p.role === `\${aws_iam_role.${role?.[0]}.name}`,
+  );
+  return (JSON.parse(policy?.policy as string) as { Statement: Array<Record<string, unknown>> })
+    .Statement;
+};
+
+describe('target size from the storage needed', () => {
+  test('redshift_target_disk_percent: a number, default 70, above 0 and below 100', () => {
+    expect(json.variable.redshift_target_disk_percent).toMatchObject({
+      type: 'number',
+      default: 70,
+      validation: [
+        {
+          condition:
+            '${var.redshift_target_disk_percent > 0 && var.redshift_target_disk_percent < 100}',
+          error_message: 'redshift_target_disk_percent must be above 0 and below 100.',
+        },
+      ],
+    });
+  });
+
+  test('the guard gets it as TARGET_DISK_PERCENT', () => {
+    expect(guardOf()?.environment).toMatchObject({
+      variables: { TARGET_DISK_PERCENT: '${var.redshift_target_disk_percent}' },
+    });
+  });
+
+  test('the guard may call DescribeNodeConfigurationOptions on its cluster only', () => {
+    expect(guardStatements()).toContainEqual({
+      Sid: 'ReadResizeOptions',
+      Effect: 'Allow',
+      Action: 'redshift:DescribeNodeConfigurationOptions',
+      Resource:
+        'arn:${data.aws_partition.partition.partition}:redshift:${var.region}:${var.account_id}:cluster:${var.redshift_cluster_id}',
+    });
+  });
+
+  test('the plan refuses a wanted utilization at or above the disk threshold', () => {
+    const machine = only(json, 'aws_sfn_state_machine') as {
+      lifecycle: { precondition: Array<{ condition: string; error_message: string }> };
+    };
+    expect(machine.lifecycle.precondition).toContainEqual({
+      condition: '${var.redshift_target_disk_percent < var.redshift_disk_threshold_percent}',
+      error_message:
+        'redshift_target_disk_percent must be below redshift_disk_threshold_percent: a resize must leave the disk alarm.',
+    });
+  });
+});
