@@ -60,3 +60,50 @@ describe('target size from the storage needed', () => {
     });
   });
 });
+
+describe('the per-node disk alarm (one skewed node full while the average looks fine)', () => {
+  const nodeAlarm = () =>
+    Object.values(resources(json, 'aws_cloudwatch_metric_alarm')).find(
+      (a) => a.alarm_name === '${var.name_prefix}-redshift-disk-space-node',
+    );
+
+  test('takes the Maximum over every NodeID of the cluster with one Metrics Insights query', () => {
+    expect(nodeAlarm()).toMatchObject({
+      metric_query: [
+        {
+          id: 'node',
+          expression:
+            'SELECT MAX(PercentageDiskSpaceUsed) FROM SCHEMA("AWS/Redshift", ClusterIdentifier, NodeID) WHERE ClusterIdentifier = \'${var.redshift_cluster_id}\'',
+          period: 300,
+          return_data: true,
+        },
+      ],
+      threshold: '${var.redshift_node_disk_threshold_percent}',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      treat_missing_data: 'missing',
+    });
+    expect(nodeAlarm()).not.toHaveProperty('metric_name');
+  });
+
+  test('evaluates within the 3 hours a Metrics Insights alarm can see (at most 36 periods of 5 minutes)', () => {
+    expect(nodeAlarm()).toMatchObject({
+      evaluation_periods: '${min(var.redshift_disk_evaluation_periods, 36)}',
+    });
+  });
+
+  test('notifies the topic but starts no run: the trigger is subscribed to the disk alarm only', () => {
+    expect(nodeAlarm()?.alarm_actions).toEqual([
+      expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_.*\.arn\}$/),
+    ]);
+    const filters = Object.values(resources(json, 'aws_sns_topic_subscription'))
+      .map((sub) => String(sub.filter_policy ?? ''))
+      .filter((policy) => policy !== '');
+    expect(filters).toHaveLength(1);
+    expect(filters[0]).toContain('redshift-disk-space');
+    expect(filters[0]).not.toContain('redshift-disk-space-node');
+    expect(json.variable.redshift_node_disk_threshold_percent).toMatchObject({
+      type: 'number',
+      default: 90,
+    });
+  });
+});

@@ -10,7 +10,7 @@ import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
-import { growthBlockedAlarms } from './alarms';
+import { growthBlockedAlarms, nodeDiskAlarm } from './alarms';
 import { spliceResources } from './splice';
 import { resizeTrigger } from './trigger';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
@@ -292,6 +292,13 @@ export class RedshiftResizeStack extends OpsStack {
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       // A gap in the metric (e.g. while the cluster resizes) keeps the state: no OK -> ALARM flapping.
       treatMissingData: 'missing',
+    });
+
+    nodeDiskAlarm(alerts, {
+      alarmName: this.name('redshift-disk-space-node'),
+      clusterId,
+      thresholdVariable: V.nodeDiskThreshold,
+      periodsVariable: V.diskPeriods,
     });
 
     // ---- operational alarms ----

@@ -22,6 +22,7 @@ export const V = {
   targetEndpointArn: 'redshift_dms_target_endpoint_arn',
   diskThreshold: 'redshift_disk_threshold_percent',
   diskPeriods: 'redshift_disk_evaluation_periods',
+  nodeDiskThreshold: 'redshift_node_disk_threshold_percent',
   resizeFactor: 'redshift_resize_factor',
   maxNodeCount: 'redshift_max_node_count',
   resizeType: 'redshift_resize_type',
@@ -153,6 +154,17 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         {
           condition: `\${var.${V.diskThreshold} > 0 && var.${V.diskThreshold} < 100}`,
           errorMessage: `${V.diskThreshold} must be above 0 and below 100.`,
+        },
+      ],
+    }),
+    nodeDiskThreshold: new TerraformVariable(stack, V.nodeDiskThreshold, {
+      type: 'number',
+      default: 90,
+      description: `PercentageDiskSpaceUsed of any one node at or above which the per-node alarm notifies (for ${V.diskPeriods} periods, at most 36); it starts no run.`,
+      validation: [
+        {
+          condition: `\${var.${V.nodeDiskThreshold} > 0 && var.${V.nodeDiskThreshold} < 100}`,
+          errorMessage: `${V.nodeDiskThreshold} must be above 0 and below 100.`,
         },
       ],
     }),
