@@ -107,3 +107,29 @@ describe('the per-node disk alarm (one skewed node full while the average looks 
     });
   });
 });
+
+describe('DC2 -> RA3 by elastic resize (redshift_ra3_node_type)', () => {
+  test('off by default (""), else one of the RA3 types, passed to the guard as RA3_NODE_TYPE', () => {
+    expect(json.variable.redshift_ra3_node_type).toMatchObject({
+      type: 'string',
+      default: '',
+      validation: [
+        {
+          condition:
+            '${contains(["", "ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge"], var.redshift_ra3_node_type)}',
+          error_message:
+            'redshift_ra3_node_type must be "" (off) or one of ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge.',
+        },
+      ],
+    });
+    expect(guardOf()?.environment).toMatchObject({
+      variables: { RA3_NODE_TYPE: '${var.redshift_ra3_node_type}' },
+    });
+  });
+
+  test('a refused change notifies through its growth-blocked alarm', () => {
+    expect(
+      Object.values(resources(json, 'aws_cloudwatch_metric_alarm')).map((a) => a.alarm_name),
+    ).toContain('${var.name_prefix}-redshift-resize-growth-blocked-NODE_TYPE_CHANGE_REFUSED');
+  });
+});

@@ -13,6 +13,7 @@ import {
   NODE_TYPE_LIMITS,
   parseElasticResizeOptions,
 } from './node-types';
+import { planNodeTypeChange } from './ra3-change';
 import { describeCluster, describeLastResize } from './redshift-reads';
 import { chooseTarget, describeResizeOptions } from './sizing';
 
@@ -27,7 +28,8 @@ type GuardReason =
   | 'ELASTIC_RESIZE_UNSUPPORTED'
   | 'AT_MAXIMUM'
   | 'CONCURRENCY_SCALING_CAP'
-  | 'DISK_TRIGGER_ON_RA3';
+  | 'DISK_TRIGGER_ON_RA3'
+  | 'NODE_TYPE_CHANGE_REFUSED';
 
 /**
  * The guard's decision. The Guard step's output (GuardResult, kept by the state machine at $.guard) adds the
@@ -41,6 +43,8 @@ export interface GuardDecision {
   readonly clusterId: string;
   readonly clusterStatus: string | null;
   readonly nodeType: string | null;
+  /** The node type after the resize: nodeType, or the RA3 type of a DC2 -> RA3 change (RA3_NODE_TYPE). */
+  readonly targetNodeType: string | null;
   readonly currentNodeCount: number | null;
   readonly targetNodeCount: number | null;
   readonly resizeType: 'elastic' | 'classic';
@@ -91,6 +95,7 @@ export async function evaluateGuard(
     clusterId: config.clusterId,
     clusterStatus: cluster.ClusterStatus ?? null,
     nodeType: cluster.NodeType ?? null,
+    targetNodeType: cluster.NodeType ?? null,
     currentNodeCount: cluster.NumberOfNodes ?? null,
     targetNodeCount: cluster.NumberOfNodes ?? null,
     resizeType: config.resizeType,
@@ -182,6 +187,27 @@ export async function evaluateGuard(
     }
   }
 
+  if (config.ra3NodeType !== null && nodeType.startsWith('dc2.')) {
+    const change = await planNodeTypeChange(
+      clients.redshift,
+      { ...config, ra3NodeType: config.ra3NodeType },
+      { nodeType, nodes: current },
+    );
+    if (!change.ok) return skip('NODE_TYPE_CHANGE_REFUSED', change.message);
+    const { targetNodeCount, estimatedDiskPercent } = change.sized;
+    return {
+      ...base,
+      decision: 'RESIZE',
+      reason: 'RESIZE',
+      // Always elastic: the option is the elastic resize with NodeType, whatever RESIZE_TYPE says.
+      resizeType: 'elastic',
+      classic: false,
+      message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}elastic resize of ${config.clusterId} from ${current} ${nodeType} to ${targetNodeCount} ${change.nodeType} nodes (node type change, RA3_NODE_TYPE; Redshift estimates ${estimatedDiskPercent} % disk used)`,
+      targetNodeType: change.nodeType,
+      targetNodeCount,
+      estimatedDiskPercent,
+    };
+  }
   if (!classic && (!limits.elasticResize || current < 2)) {
     return skip(
       'ELASTIC_RESIZE_UNSUPPORTED',

@@ -94,6 +94,7 @@ export class RedshiftResizeStack extends OpsStack {
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
         CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
         TARGET_DISK_PERCENT: v.targetDiskPercent.stringValue,
+        RA3_NODE_TYPE: v.ra3NodeType.stringValue,
         DRY_RUN: `\${var.${V.dryRun}}`,
         TRIGGER: v.trigger.stringValue,
       },

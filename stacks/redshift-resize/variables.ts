@@ -30,6 +30,7 @@ export const V = {
   maxResizesPerDay: 'redshift_max_resizes_per_day',
   concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
   targetDiskPercent: 'redshift_target_disk_percent',
+  ra3NodeType: 'redshift_ra3_node_type',
   recheckMinutes: 'redshift_recheck_minutes',
   dryRun: 'redshift_dry_run',
   trigger: 'redshift_trigger',
@@ -222,6 +223,17 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         {
           condition: `\${var.${V.targetDiskPercent} > 0 && var.${V.targetDiskPercent} < 100}`,
           errorMessage: `${V.targetDiskPercent} must be above 0 and below 100.`,
+        },
+      ],
+    }),
+    ra3NodeType: new TerraformVariable(stack, V.ra3NodeType, {
+      type: 'string',
+      default: '',
+      description: `Off by default (""). An RA3 node type: a DC2 cluster moves to it by elastic resize (whatever ${V.resizeType}), to the fewest nodes Redshift lists under ${V.targetDiskPercent}; only the documented upgrades (dc2.large: ra3.large, ra3.xlplus, ra3.4xlarge; dc2.8xlarge: ra3.4xlarge, ra3.16xlarge), never from one node. A refused change skips and notifies. RA3 clusters are not affected.`,
+      validation: [
+        {
+          condition: `\${contains(["", "ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge"], var.${V.ra3NodeType})}`,
+          errorMessage: `${V.ra3NodeType} must be "" (off) or one of ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge.`,
         },
       ],
     }),

@@ -36,6 +36,7 @@ describe('function environments', () => {
       maxResizesPerDay: 2,
       concurrencyScalingMaxNodes: 32,
       targetDiskPercent: 70,
+      ra3NodeType: null,
       dryRun: false,
       trigger: 'disk',
     });
