@@ -302,6 +302,16 @@ export const TRANSLATORS: Record<string, Translator> = {
     },
   ],
   'RedshiftClient.DescribeEvents': () => [{ action: 'redshift:DescribeEvents', resource: '*' }],
+  // Resource type cluster, optional: the named cluster, or "*" without one.
+  'RedshiftClient.DescribeNodeConfigurationOptions': (input) => [
+    {
+      action: 'redshift:DescribeNodeConfigurationOptions',
+      resource:
+        typeof input.ClusterIdentifier === 'string' && input.ClusterIdentifier !== ''
+          ? regional('redshift', `cluster:${input.ClusterIdentifier}`)
+          : '*',
+    },
+  ],
   // CreateClusterSnapshot authorizes on the new snapshot (required) and on the cluster (optional): both.
   'RedshiftClient.CreateClusterSnapshot': (input) => {
     const cluster = str(input, 'ClusterIdentifier');

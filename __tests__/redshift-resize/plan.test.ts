@@ -35,7 +35,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       aws_cloudwatch_event_rule: 1,
       aws_cloudwatch_event_target: 1,
       aws_cloudwatch_log_group: 5,
-      aws_cloudwatch_metric_alarm: 12,
+      aws_cloudwatch_metric_alarm: 14,
       aws_iam_role: 5,
       aws_iam_role_policy: 5,
       aws_kms_alias: 1,
@@ -191,6 +191,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
       'ops-autopilot-redshift-resize-growth-blocked-AT_MAXIMUM',
       'ops-autopilot-redshift-resize-growth-blocked-CONCURRENCY_SCALING_CAP',
       'ops-autopilot-redshift-resize-growth-blocked-DAILY_LIMIT',
+      'ops-autopilot-redshift-resize-growth-blocked-NODE_TYPE_CHANGE_REFUSED',
     ]);
   });
 

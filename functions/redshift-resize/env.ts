@@ -69,6 +69,12 @@ export const GuardEnvSchema = z
     COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(MAX_COOLDOWN_MINUTES).default(360),
     MAX_RESIZES_PER_DAY: z.coerce.number().int().min(1).max(MAX_RESIZES_PER_DAY).default(2),
     CONCURRENCY_SCALING_MAX_NODES: z.coerce.number().int().min(2).max(128).default(32),
+    /** The disk use wanted after a resize: the smallest option Redshift estimates under it is the target. */
+    TARGET_DISK_PERCENT: z.coerce.number().gt(0).lt(100).default(70),
+    /** redshift_ra3_node_type: "" (off) or the RA3 type a DC2 cluster moves to by elastic resize. */
+    RA3_NODE_TYPE: z
+      .enum(['', 'ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16xlarge'])
+      .default(''),
     /** Terraform renders a bool as "true" / "false". */
     DRY_RUN: z.enum(['true', 'false']).default('false'),
     TRIGGER: TriggerSchema,
@@ -81,6 +87,8 @@ export const GuardEnvSchema = z
     cooldownMinutes: env.COOLDOWN_MINUTES,
     maxResizesPerDay: env.MAX_RESIZES_PER_DAY,
     concurrencyScalingMaxNodes: env.CONCURRENCY_SCALING_MAX_NODES,
+    targetDiskPercent: env.TARGET_DISK_PERCENT,
+    ra3NodeType: env.RA3_NODE_TYPE === '' ? null : env.RA3_NODE_TYPE,
     dryRun: env.DRY_RUN === 'true',
     trigger: env.TRIGGER,
   }));

@@ -13,7 +13,9 @@ import {
   NODE_TYPE_LIMITS,
   parseElasticResizeOptions,
 } from './node-types';
+import { planNodeTypeChange } from './ra3-change';
 import { describeCluster, describeLastResize } from './redshift-reads';
+import { chooseTarget, describeResizeOptions } from './sizing';
 
 type GuardReason =
   | 'RESIZE'
@@ -26,7 +28,8 @@ type GuardReason =
   | 'ELASTIC_RESIZE_UNSUPPORTED'
   | 'AT_MAXIMUM'
   | 'CONCURRENCY_SCALING_CAP'
-  | 'DISK_TRIGGER_ON_RA3';
+  | 'DISK_TRIGGER_ON_RA3'
+  | 'NODE_TYPE_CHANGE_REFUSED';
 
 /**
  * The guard's decision. The Guard step's output (GuardResult, kept by the state machine at $.guard) adds the
@@ -40,6 +43,8 @@ export interface GuardDecision {
   readonly clusterId: string;
   readonly clusterStatus: string | null;
   readonly nodeType: string | null;
+  /** The node type after the resize: nodeType, or the RA3 type of a DC2 -> RA3 change (RA3_NODE_TYPE). */
+  readonly targetNodeType: string | null;
   readonly currentNodeCount: number | null;
   readonly targetNodeCount: number | null;
   readonly resizeType: 'elastic' | 'classic';
@@ -48,6 +53,8 @@ export interface GuardDecision {
   readonly lastResizeActivityAt: string | null;
   /** DRY_RUN: the workflow notifies what it would do and changes nothing (no DMS or Redshift write). */
   readonly dryRun: boolean;
+  /** Redshift's EstimatedDiskUtilizationPercent at the target (null: sized by RESIZE_FACTOR, or a skip). */
+  readonly estimatedDiskPercent: number | null;
 }
 
 export interface GuardResult extends GuardDecision, DiskUsage {
@@ -88,6 +95,7 @@ export async function evaluateGuard(
     clusterId: config.clusterId,
     clusterStatus: cluster.ClusterStatus ?? null,
     nodeType: cluster.NodeType ?? null,
+    targetNodeType: cluster.NodeType ?? null,
     currentNodeCount: cluster.NumberOfNodes ?? null,
     targetNodeCount: cluster.NumberOfNodes ?? null,
     resizeType: config.resizeType,
@@ -95,6 +103,7 @@ export async function evaluateGuard(
     snapshotIdentifier: snapshotIdentifierFor(ctx.executionName),
     lastResizeActivityAt: null,
     dryRun: config.dryRun,
+    estimatedDiskPercent: null,
   } satisfies Omit<GuardDecision, 'decision' | 'reason' | 'message'>;
   const skip = (
     reason: GuardReason,
@@ -178,6 +187,27 @@ export async function evaluateGuard(
     }
   }
 
+  if (config.ra3NodeType !== null && nodeType.startsWith('dc2.')) {
+    const change = await planNodeTypeChange(
+      clients.redshift,
+      { ...config, ra3NodeType: config.ra3NodeType },
+      { nodeType, nodes: current },
+    );
+    if (!change.ok) return skip('NODE_TYPE_CHANGE_REFUSED', change.message);
+    const { targetNodeCount, estimatedDiskPercent } = change.sized;
+    return {
+      ...base,
+      decision: 'RESIZE',
+      reason: 'RESIZE',
+      // Always elastic: the option is the elastic resize with NodeType, whatever RESIZE_TYPE says.
+      resizeType: 'elastic',
+      classic: false,
+      message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}elastic resize of ${config.clusterId} from ${current} ${nodeType} to ${targetNodeCount} ${change.nodeType} nodes (node type change, RA3_NODE_TYPE; Redshift estimates ${estimatedDiskPercent} % disk used)`,
+      targetNodeType: change.nodeType,
+      targetNodeCount,
+      estimatedDiskPercent,
+    };
+  }
   if (!classic && (!limits.elasticResize || current < 2)) {
     return skip(
       'ELASTIC_RESIZE_UNSUPPORTED',
@@ -194,20 +224,40 @@ export async function evaluateGuard(
     );
   }
   const typeMax = Math.min(classic ? limits.classicMaxNodes : limits.maxNodes, scalingCap);
-  const target = targetNodeCount(cluster, current, { ...limits, typeMax }, config);
-  if (target <= current) {
+  const bounded = { ...limits, typeMax };
+  const byFactor = targetNodeCount(cluster, current, bounded, config, config.resizeFactor);
+  if (byFactor <= current) {
     return skip(
       'AT_MAXIMUM',
       `cluster ${config.clusterId} cannot grow beyond ${current} ${nodeType} nodes ` +
         `(MAX_NODE_COUNT ${config.maxNodeCount}, ${classic ? 'classic' : 'elastic'} resize limit of ${nodeType} ${typeMax}${classic ? '' : `, at most ${limits.elasticMaxFactor}x per elastic resize, elastic resize options`})`,
     );
   }
+  // From the storage needed: any count up to the limits (not RESIZE_FACTOR), as Redshift estimates it.
+  const sized = chooseTarget(
+    await describeResizeOptions(clients.redshift, config.clusterId, nodeType, current),
+    {
+      nodeType,
+      current,
+      upper: targetNodeCount(cluster, current, bounded, config, Number.POSITIVE_INFINITY),
+      reachable: classic
+        ? undefined
+        : parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions),
+      wantedPercent: config.targetDiskPercent,
+    },
+  );
+  const target = sized?.targetNodeCount ?? byFactor;
+  const sizing =
+    sized === undefined
+      ? `Redshift estimated no option, so RESIZE_FACTOR ${config.resizeFactor} applies`
+      : `Redshift estimates ${sized.estimatedDiskPercent} % disk used, ${sized.meetsWanted ? 'under' : 'still not under'} the wanted ${config.targetDiskPercent} %${sized.meetsWanted ? '' : ' (the most nodes allowed)'}`;
   return {
     ...base,
     decision: 'RESIZE',
     reason: 'RESIZE',
-    message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes`,
+    message: `${config.dryRun ? 'dry run, nothing changed: would start the ' : ''}${config.resizeType} resize of ${config.clusterId} from ${current} to ${target} ${nodeType} nodes (${sizing})`,
     targetNodeCount: target,
+    estimatedDiskPercent: sized?.estimatedDiskPercent ?? null,
   };
 }
 
@@ -221,12 +271,9 @@ function targetNodeCount(
   current: number,
   limits: { readonly typeMax: number; readonly elasticMaxFactor: number },
   config: GuardConfig,
+  factor: number,
 ): number {
-  let cap = Math.min(
-    Math.ceil(current * config.resizeFactor - 1e-9),
-    config.maxNodeCount,
-    limits.typeMax,
-  );
+  let cap = Math.min(Math.ceil(current * factor - 1e-9), config.maxNodeCount, limits.typeMax);
   if (config.resizeType === 'classic') return cap;
   cap = Math.min(cap, current * limits.elasticMaxFactor);
   const options = parseElasticResizeOptions(cluster.ElasticResizeNumberOfNodeOptions);

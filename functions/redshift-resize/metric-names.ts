@@ -27,6 +27,8 @@ export const GROWTH_BLOCKED_REASONS = {
   DAILY_LIMIT: 'redshift_max_resizes_per_day is reached',
   CONCURRENCY_SCALING_CAP:
     'redshift_concurrency_scaling_max_nodes is reached (more RA3 nodes lose concurrency scaling)',
+  NODE_TYPE_CHANGE_REFUSED:
+    'the DC2 to RA3 change of redshift_ra3_node_type is not possible by elastic resize (the skip message says why)',
 } as const;
 
 /** redshift-resize-guard: one per execution. */

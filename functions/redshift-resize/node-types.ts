@@ -77,3 +77,18 @@ export function parseElasticResizeOptions(raw: string | undefined): number[] | u
     .filter((n) => Number.isSafeInteger(n) && n > 0);
   return counts.length > 0 ? [...new Set(counts)].sort((a, b) => a - b) : undefined;
 }
+
+/**
+ * DC2 -> RA3 node type changes the guard may start (redshift_ra3_node_type): the "recommended new node type"
+ * of each DC2 type in "Upgrading to RA3 node types"
+ * (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-considerations.html#rs-upgrading-to-ra3):
+ * dc2.8xlarge (2-15 nodes) -> ra3.4xlarge, (16-128) -> ra3.16xlarge; dc2.large (1-4) -> ra3.large, (5-15) ->
+ * ra3.xlplus, (16-32) -> ra3.4xlarge. Which counts elastic resize reaches "is determined by the number of
+ * nodes in the source cluster and the node type chosen": DescribeNodeConfigurationOptions (resize-cluster)
+ * lists them (https://docs.aws.amazon.com/redshift/latest/mgmt/managing-cluster-operations.html#elastic-resize),
+ * and elastic resize never starts from a single-node cluster (same page).
+ */
+export const RA3_UPGRADE_TARGETS: Readonly<Record<string, readonly string[]>> = {
+  'dc2.large': ['ra3.large', 'ra3.xlplus', 'ra3.4xlarge'],
+  'dc2.8xlarge': ['ra3.4xlarge', 'ra3.16xlarge'],
+};

@@ -4,6 +4,7 @@ import {
   GUARD_METRICS,
   REASON_DIMENSION,
 } from '../../functions/redshift-resize/metric-names';
+import { Token } from 'cdktf';
 import type { Alerts } from '../platform/alerts';
 import { serviceOf } from '../platform/dashboard-series';
 import type { NodeFunction } from '../platform/node-function';
@@ -31,4 +32,50 @@ export function growthBlockedAlarms(alerts: Alerts, guard: NodeFunction, stateMa
       comparisonOperator: 'GreaterThanThreshold',
     });
   }
+}
+
+/** A Metrics Insights alarm evaluates only the last 3 hours: 36 periods of 5 minutes. */
+const MAX_INSIGHTS_PERIODS = 36;
+
+/**
+ * The per-node disk alarm: PercentageDiskSpaceUsed has the dimensions NodeID and ClusterIdentifier, NodeID
+ * "Compute-N" or "Shared" for a single node, reported for compute nodes only
+ * (https://docs.aws.amazon.com/redshift/latest/mgmt/metrics-listing.html). One Metrics Insights query
+ * without GROUP BY returns a single series, the largest value of any node: the aggregate form CloudWatch
+ * documents for "the maximum ... across all your instances"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html); it
+ * sees new nodes after a resize without a change. Only the latest 3 hours count for its evaluation
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html). It notifies the topic
+ * and starts no run: the trigger's subscription takes the disk alarm only, and a skewed node is first a
+ * table distribution question.
+ */
+export function nodeDiskAlarm(
+  alerts: Alerts,
+  props: {
+    readonly alarmName: string;
+    readonly clusterId: string;
+    readonly thresholdVariable: string;
+    readonly periodsVariable: string;
+  },
+) {
+  return alerts.alarm('disk-space-node', {
+    alarmName: props.alarmName,
+    alarmDescription: `Redshift ${props.clusterId}: one node's PercentageDiskSpaceUsed at or above ${props.thresholdVariable}, whatever the cluster average. Check table skew (SVV_TABLE_INFO) or resize by hand.`,
+    metricQuery: [
+      {
+        id: 'node',
+        label: 'PercentageDiskSpaceUsed of the fullest node',
+        expression: `SELECT MAX(PercentageDiskSpaceUsed) FROM SCHEMA("AWS/Redshift", ClusterIdentifier, NodeID) WHERE ClusterIdentifier = '${props.clusterId}'`,
+        period: 300,
+        returnData: true,
+      },
+    ],
+    threshold: Token.asNumber(`\${var.${props.thresholdVariable}}`),
+    evaluationPeriods: Token.asNumber(
+      `\${min(var.${props.periodsVariable}, ${MAX_INSIGHTS_PERIODS})}`,
+    ),
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    // As the cluster alarm: no datapoints while the cluster resizes keeps the state.
+    treatMissingData: 'missing',
+  });
 }

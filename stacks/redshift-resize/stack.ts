@@ -10,7 +10,7 @@ import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants';
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
-import { growthBlockedAlarms } from './alarms';
+import { growthBlockedAlarms, nodeDiskAlarm } from './alarms';
 import { spliceResources } from './splice';
 import { resizeTrigger } from './trigger';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
@@ -93,6 +93,8 @@ export class RedshiftResizeStack extends OpsStack {
         COOLDOWN_MINUTES: v.cooldownMinutes.stringValue,
         MAX_RESIZES_PER_DAY: v.maxResizesPerDay.stringValue,
         CONCURRENCY_SCALING_MAX_NODES: v.concurrencyScalingMaxNodes.stringValue,
+        TARGET_DISK_PERCENT: v.targetDiskPercent.stringValue,
+        RA3_NODE_TYPE: v.ra3NodeType.stringValue,
         DRY_RUN: `\${var.${V.dryRun}}`,
         TRIGGER: v.trigger.stringValue,
       },
@@ -107,6 +109,14 @@ export class RedshiftResizeStack extends OpsStack {
           actions: ['redshift:DescribeEvents'],
           resources: ['*'],
           wildcardReason: 'redshift:DescribeEvents supports no resource-level permissions.',
+        },
+        {
+          // The target size from the storage needed (functions/redshift-resize/sizing.ts).
+          // Its resource type "cluster" is optional: the request names the cluster, so the grant can
+          // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html).
+          sid: 'ReadResizeOptions',
+          actions: ['redshift:DescribeNodeConfigurationOptions'],
+          resources: [clusterArn],
         },
         {
           // PercentageDiskSpaceUsed before the resize and after it, for the notifications.
@@ -245,6 +255,10 @@ export class RedshiftResizeStack extends OpsStack {
         errorMessage: `${V.resizeType} "classic" needs ${V.resizeTimeout} of at least ${CLASSIC_RESIZE_MIN_PHASE_SECONDS} s. Raise it (and the Aurora binlog retention with it).`,
       },
       {
+        condition: `\${var.${V.targetDiskPercent} < var.${V.diskThreshold}}`,
+        errorMessage: `${V.targetDiskPercent} must be below ${V.diskThreshold}: a resize must leave the disk alarm.`,
+      },
+      {
         condition: `\${(var.${V.trigger} == "alarm") == (var.${V.triggerAlarmName} != "")}`,
         errorMessage: `${V.trigger} "alarm" needs ${V.triggerAlarmName} (the alarm that starts runs), and only "alarm" takes one.`,
       },
@@ -279,6 +293,13 @@ export class RedshiftResizeStack extends OpsStack {
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       // A gap in the metric (e.g. while the cluster resizes) keeps the state: no OK -> ALARM flapping.
       treatMissingData: 'missing',
+    });
+
+    nodeDiskAlarm(alerts, {
+      alarmName: this.name('redshift-disk-space-node'),
+      clusterId,
+      thresholdVariable: V.nodeDiskThreshold,
+      periodsVariable: V.diskPeriods,
     });
 
     // ---- operational alarms ----

@@ -22,12 +22,15 @@ export const V = {
   targetEndpointArn: 'redshift_dms_target_endpoint_arn',
   diskThreshold: 'redshift_disk_threshold_percent',
   diskPeriods: 'redshift_disk_evaluation_periods',
+  nodeDiskThreshold: 'redshift_node_disk_threshold_percent',
   resizeFactor: 'redshift_resize_factor',
   maxNodeCount: 'redshift_max_node_count',
   resizeType: 'redshift_resize_type',
   cooldownMinutes: 'redshift_cooldown_minutes',
   maxResizesPerDay: 'redshift_max_resizes_per_day',
   concurrencyScalingMaxNodes: 'redshift_concurrency_scaling_max_nodes',
+  targetDiskPercent: 'redshift_target_disk_percent',
+  ra3NodeType: 'redshift_ra3_node_type',
   recheckMinutes: 'redshift_recheck_minutes',
   dryRun: 'redshift_dry_run',
   trigger: 'redshift_trigger',
@@ -155,6 +158,17 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
         },
       ],
     }),
+    nodeDiskThreshold: new TerraformVariable(stack, V.nodeDiskThreshold, {
+      type: 'number',
+      default: 90,
+      description: `PercentageDiskSpaceUsed of any one node at or above which the per-node alarm notifies (for ${V.diskPeriods} periods, at most 36); it starts no run.`,
+      validation: [
+        {
+          condition: `\${var.${V.nodeDiskThreshold} > 0 && var.${V.nodeDiskThreshold} < 100}`,
+          errorMessage: `${V.nodeDiskThreshold} must be above 0 and below 100.`,
+        },
+      ],
+    }),
     diskPeriods: wholeNumber(stack, V.diskPeriods, 1, MAX_DISK_EVALUATION_PERIODS, {
       default: 3,
       description:
@@ -164,7 +178,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       type: 'number',
       default: 2,
       description:
-        'Target node count = ceil(current x factor), capped by the maximum, the node type and (elastic) 2 x current.',
+        'Target node count = ceil(current x factor) when Redshift estimates no resize option (see redshift_target_disk_percent), capped by the maximum, the node type and (elastic) 2 x current, 4 x for ra3.4xlarge/ra3.16xlarge.',
       validation: [
         {
           condition: `\${var.${V.resizeFactor} > 1 && var.${V.resizeFactor} <= 8}`,
@@ -200,6 +214,28 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
       default: 32,
       description:
         'Most nodes a resize gives an ra3.xlplus/ra3.4xlarge/ra3.16xlarge cluster: past 32, concurrency scaling no longer applies; at it the run skips and the growth-blocked alarm notifies. 128 turns the cap off.',
+    }),
+    targetDiskPercent: new TerraformVariable(stack, V.targetDiskPercent, {
+      type: 'number',
+      default: 70,
+      description: `Disk use wanted after a resize: the target is the fewest nodes Redshift estimates under it (DescribeNodeConfigurationOptions), within the node limits and the caps; none under it: the most nodes allowed. Below ${V.diskThreshold}.`,
+      validation: [
+        {
+          condition: `\${var.${V.targetDiskPercent} > 0 && var.${V.targetDiskPercent} < 100}`,
+          errorMessage: `${V.targetDiskPercent} must be above 0 and below 100.`,
+        },
+      ],
+    }),
+    ra3NodeType: new TerraformVariable(stack, V.ra3NodeType, {
+      type: 'string',
+      default: '',
+      description: `Off by default (""). An RA3 node type: a DC2 cluster moves to it by elastic resize (whatever ${V.resizeType}), to the fewest nodes Redshift lists under ${V.targetDiskPercent}; only the documented upgrades (dc2.large: ra3.large, ra3.xlplus, ra3.4xlarge; dc2.8xlarge: ra3.4xlarge, ra3.16xlarge), never from one node. A refused change skips and notifies. RA3 clusters are not affected.`,
+      validation: [
+        {
+          condition: `\${contains(["", "ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge"], var.${V.ra3NodeType})}`,
+          errorMessage: `${V.ra3NodeType} must be "" (off) or one of ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge.`,
+        },
+      ],
     }),
     recheckMinutes: wholeNumber(stack, V.recheckMinutes, RECHECK_MINUTES.min, RECHECK_MINUTES.max, {
       default: 30,

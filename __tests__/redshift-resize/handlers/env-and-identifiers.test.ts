@@ -35,6 +35,8 @@ describe('function environments', () => {
       cooldownMinutes: 360,
       maxResizesPerDay: 2,
       concurrencyScalingMaxNodes: 32,
+      targetDiskPercent: 70,
+      ra3NodeType: null,
       dryRun: false,
       trigger: 'disk',
     });

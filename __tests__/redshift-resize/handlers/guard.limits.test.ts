@@ -82,7 +82,12 @@ describe('resizes per day (MAX_RESIZES_PER_DAY, from Redshift resize-started eve
   });
 });
 
+// These pin the bounds of the RESIZE_FACTOR target (Redshift estimates nothing); sizing from the storage
+// needed stays within the same bounds (guard.sizing.test.ts).
 describe('node type limits, per resize type (functions/redshift-resize/node-types.ts)', () => {
+  beforeEach(() => {
+    world.nodeOptions = [];
+  });
   const NO_CAP = { maxNodeCount: 128, cooldownMinutes: 0, concurrencyScalingMaxNodes: 128 };
   it.each<[string, number, 'elastic' | 'classic', number, number]>([
     // node type, nodes now, resize type, factor, expected target
@@ -128,6 +133,9 @@ describe('node type limits, per resize type (functions/redshift-resize/node-type
 });
 
 describe('the concurrency scaling cap (CONCURRENCY_SCALING_MAX_NODES, RA3 only)', () => {
+  beforeEach(() => {
+    world.nodeOptions = [];
+  });
   const CAP_ONLY = { maxNodeCount: 128, cooldownMinutes: 0 };
   it('stops an RA3 resize at the cap', async () => {
     // Prepare

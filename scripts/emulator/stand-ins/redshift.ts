@@ -1,5 +1,6 @@
 import { nodeTypeLimits } from '../../../functions/redshift-resize/node-types';
 import { AwsCallError, queryCall } from '../aws/call';
+import { pageNodeOptions } from './redshift-node-options';
 import { queryError, queryReply, type AwsRequest, type Reply } from '../aws/wire';
 import {
   find,
@@ -60,7 +61,8 @@ async function describeCluster(ctx: StandInContext, id: string): Promise<XmlElem
  * Redshift resize and events, which moto 5.2 does not implement. ResizeCluster starts a resize that ends
  * `resizeSeconds` later (default 0: at the next read), or when a test ends it with
  * `POST /_stand-ins/redshift/resizes/<cluster> {"status":"SUCCEEDED"|"FAILED"}`; `PUT
- * /_stand-ins/redshift/settings {"resizeSeconds":n}` sets the duration. A successful resize changes the node
+ * /_stand-ins/redshift/settings {"resizeSeconds":n, "diskUsedPercent":p}` sets the duration and the disk use
+ * DescribeNodeConfigurationOptions estimates from (none: no estimate). A successful resize changes the node
  * count in moto (ModifyCluster); meanwhile DescribeClusters reports the cluster `resizing`. DescribeEvents
  * answers the resize events.
  */
@@ -68,6 +70,7 @@ export function redshiftStandIns(): StandInModule {
   const resizes = new Map<string, Resize>();
   const events: ClusterEvent[] = [];
   let resizeSeconds = 0;
+  let diskUsedPercent: number | undefined;
 
   const finish = async (ctx: StandInContext, id: string, status: 'SUCCEEDED' | 'FAILED') => {
     const resize = resizes.get(id);
@@ -237,30 +240,45 @@ export function redshiftStandIns(): StandInModule {
     docs: docs('DescribeNodeConfigurationOptions'),
     async handle(req, ctx) {
       const p = req.params as Record<string, string | undefined>;
-      const actions = ['restore-cluster', 'recommend-node-config', 'resize-cluster'];
-      if (!actions.includes(p.ActionType ?? '')) {
-        return queryError(
-          NS,
-          400,
-          'InvalidParameterValue',
-          `ActionType must be one of ${actions.join(', ')}.`,
-        );
-      }
       const id = p.ClusterIdentifier;
       const cluster = id ? await describeCluster(ctx, id) : undefined;
       if (id && !cluster) return notFound(id);
-      const options = cluster
-        ? resizeOptions(textOf(cluster, 'NodeType') ?? '', Number(textOf(cluster, 'NumberOfNodes')))
-        : [];
-      return queryReply(NS, 'DescribeNodeConfigurationOptions', {
-        NodeConfigurationOptionList: new XmlList(
-          'NodeConfigurationOption',
-          options.map((n) => ({
-            NodeType: textOf(cluster!, 'NodeType'),
-            NumberOfNodes: n,
-            Mode: 'standard',
+      const nodeType = cluster ? (textOf(cluster, 'NodeType') ?? '') : '';
+      const nodes = Number(cluster ? textOf(cluster, 'NumberOfNodes') : NaN);
+      // moto knows no disk use: an estimate only once a test sets diskUsedPercent (spread over n nodes).
+      const all = resizeOptions(nodeType, nodes).map((n) => ({
+        NodeType: nodeType,
+        NumberOfNodes: n,
+        Mode: 'standard',
+        ...(diskUsedPercent === undefined
+          ? {}
+          : {
+              EstimatedDiskUtilizationPercent:
+                Math.round((diskUsedPercent * nodes * 100) / n) / 100,
+            }),
+      }));
+      const filters = (
+        req.params.Filter as { NodeConfigurationOptionsFilter?: unknown[] } | undefined
+      )?.NodeConfigurationOptionsFilter as
+        | { Name?: string; Operator?: string; Value?: string[] | string }[]
+        | undefined;
+      const page = pageNodeOptions(
+        {
+          ActionType: p.ActionType,
+          ...(p.MaxRecords === undefined ? {} : { MaxRecords: Number(p.MaxRecords) }),
+          ...(p.Marker === undefined ? {} : { Marker: p.Marker }),
+          Filters: (filters ?? []).map((f) => ({
+            Name: f.Name,
+            Operator: f.Operator,
+            Values: f.Value === undefined ? [] : [f.Value].flat(),
           })),
-        ),
+        },
+        all,
+      );
+      if ('invalid' in page) return queryError(NS, 400, 'InvalidParameterValue', page.invalid);
+      return queryReply(NS, 'DescribeNodeConfigurationOptions', {
+        NodeConfigurationOptionList: new XmlList('NodeConfigurationOption', page.options),
+        Marker: page.marker,
       });
     },
   };
@@ -291,7 +309,9 @@ export function redshiftStandIns(): StandInModule {
       const input = (body ?? {}) as Record<string, unknown>;
       if (path === '/_stand-ins/redshift/settings' && method === 'PUT') {
         resizeSeconds = Number(input.resizeSeconds ?? 0);
-        return json(200, { resizeSeconds });
+        diskUsedPercent =
+          input.diskUsedPercent === undefined ? undefined : Number(input.diskUsedPercent);
+        return json(200, { resizeSeconds, diskUsedPercent });
       }
       const m = /^\/_stand-ins\/redshift\/resizes\/([^/]+)$/.exec(path);
       if (!m || method !== 'POST') return undefined;

@@ -28,6 +28,7 @@ export function dryRun({ input }: PhaseContext): States {
         'clusterId.$': '$.guard.clusterId',
         'wouldDo.$': '$.guard.message',
         'nodeType.$': '$.guard.nodeType',
+        'toNodeType.$': '$.guard.targetNodeType',
         'fromNodeCount.$': '$.guard.currentNodeCount',
         'toNodeCount.$': '$.guard.targetNodeCount',
         'resizeType.$': '$.guard.resizeType',

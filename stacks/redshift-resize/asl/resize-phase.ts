@@ -11,7 +11,7 @@ import { reportParameters } from './report';
 const checkParameters = {
   action: 'status',
   'targetNodeCount.$': '$.guard.targetNodeCount',
-  'nodeType.$': '$.guard.nodeType',
+  'nodeType.$': '$.guard.targetNodeType',
   'baseline.$': '$.resizeStart.baseline',
 };
 const isTrue = (Variable: string) => ({ Variable, BooleanEquals: true });
@@ -44,7 +44,7 @@ export function resize(ctx: PhaseContext): States {
         action: 'start',
         'targetNodeCount.$': '$.guard.targetNodeCount',
         'classic.$': '$.guard.classic',
-        'nodeType.$': '$.guard.nodeType',
+        'nodeType.$': '$.guard.targetNodeType',
       },
       '$.resizeStart',
       S.initEarlyResume,

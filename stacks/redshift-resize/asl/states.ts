@@ -238,6 +238,7 @@ function success({ input }: PhaseContext): States {
         'execution.$': '$$.Execution.Name',
         'clusterId.$': '$.guard.clusterId',
         'nodeType.$': '$.guard.nodeType',
+        'toNodeType.$': '$.guard.targetNodeType',
         'fromNodeCount.$': '$.guard.currentNodeCount',
         'toNodeCount.$': '$.guard.targetNodeCount',
         'resizeType.$': '$.guard.resizeType',
