@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SfnValidationStub, type SfnValidationRequest } from './sfn-validation-stub';
+import { SharedProvider } from './shared-provider';
 import { readTfvars } from './synth-steps';
 import {
   findProviderMirror,
@@ -173,6 +174,21 @@ async function tf(
   }
 }
 
+/**
+ * A terraform command that reads the provider's schema, on this process's shared provider when it runs
+ * (scripts/shared-provider.ts), one such command at a time; else on a provider of its own.
+ */
+async function tfOnProvider(
+  tools: OfflineTools,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<string> {
+  const shared = await SharedProvider.for(tools.mirror);
+  if (!shared) return tf(tools, dir, env, args);
+  return shared.exclusive(() => tf(tools, dir, shared.env(env), args));
+}
+
 /** Variable names a configuration folder declares, from its `.tf.json` and `.tf` files. */
 export async function declaredVariableNames(dir: string): Promise<Set<string>> {
   const names = new Set<string>();
@@ -279,7 +295,7 @@ async function initAndValidate(
     hash,
     async () =>
       JSON.parse(
-        await tf(tools, dir, env, ['validate', '-json', '-no-color']),
+        await tfOnProvider(tools, dir, env, ['validate', '-json', '-no-color']),
       ) as StackProof['validate'],
   );
   validated.set(key, validate);
@@ -323,7 +339,7 @@ export async function proveStack(
       'plan',
       configHash(dir, own === null ? [''] : [own]),
       async () => {
-        const planOutput = await tf(tools, dir, env, [
+        const planOutput = await tfOnProvider(tools, dir, env, [
           'plan',
           '-input=false',
           '-no-color',
@@ -336,7 +352,7 @@ export async function proveStack(
         const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
         if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
         const plan = JSON.parse(
-          await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
+          await tfOnProvider(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
         ) as PlanJson;
         return { plan, planWarnings, sfnValidations: sfn.requests };
       },
