@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { proveStack, runBuiltApp, type OfflineTools, type StackProof } from './offline-proof';
+import { SharedProvider } from './shared-provider';
 import { offlineEnv, writeCliConfig } from './terraform-env';
 
 const run = promisify(execFile);
@@ -30,10 +31,13 @@ export async function validateModule(tools: OfflineTools, dir: string): Promise<
   const cliConfig = join(dir, 'offline.tfrc');
   writeCliConfig(cliConfig, tools.mirror);
   const env = offlineEnv(cliConfig);
-  const tf = async (args: string[]) => {
+  const tf = async (args: string[], shared?: SharedProvider) => {
     try {
       return (
-        await run(tools.terraform, [`-chdir=${dir}`, ...args], { env, maxBuffer: 64 * 1024 * 1024 })
+        await run(tools.terraform, [`-chdir=${dir}`, ...args], {
+          env: shared ? shared.env(env) : env,
+          maxBuffer: 64 * 1024 * 1024,
+        })
       ).stdout;
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string; message: string };
@@ -48,7 +52,9 @@ export async function validateModule(tools: OfflineTools, dir: string): Promise<
     }
   };
   await tf(['init', '-input=false', '-no-color', '-backend=false']);
-  return JSON.parse(await tf(['validate', '-json', '-no-color'])) as ValidateResult;
+  const shared = await SharedProvider.for(tools.mirror);
+  const validate = () => tf(['validate', '-json', '-no-color'], shared);
+  return JSON.parse(await (shared ? shared.exclusive(validate) : validate())) as ValidateResult;
 }
 
 /**

@@ -1,10 +1,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SfnValidationStub, type SfnValidationRequest } from './sfn-validation-stub';
+import { SharedProvider } from './shared-provider';
 import { readTfvars } from './synth-steps';
 import {
   findProviderMirror,
@@ -165,6 +174,21 @@ async function tf(
   }
 }
 
+/**
+ * A terraform command that reads the provider's schema, on this process's shared provider when it runs
+ * (scripts/shared-provider.ts), one such command at a time; else on a provider of its own.
+ */
+async function tfOnProvider(
+  tools: OfflineTools,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<string> {
+  const shared = await SharedProvider.for(tools.mirror);
+  if (!shared) return tf(tools, dir, env, args);
+  return shared.exclusive(() => tf(tools, dir, shared.env(env), args));
+}
+
 /** Variable names a configuration folder declares, from its `.tf.json` and `.tf` files. */
 export async function declaredVariableNames(dir: string): Promise<Set<string>> {
   const names = new Set<string>();
@@ -202,10 +226,57 @@ const UNDECLARED = /undeclared variable/i;
 
 const OFFLINE_OVERRIDE_FILE = 'zz_offline_override.tf.json';
 
+/** Names a folder where one whole test run (globalSetup) keeps validate and plan results, by content. */
+export const PROOF_CACHE_SETTING = 'OPS_AUTOPILOT_PROOF_CACHE';
+
+/** What Terraform reads from a folder: configuration and the variables files it loads by itself. */
+const CONFIG_FILE = /\.tf(\.json)?$|\.auto\.tfvars(\.json)?$|^terraform\.tfvars(\.json)?$/;
+
+/** A module block with a local source: its configuration lives outside the folder the key reads. */
+const LOCAL_MODULE = /"source"\s*:\s*"\.\.?\/|\bsource\s*=\s*"\.\.?\//;
+
 /**
- * init and validate depend on the configuration alone, not on the variable values: a folder whose
- * configuration this process already validated (a plan variant) is not initialised and validated again.
- * The provider override written above differs between calls only in the stub's port.
+ * The hash of what Terraform reads in a folder (but the offline override, whose stub port differs between
+ * calls) and of the `extra` files; undefined when the folder calls a local module.
+ */
+function configHash(dir: string, extra: readonly string[] = []): string | undefined {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) {
+    if (!CONFIG_FILE.test(file) || file === OFFLINE_OVERRIDE_FILE) continue;
+    const text = readFileSync(join(dir, file));
+    if (LOCAL_MODULE.test(text.toString('utf8'))) return undefined;
+    hash.update(`${file}\0`).update(text).update('\0');
+  }
+  for (const file of extra)
+    hash.update(`${file === '' ? '' : 'var-file'}\0`).update(file && readFileSync(file));
+  return hash.digest('hex');
+}
+
+/**
+ * What this run already proved, by configuration content: a folder of JSON files under
+ * OPS_AUTOPILOT_PROOF_CACHE (set for whole runs by globalSetup, removed by globalTeardown). Only results
+ * are kept, never failures; two workers that miss at once both compute and write the same result.
+ */
+async function remembered<T>(
+  kind: string,
+  key: string | undefined,
+  make: () => Promise<T>,
+): Promise<T> {
+  const folder = process.env[PROOF_CACHE_SETTING];
+  if (!folder || !key || !existsSync(folder)) return make();
+  const file = join(folder, `${kind}-${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const value = await make();
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(value));
+  renameSync(partial, file);
+  return value;
+}
+
+/**
+ * init and validate depend on the configuration alone, not on the variable values: a configuration this
+ * run already validated (a plan variant, another test file's plan of the same synth) is not validated
+ * again. init still runs, so the folder is ready for any terraform command a test runs in it.
  */
 const validated = new Map<string, StackProof['validate']>();
 
@@ -214,17 +285,19 @@ async function initAndValidate(
   dir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<StackProof['validate']> {
-  const hash = createHash('sha256');
-  for (const file of readdirSync(dir).sort())
-    if (/\.tf(\.json)?$/.test(file) && file !== OFFLINE_OVERRIDE_FILE)
-      hash.update(`${file}\0`).update(readFileSync(join(dir, file)));
-  const key = `${dir}\0${hash.digest('hex')}`;
+  const hash = configHash(dir);
+  const key = `${dir}\0${hash ?? 'local modules'}`;
   const known = validated.get(key);
   if (known && existsSync(join(dir, '.terraform.lock.hcl'))) return known;
   await tf(tools, dir, env, ['init', '-input=false', '-no-color']);
-  const validate = JSON.parse(
-    await tf(tools, dir, env, ['validate', '-json', '-no-color']),
-  ) as StackProof['validate'];
+  const validate = await remembered(
+    'validate',
+    hash,
+    async () =>
+      JSON.parse(
+        await tfOnProvider(tools, dir, env, ['validate', '-json', '-no-color']),
+      ) as StackProof['validate'],
+  );
   validated.set(key, validate);
   return validate;
 }
@@ -261,22 +334,31 @@ export async function proveStack(
   const env = offlineEnv(cliConfig);
   try {
     const validate = await initAndValidate(tools, dir, env);
-    const planOutput = await tf(tools, dir, env, [
+    const own = varFile === null ? null : await ownVarFile(dir, varFile);
+    const planned = await remembered(
       'plan',
-      '-input=false',
-      '-no-color',
-      '-lock=false',
-      '-refresh=false',
-      '-out=offline.tfplan',
-      ...(varFile === null ? [] : [`-var-file=${await ownVarFile(dir, varFile)}`]),
-    ]);
-    const planWarnings = warningsIn(planOutput);
-    const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
-    if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
-    const plan = JSON.parse(
-      await tf(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
-    ) as PlanJson;
-    return { stack, dir, validate, plan, sfnValidations: sfn.requests, planWarnings };
+      configHash(dir, own === null ? [''] : [own]),
+      async () => {
+        const planOutput = await tfOnProvider(tools, dir, env, [
+          'plan',
+          '-input=false',
+          '-no-color',
+          '-lock=false',
+          '-refresh=false',
+          '-out=offline.tfplan',
+          ...(own === null ? [] : [`-var-file=${own}`]),
+        ]);
+        const planWarnings = warningsIn(planOutput);
+        const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
+        if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
+        const plan = JSON.parse(
+          await tfOnProvider(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
+        ) as PlanJson;
+        return { plan, planWarnings, sfnValidations: sfn.requests };
+      },
+    );
+    const { plan, planWarnings, sfnValidations } = planned;
+    return { stack, dir, validate, plan, sfnValidations, planWarnings };
   } finally {
     await sfn.stop();
   }

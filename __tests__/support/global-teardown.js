@@ -5,4 +5,6 @@ module.exports = async () => {
   stopBackgroundJobs();
   if (globalThis.sharedSynthMade)
     rmSync(globalThis.sharedSynthMade, { recursive: true, force: true });
+  if (globalThis.proofCacheMade)
+    rmSync(globalThis.proofCacheMade, { recursive: true, force: true });
 };

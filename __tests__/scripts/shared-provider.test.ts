@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { PROOF_CACHE_SETTING, proveStack, sharedSynth } from '../../scripts/offline-proof';
+import { SharedProvider } from '../../scripts/shared-provider';
+import { describeOffline, offlineTools, variantVarFile } from '../support/offline';
+
+const STACK = 'ebs-snapshot-lifecycle';
+
+/** The processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return (
+          Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describeOffline('one provider process shared by the offline commands of a test process', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('a plan through the shared provider, after a plan with other settings, equals one on a provider of its own', async () => {
+    // Prepare: nothing kept between the plans but the provider process itself
+    delete process.env[PROOF_CACHE_SETTING];
+    expect(await SharedProvider.for(offlineTools!.mirror)).toBeDefined();
+    await proveStack(
+      offlineTools!,
+      await sharedSynth(),
+      STACK,
+      variantVarFile({ region: 'eu-west-1' }),
+    );
+
+    // Act
+    const shared = await proveStack(offlineTools!, await sharedSynth(), STACK);
+    process.env.OPS_AUTOPILOT_SHARED_PROVIDER = 'off';
+    const own = await proveStack(offlineTools!, await sharedSynth(), STACK);
+
+    // Assess
+    expect(shared.validate).toEqual(own.validate);
+    expect(shared.planWarnings).toEqual(own.planWarnings);
+    expect(shared.plan.resource_changes).toEqual(own.plan.resource_changes);
+    expect(shared.plan.planned_values).toEqual(own.plan.planned_values);
+    expect(JSON.stringify(shared.plan)).toContain('us-east-1');
+    expect(JSON.stringify(shared.plan)).not.toContain('eu-west-1');
+  }, 300_000);
+
+  test('the provider ends with the test process, even when that process is killed', async () => {
+    // Prepare: a process that holds a shared provider, from this checkout's source
+    const bundle = join(mkdtempSync(join(tmpdir(), 'shared-provider-')), 'holder.js');
+    buildSync({
+      stdin: {
+        contents:
+          `import { SharedProvider } from './scripts/shared-provider';\n` +
+          `SharedProvider.for(${JSON.stringify(offlineTools!.mirror)}).then((p) => {\n` +
+          `  console.log('shell=' + p?.pid);\n  setInterval(() => undefined, 1000);\n});\n`,
+        resolveDir: join(__dirname, '..', '..'),
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      outfile: bundle,
+    });
+    const holder = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const shell = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      holder.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const found = /shell=(\d+)/.exec(out);
+        if (found) resolve(Number(found[1]));
+      });
+      holder.on('exit', (code) => reject(new Error(`the holder exited (${code}): ${out}`)));
+    });
+    const [provider] = childrenOf(shell);
+    expect(provider).toBeDefined();
+
+    // Act
+    holder.kill('SIGKILL');
+
+    // Assess
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      alive = existsSync(`/proc/${provider}`);
+    }
+    expect(alive).toBe(false);
+  }, 180_000);
+});

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AWS_PROVIDER, offlineEnv } from './terraform-env';
+
+/**
+ * One AWS provider process that this process's offline `terraform validate`, `plan` and `show` attach to,
+ * instead of each starting the provider again: every start costs seconds of CPU to build its schema, and
+ * a plan starts it twice. The binary is the mirror's, served through Terraform's documented reattach
+ * setting (TF_REATTACH_PROVIDERS, the provider's `-debug` mode):
+ * https://developer.hashicorp.com/terraform/plugin/debugging#running-terraform-with-a-provider-in-debug-mode
+ *
+ * A reattached provider is configured by each command in turn, so the commands that share it run one at a
+ * time (`exclusive`): two plans with different provider settings must never interleave.
+ */
+export class SharedProvider {
+  private static started: Promise<SharedProvider | undefined> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** The value of TF_REATTACH_PROVIDERS that attaches to this process. */
+    readonly reattach: string,
+  ) {}
+
+  /** The provider binary in an unpacked mirror, if the mirror holds one. */
+  static binaryIn(mirror: string): string | undefined {
+    const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+    const dir = join(
+      mirror,
+      AWS_PROVIDER.source,
+      AWS_PROVIDER.version,
+      `${process.platform}_${arch}`,
+    );
+    if (!existsSync(dir)) return undefined;
+    const file = readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws_'));
+    return file ? join(dir, file) : undefined;
+  }
+
+  /**
+   * This process's shared provider; undefined when it cannot start or OPS_AUTOPILOT_SHARED_PROVIDER is
+   * `off`, and then each command starts its own.
+   */
+  static for(mirror: string): Promise<SharedProvider | undefined> {
+    if (process.env.OPS_AUTOPILOT_SHARED_PROVIDER === 'off') return Promise.resolve(undefined);
+    SharedProvider.started ??= SharedProvider.start(mirror).catch(() => undefined);
+    return SharedProvider.started;
+  }
+
+  private static start(mirror: string): Promise<SharedProvider | undefined> {
+    const binary = SharedProvider.binaryIn(mirror);
+    if (!binary) return Promise.resolve(undefined);
+    // A reattached provider reads credentials from its own environment, not from each command's. Without
+    // a CA bundle: the provider adds one to a client it keeps, and fails on its second configuration
+    // ("unable to add custom RootCAs HTTPClient"); offline plans call only the local http stub anyway.
+    const { AWS_CA_BUNDLE: _bundle, ...env } = offlineEnv('');
+    // The provider outlives no test process, however it ends: a debug-mode provider ignores SIGTERM, so a
+    // shell holds it and kills it when this process's end of its stdin closes.
+    const child = spawn('/bin/sh', ['-c', '"$0" -debug & p=$!; read _; kill -9 $p', binary], {
+      env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const unref = (stream: unknown) => (stream as { unref?: () => void }).unref?.();
+    child.unref();
+    unref(child.stdin);
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => {
+        child.stdin!.end();
+        reject(new Error(`the provider printed no reattach setting in 120 s: ${output}`));
+      }, 120_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the provider exited (${code}) before it could be shared`));
+      });
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        const found = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(output);
+        if (!found) return;
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        unref(child.stdout);
+        resolve(new SharedProvider(child, found[1]!));
+      });
+    });
+  }
+
+  /** Runs `task` after every task queued before it has ended: one command at a time on this provider. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The environment of a command that attaches to this provider. */
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return { ...base, TF_REATTACH_PROVIDERS: this.reattach };
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+}
