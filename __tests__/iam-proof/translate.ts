@@ -191,6 +191,8 @@ export const TRANSLATORS: Record<string, Translator> = {
   ],
   'EC2Client.DescribeCapacityReservations': anyResource('ec2:DescribeCapacityReservations'),
   'EC2Client.DescribeAvailabilityZones': anyResource('ec2:DescribeAvailabilityZones'),
+  // The Spot signal function (ecs-drain-spot-signal): no resource-level permissions, like the above.
+  'EC2Client.DescribeInstances': anyResource('ec2:DescribeInstances'),
   'EC2Client.CreateCapacityReservation': (input) => {
     const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
     const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);

@@ -6,6 +6,7 @@ import {
   SWEEP_METRIC_SPECS,
 } from '../../functions/ebs-snapshot/metric-names';
 import { DRAIN_METRIC_SPECS } from '../../functions/ecs-drain/metric-names';
+import { SPOT_SIGNAL_METRIC_SPECS } from '../../functions/ecs-drain/spot-metric-names';
 import {
   GUARD_METRIC_SPECS,
   RESIZE_METRIC_SPECS,
@@ -36,6 +37,7 @@ const EMITTED: Readonly<Record<string, readonly MetricSpec[]>> = {
   'ebs-snapshot-start': START_METRIC_SPECS,
   'ebs-snapshot-sweep': SWEEP_METRIC_SPECS,
   'ecs-drain': DRAIN_METRIC_SPECS,
+  'ecs-spot-signals': SPOT_SIGNAL_METRIC_SPECS,
   'redshift-resize-trigger': TRIGGER_METRIC_SPECS,
   'redshift-resize-guard': GUARD_METRIC_SPECS,
   'redshift-resize-resize': RESIZE_METRIC_SPECS,
