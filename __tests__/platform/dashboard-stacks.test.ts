@@ -144,12 +144,13 @@ function emfProblems(ref: MetricRef, inv: Inventory): string[] {
   if (service === undefined) return [`${where} does not fix the service dimension`];
   if (!inv.services.includes(service))
     return [`${where}: service ${service} is no function of this stack (${inv.services})`];
-  const spec = (EMITTED[service] ?? []).find((s) => s.name === ref.name);
-  if (!spec) return [`${where}: ${service} emits no ${ref.name}`];
-  const expected = [...spec.dimensions, 'service'].sort();
-  if (JSON.stringify(dimensionKeys(ref)) !== JSON.stringify(expected))
+  // A metric may be emitted under several dimension sets (e.g. a total and a breakdown): any one matches.
+  const specs = (EMITTED[service] ?? []).filter((s) => s.name === ref.name);
+  if (specs.length === 0) return [`${where}: ${service} emits no ${ref.name}`];
+  const expected = specs.map((spec) => [...spec.dimensions, 'service'].sort().join(', '));
+  if (!expected.includes(dimensionKeys(ref).join(', ')))
     return [
-      `${where}: dimensions ${dimensionKeys(ref).join(', ')}, but ${service} emits it with ${expected.join(', ')}`,
+      `${where}: dimensions ${dimensionKeys(ref).join(', ')}, but ${service} emits it with ${expected.join(' or ')}`,
     ];
   return [];
 }
