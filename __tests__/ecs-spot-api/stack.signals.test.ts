@@ -39,6 +39,13 @@ describe('Spot signals reach the signal function', () => {
     });
     expect(targets).toHaveLength(1);
     expect(targets[0]?.arn).toBe(`\${aws_lambda_function.${fnId}.arn}`);
+    expect(one('aws_cloudwatch_metric_alarm', `${key}-failed-deliveries`)[1]).toMatchObject({
+      namespace: 'AWS/Events',
+      metric_name: 'FailedInvocations',
+      dimensions: { RuleName: `\${aws_cloudwatch_event_rule.${ruleId}.name}` },
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    });
     expect(permission).toMatchObject({
       principal: 'events.amazonaws.com',
       source_arn: `\${aws_cloudwatch_event_rule.${ruleId}.arn}`,

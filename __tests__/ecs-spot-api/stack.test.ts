@@ -351,6 +351,8 @@ describe('ecs-spot-api stack', () => {
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
       'Errors',
+      'FailedInvocations',
+      'FailedInvocations',
       'HealthyHostCount',
       'SpotSignals',
       'UnHealthyHostCount',

@@ -105,6 +105,20 @@ export class SpotSignals {
         arn: fn.function.arn,
         retryPolicy: RETRY,
       });
+      // A delivery that failed after the retries is dropped (no dead-letter queue on the target): counted
+      // per rule as FailedInvocations, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+      props.alerts.alarm(`${key}-failed-deliveries`, {
+        alarmName: `${stack.name(`ecs-${key}`)}-failed-deliveries`,
+        alarmDescription: `EventBridge could not deliver ${detailType} events to ${fn.functionName}`,
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensions: { RuleName: rule.name },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+      });
       new LambdaPermission(scope, `${key}-invoke`, {
         statementId: `AllowEventBridge-${key}`,
         action: 'lambda:InvokeFunction',
