@@ -40,6 +40,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_cloudwatch_event_target: 2,
       aws_cloudwatch_log_group: 2, // the service's and the Spot signal function's
       aws_cloudwatch_metric_alarm: 7, // 2 target health; signal errors, failures queued, 2 failed deliveries, interruptions
+      aws_dynamodb_table: 1, // the Spot signal event ids already counted
       aws_lambda_function: 1,
       aws_lambda_function_event_invoke_config: 1,
       aws_lambda_permission: 2,

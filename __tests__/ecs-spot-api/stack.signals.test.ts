@@ -87,7 +87,7 @@ describe('Spot signals reach the signal function', () => {
     // Act
     const policy = one('aws_iam_role_policy', 'spot-signal')[1];
     const statements = (JSON.parse(String(policy.policy)) as { Statement: Resource[] }).Statement;
-    const code = statements.slice(0, 3);
+    const code = statements.slice(0, 4);
 
     // Assess
     const cluster = resourceName('ecs-spot-api').replace('ops-autopilot', '${var.name_prefix}');
@@ -98,9 +98,13 @@ describe('Spot signals reach the signal function', () => {
         'ecs:DescribeContainerInstances,ecs:ListTasks',
         expect.stringContaining(`:container-instance/${cluster}/*`),
       ],
+      [
+        'dynamodb:PutItem',
+        expect.stringContaining(':table/${var.name_prefix}-ecs-spot-signals-seen'),
+      ],
     ]);
     expect(JSON.stringify(code[2]?.Condition)).toContain(`cluster/${cluster}`);
-    expect(statements.slice(3).map((s) => s.Action)).toEqual([
+    expect(statements.slice(4).map((s) => s.Action)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       'sqs:SendMessage',
     ]);

@@ -20,12 +20,19 @@ export const SpotSignalEnvSchema = z
       .string()
       .transform((v) => v.split(','))
       .pipe(z.array(GroupName).min(1)),
+    /** DynamoDB table of the event ids already counted (functions/ecs-drain/spot-seen.ts). */
+    SEEN_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'DynamoDB table name'),
   })
   .transform(
-    (env): SpotSignalConfig => ({ cluster: env.CLUSTER_NAME, groupNames: env.GROUP_NAMES }),
+    (env): SpotSignalConfig => ({
+      cluster: env.CLUSTER_NAME,
+      groupNames: env.GROUP_NAMES,
+      seenTableName: env.SEEN_TABLE_NAME,
+    }),
   );
 
 export interface SpotSignalConfig {
   readonly cluster: string;
   readonly groupNames: readonly string[];
+  readonly seenTableName: string;
 }

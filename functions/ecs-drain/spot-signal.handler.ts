@@ -1,14 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { createEc2Client, createEcsClient } from './clients';
+import { createDynamoDbClient, createEc2Client, createEcsClient } from './clients';
 import { SpotSignalEnvSchema } from './spot-config';
 import { handleSpotSignal, type SignalReport, type SpotSignalDeps } from './spot-signal';
 
 const deps: SpotSignalDeps = {
   ec2: createEc2Client(),
   ecs: createEcsClient(),
+  ddb: createDynamoDbClient(),
   config: readEnv(SpotSignalEnvSchema),
+  now: () => Date.now(),
 };
 
 /**
@@ -17,5 +19,5 @@ const deps: SpotSignalDeps = {
  */
 export const handler = async (event: unknown, context: Context): Promise<SignalReport> => {
   logger.addContext(context);
-  return handleSpotSignal(deps, event);
+  return handleSpotSignal(deps, event, context.awsRequestId);
 };

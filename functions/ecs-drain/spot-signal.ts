@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { type ECSClient, paginateListTasks } from '@aws-sdk/client-ecs';
 import { OpsError } from '../shared/errors';
@@ -6,6 +7,7 @@ import { metrics, MetricUnit } from '../shared/metrics';
 import { findContainerInstances } from './ecs';
 import type { SpotSignalConfig } from './spot-config';
 import { parseSignalDetails, parseSignalHeader } from './spot-events';
+import { firstToCount } from './spot-seen';
 import {
   INSTANCE_TYPE_DIMENSION,
   SIGNAL_DIMENSION,
@@ -28,7 +30,9 @@ export class InstanceNotFoundError extends OpsError {}
 export interface SpotSignalDeps {
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
+  readonly ddb: DynamoDBClient;
   readonly config: SpotSignalConfig;
+  readonly now: () => number;
 }
 
 interface InstanceView {
@@ -45,6 +49,7 @@ export interface ContainerInstanceReport {
 }
 
 export type SignalReport =
+  | { readonly outcome: 'duplicate'; readonly signal: SpotSignal; readonly eventId: string }
   | {
       readonly outcome: 'ignored';
       readonly signal: SpotSignal;
@@ -118,11 +123,13 @@ function recordSignal(signal: SpotSignal, instance: InstanceView): void {
  * A Spot interruption warning or rebalance recommendation: finds the instance (type, zone, group), ignores
  * it unless one of this stack's groups launched it, then ties it to the ECS container instance and its
  * running tasks in one log line and counts it. The count comes last, so an attempt that fails (and is
- * retried by Lambda) has counted nothing. Only reads: running twice logs twice and counts twice.
+ * retried by Lambda) has counted nothing, and only the first invocation for an event id counts it (a second
+ * delivery logs at info, as a duplicate, and counts nothing). `invocation`: the Lambda request id.
  */
 export async function handleSpotSignal(
   deps: SpotSignalDeps,
   event: unknown,
+  invocation: string,
 ): Promise<SignalReport> {
   const { signal, instanceId } = parseSignalHeader(event);
   const instance = await describeInstance(deps.ec2, instanceId);
@@ -158,6 +165,20 @@ export async function handleSpotSignal(
     ...details,
     containerInstances,
   };
+  const { seenTableName } = deps.config;
+  if (
+    !(await firstToCount(
+      deps.ddb,
+      seenTableName,
+      `${signal}/${details.eventId}`,
+      invocation,
+      deps.now(),
+    ))
+  ) {
+    const duplicate = { outcome: 'duplicate', signal, eventId: details.eventId } as const;
+    logger.info('this event was already counted by another invocation', { ...report, duplicate });
+    return duplicate;
+  }
   logger.warn(
     containerInstances.length > 0
       ? `${signal} for a container instance of ${cluster}: its running tasks will move`

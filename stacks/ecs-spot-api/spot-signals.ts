@@ -1,5 +1,6 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { Construct } from 'constructs';
@@ -53,6 +54,16 @@ export class SpotSignals {
     const failures = (this.failures = new FailureQueue(scope, 'spot-signal-failures', {
       name: 'ecs-spot-signal-failures',
     }));
+    // The event ids already counted: EventBridge delivers at least once, and a signal is counted once.
+    const seenName = stack.name('ecs-spot-signals-seen');
+    new DynamodbTable(scope, 'spot-signals-seen', {
+      name: seenName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'event_id',
+      attribute: [{ name: 'event_id', type: 'S' }],
+      ttl: { attributeName: 'ttl', enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
     const inCluster = { ArnEquals: { 'ecs:cluster': props.clusterArn } };
     const statements: PolicyStatement[] = [
       {
@@ -73,6 +84,11 @@ export class SpotSignals {
         resources: [stack.arn('ecs', `container-instance/${props.clusterName}/*`)],
         conditions: inCluster,
       },
+      {
+        sid: 'CountEachEventOnce',
+        actions: ['dynamodb:PutItem'],
+        resources: [stack.arn('dynamodb', `table/${seenName}`)],
+      },
     ];
     const fn = (this.fn = new NodeFunction(scope, 'spot-signal', {
       asset: 'ecs-drain-spot-signal',
@@ -84,6 +100,7 @@ export class SpotSignals {
       environment: {
         CLUSTER_NAME: props.clusterName,
         GROUP_NAMES: props.groups.map((g) => g.groupName).join(','),
+        SEEN_TABLE_NAME: seenName,
         POWERTOOLS_SERVICE_NAME: SPOT_SIGNAL_SERVICE_NAME,
       },
       statements,

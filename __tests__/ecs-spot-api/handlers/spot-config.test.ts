@@ -3,10 +3,11 @@ import { readEnv } from '../../../functions/shared/env';
 import { SPOT_NAMES, SPOT_SIGNAL_ENV } from '../fixtures/spot-world';
 
 describe('the Spot signal function environment', () => {
-  test('the stack environment gives the cluster and both groups', () => {
+  test('the stack environment gives the cluster, both groups and the seen table', () => {
     expect(readEnv(SpotSignalEnvSchema, { ...SPOT_SIGNAL_ENV })).toEqual({
       cluster: SPOT_NAMES.cluster,
       groupNames: [SPOT_NAMES.onDemandGroup, SPOT_NAMES.spotGroup],
+      seenTableName: SPOT_NAMES.seenTable,
     });
   });
 

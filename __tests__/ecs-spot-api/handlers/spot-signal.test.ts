@@ -82,7 +82,9 @@ describe('a signal about an instance of this stack', () => {
 
     // Act
     const warned = await captureEmf(() => handler(INTERRUPTION_WARNING, context));
-    const rebalanced = await captureEmf(() => handler(REBALANCE_RECOMMENDATION, context));
+    const rebalanced = await captureEmf(() =>
+      handler(REBALANCE_RECOMMENDATION, { ...context, awsRequestId: 'req-2' } as Context),
+    );
 
     // Assess
     const service = SPOT_SIGNAL_SERVICE_NAME;
@@ -212,5 +214,52 @@ describe('failures are thrown, so Lambda retries the event and then queues it', 
     // Assess
     expect(error).toBe(cause);
     expect(metrics).toEqual([]);
+  });
+});
+
+describe('EventBridge delivers at least once: each event is counted once', () => {
+  test('a second delivery of an event logs a duplicate and counts nothing', async () => {
+    // Prepare
+    world.addInstance(INSTANCE_ID, SPOT_NAMES.spotGroup);
+    world.register(INSTANCE_ID);
+    const first = await captureEmf(() => handler(INTERRUPTION_WARNING, context));
+
+    // Act
+    const again = await captureEmf(() =>
+      handler(INTERRUPTION_WARNING, { ...context, awsRequestId: 'req-2' } as Context),
+    );
+
+    // Assess
+    expect(first.metrics).toHaveLength(2);
+    expect(again.result).toEqual({
+      outcome: 'duplicate',
+      signal: 'InterruptionWarning',
+      eventId: INTERRUPTION_WARNING.id,
+    });
+    expect(again.metrics).toEqual([]);
+  });
+
+  test('the same invocation writing again (a lost reply retried) still counts', async () => {
+    // Prepare: the invocation's mark is there, its count is not
+    world.addInstance(INSTANCE_ID, SPOT_NAMES.spotGroup);
+    world.seen.set(`InterruptionWarning/${INTERRUPTION_WARNING.id}`, context.awsRequestId);
+
+    // Act
+    const { result, metrics } = await captureEmf(() => handler(INTERRUPTION_WARNING, context));
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'recorded' });
+    expect(metrics).toHaveLength(2);
+  });
+
+  test('an event of another instance leaves no mark', async () => {
+    // Prepare
+    world.addInstance(INSTANCE_ID, 'someone-elses-asg');
+
+    // Act
+    await handler(REBALANCE_RECOMMENDATION, context);
+
+    // Assess
+    expect(mocks.ddb.calls()).toHaveLength(0);
   });
 });
