@@ -1,24 +1,18 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AutoScalingClient, type AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
-import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { clientConfig } from '../shared/aws';
 import { configuredSqsEndpoint } from './endpoint';
 
 /*
- * The clients the drain and Spot signal handlers use: SDK standard retry, which already treats ECS ThrottlingException,
+ * The clients the drain handler uses: SDK standard retry, which already treats ECS ThrottlingException,
  * Auto Scaling Throttling, SQS and DynamoDB throttling as throttling. `overrides` is for tests (fake requestHandler,
  * fast retry strategy).
  */
 
 export function createEcsClient(overrides: ECSClientConfig = {}): ECSClient {
   return new ECSClient({ ...clientConfig(), ...overrides });
-}
-
-/** For the Spot signal function: EC2 Throttling/RequestLimitExceeded are throttling to the SDK's retry. */
-export function createEc2Client(overrides: EC2ClientConfig = {}): EC2Client {
-  return new EC2Client({ ...clientConfig(), ...overrides });
 }
 
 export function createAutoScalingClient(

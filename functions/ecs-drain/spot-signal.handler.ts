@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
-import { createDynamoDbClient, createEc2Client, createEcsClient } from './clients';
+import { createDynamoDbClient, createEcsClient } from './clients';
+import { createEc2Client } from './spot-clients';
 import { SpotSignalEnvSchema } from './spot-config';
 import { handleSpotSignal, type SignalReport, type SpotSignalDeps } from './spot-signal';
 
