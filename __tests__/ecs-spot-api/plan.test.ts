@@ -36,8 +36,15 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_appautoscaling_target: 1,
       aws_autoscaling_group: 2,
       aws_cloudwatch_dashboard: 1,
-      aws_cloudwatch_log_group: 1,
-      aws_cloudwatch_metric_alarm: 2,
+      aws_cloudwatch_event_rule: 2, // the Spot interruption warning and the rebalance recommendation
+      aws_cloudwatch_event_target: 2,
+      aws_cloudwatch_log_group: 2, // the service's and the Spot signal function's
+      aws_cloudwatch_metric_alarm: 7, // 2 target health; signal errors, failures queued, 2 failed deliveries, interruptions
+      aws_dynamodb_table: 1, // the Spot signal event ids already counted
+      aws_lambda_function: 1,
+      aws_lambda_function_event_invoke_config: 1,
+      aws_lambda_permission: 2,
+      aws_sqs_queue: 1,
       aws_ecs_capacity_provider: 2,
       aws_ecs_cluster: 1,
       aws_ecs_cluster_capacity_providers: 1,
@@ -45,8 +52,8 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_ecs_task_definition: 1,
       aws_iam_instance_profile: 1,
       aws_ecr_pull_through_cache_rule: 1, // the default image is on ECR Public
-      aws_iam_role: 2, // the instances' and the refresh schedule's; no registry secret: no execution role
-      aws_iam_role_policy: 2,
+      aws_iam_role: 3, // the instances', the refresh schedule's, the signal function's; no execution role
+      aws_iam_role_policy: 3,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_launch_template: 1,
@@ -59,7 +66,27 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_vpc_security_group_egress_rule: 2,
     });
     expect(counts.aws_lb_listener_rule).toBeUndefined();
-    expect(counts.aws_lambda_function).toBeUndefined();
+  });
+
+  test('Spot signals: a rule per signal, and the interruption alarm at the default threshold of 5 per hour', () => {
+    const patterns = plannedResources(proof.plan, 'aws_cloudwatch_event_rule').map((r) =>
+      JSON.parse(String(r.values.event_pattern)),
+    );
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
+      ]),
+    );
+    const alarm = plannedResources(proof.plan, 'aws_cloudwatch_metric_alarm').find(
+      (a) => a.values.alarm_name === 'ops-autopilot-ecs-spot-signal-interruptions',
+    );
+    expect(alarm?.values).toMatchObject({
+      metric_name: 'SpotSignals',
+      threshold: 5,
+      period: 3600,
+      comparison_operator: 'GreaterThanThreshold',
+    });
   });
 
   test('launch template: IMDSv2 required (hop limit 1), encrypted gp3 root, AMI resolved from SSM', () => {
@@ -243,8 +270,8 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       aws_lb_listener: 2,
       aws_lb_listener_rule: 1,
       aws_appautoscaling_policy: 3, // CPU, memory and requests per target
-      aws_iam_role: 3,
-      aws_iam_role_policy: 3,
+      aws_iam_role: 4,
+      aws_iam_role_policy: 4,
     });
     expect(one(variant.plan, 'aws_lb_listener_rule').values.action).toMatchObject([
       { type: 'redirect', redirect: [{ protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' }] },
@@ -312,7 +339,8 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       variantVarFile({ ecs_spot_instance_refresh_schedule: '' }),
     );
     const counts = resourceCounts(variant.plan);
-    expect([counts.aws_scheduler_schedule, counts.aws_iam_role]).toEqual([undefined, 1]);
+    // Roles left: the instances' and the Spot signal function's.
+    expect([counts.aws_scheduler_schedule, counts.aws_iam_role]).toEqual([undefined, 2]);
   }, 120_000);
 
   test('both capacity provider weights at 0 fail the plan', async () => {
@@ -328,15 +356,23 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
     );
   }, 120_000);
 
-  test('variable validation rejects an unknown Spot allocation strategy', async () => {
-    await expect(
-      proveStack(
-        offlineTools!,
-        outdir,
-        STACK,
-        variantVarFile({ ecs_spot_allocation_strategy: 'cheapest' }),
-      ),
-    ).rejects.toThrow(wrapped('ecs_spot_allocation_strategy must be one of'));
+  test('variable validation rejects an unknown Spot allocation strategy and a negative interruption threshold', async () => {
+    const failure = await proveStack(
+      offlineTools!,
+      outdir,
+      STACK,
+      variantVarFile({
+        ecs_spot_allocation_strategy: 'cheapest',
+        ecs_spot_interruption_alarm_threshold: -1,
+      }),
+    ).then(
+      () => 'planned',
+      (error: unknown) => String(error),
+    );
+    expect(failure).toMatch(wrapped('ecs_spot_allocation_strategy must be one of'));
+    expect(failure).toMatch(
+      wrapped('ecs_spot_interruption_alarm_threshold must be a whole number from 0 to 10000'),
+    );
   }, 120_000);
 
   test('the dashboard graphs both groups, Spot against On-Demand, and the CPU target from the variables', () => {

@@ -32,6 +32,7 @@ describe('ecs-spot-api stack', () => {
     expect(own).toEqual([
       'ecs_spot_cpu_target_percent',
       'ecs_spot_instance_refresh_schedule',
+      'ecs_spot_interruption_alarm_threshold',
       'ecs_spot_managed_termination_protection',
       'ecs_spot_memory_target_percent',
       'ecs_spot_minimum_healthy_percent',
@@ -348,16 +349,22 @@ describe('ecs-spot-api stack', () => {
   test('alarms notify the alerts topic', () => {
     const alarms = all('aws_cloudwatch_metric_alarm');
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'FailedInvocations',
+      'FailedInvocations',
       'HealthyHostCount',
+      'SpotSignals',
       'UnHealthyHostCount',
     ]);
     for (const a of alarms) expect(text(a.alarm_actions)).toContain('aws_sns_topic.alerts_topic');
   });
 
-  test('the instance role and the task execution role are under the IAM proof (no Lambda in this stack)', () => {
+  test('the instance role, the task execution role and the Spot signal function are under the IAM proof', () => {
     expect(stack.iamSubjects.map((s) => s.name)).toEqual([
       'ecs-spot-api-instance-role',
       'ecs-spot-api-task-execution',
+      'ecs-drain-spot-signal',
     ]);
   });
 });

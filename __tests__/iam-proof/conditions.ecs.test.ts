@@ -109,3 +109,39 @@ describe('ECS drain policy', () => {
     await expect(decide(drain(), request)).resolves.toBe('ImplicitlyDenied');
   });
 });
+
+describe('Spot signal function', () => {
+  const cluster = resourceName('ecs-spot-api');
+  const role = () => subject('ecs-drain-spot-signal').policy;
+  const ci = (clusterName: string) =>
+    arn('ecs', `container-instance/${clusterName}/0f4a7b2c9d8e41f6a5b3c2d1e0f9a8b7`);
+
+  test('it may list container instances of its own cluster only', async () => {
+    const request = { action: 'ecs:ListContainerInstances', resource: arn('ecs', 'cluster/other') };
+    await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test("it may list the tasks of its own cluster's container instances only", async () => {
+    const request = {
+      action: 'ecs:ListTasks',
+      resource: ci('other'),
+      context: { 'ecs:cluster': arn('ecs', 'cluster/other') },
+    };
+    await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
+    const own = {
+      ...request,
+      resource: ci(cluster),
+      context: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) },
+    };
+    await expect(decide(role(), own)).resolves.toBe('Allowed');
+  });
+
+  test('it changes nothing: no drain, no stop', async () => {
+    const request = {
+      action: 'ecs:UpdateContainerInstancesState',
+      resource: ci(cluster),
+      context: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) },
+    };
+    await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
+  });
+});

@@ -6,6 +6,7 @@ import {
   SWEEP_METRIC_SPECS,
 } from '../../functions/ebs-snapshot/metric-names';
 import { DRAIN_METRIC_SPECS } from '../../functions/ecs-drain/metric-names';
+import { SPOT_SIGNAL_METRIC_SPECS } from '../../functions/ecs-drain/spot-metric-names';
 import {
   GUARD_METRIC_SPECS,
   RESIZE_METRIC_SPECS,
@@ -36,6 +37,7 @@ const EMITTED: Readonly<Record<string, readonly MetricSpec[]>> = {
   'ebs-snapshot-start': START_METRIC_SPECS,
   'ebs-snapshot-sweep': SWEEP_METRIC_SPECS,
   'ecs-drain': DRAIN_METRIC_SPECS,
+  'ecs-spot-signals': SPOT_SIGNAL_METRIC_SPECS,
   'redshift-resize-trigger': TRIGGER_METRIC_SPECS,
   'redshift-resize-guard': GUARD_METRIC_SPECS,
   'redshift-resize-resize': RESIZE_METRIC_SPECS,
@@ -142,12 +144,13 @@ function emfProblems(ref: MetricRef, inv: Inventory): string[] {
   if (service === undefined) return [`${where} does not fix the service dimension`];
   if (!inv.services.includes(service))
     return [`${where}: service ${service} is no function of this stack (${inv.services})`];
-  const spec = (EMITTED[service] ?? []).find((s) => s.name === ref.name);
-  if (!spec) return [`${where}: ${service} emits no ${ref.name}`];
-  const expected = [...spec.dimensions, 'service'].sort();
-  if (JSON.stringify(dimensionKeys(ref)) !== JSON.stringify(expected))
+  // A metric may be emitted under several dimension sets (e.g. a total and a breakdown): any one matches.
+  const specs = (EMITTED[service] ?? []).filter((s) => s.name === ref.name);
+  if (specs.length === 0) return [`${where}: ${service} emits no ${ref.name}`];
+  const expected = specs.map((spec) => [...spec.dimensions, 'service'].sort().join(', '));
+  if (!expected.includes(dimensionKeys(ref).join(', ')))
     return [
-      `${where}: dimensions ${dimensionKeys(ref).join(', ')}, but ${service} emits it with ${expected.join(', ')}`,
+      `${where}: dimensions ${dimensionKeys(ref).join(', ')}, but ${service} emits it with ${expected.join(' or ')}`,
     ];
   return [];
 }

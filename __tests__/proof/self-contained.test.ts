@@ -62,6 +62,7 @@ test('every stack with functions names its zips, inside its own folder', () => {
     'capacity-reservations',
     'ebs-snapshot-lifecycle',
     'ecs-autoscaling-drain',
+    'ecs-spot-api',
     'redshift-resize',
   ]);
 });

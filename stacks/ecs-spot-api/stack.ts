@@ -10,6 +10,7 @@ import { TARGET_HEALTH_CHECK } from '../ecs/load-balancer';
 import { EcsServiceScalingTarget, serviceTargetTracking } from '../ecs/service-scaling';
 import { spotReplacementPrecondition } from '../ecs/spot-notice';
 import { declareEcsVariables } from '../ecs/variables';
+import { SpotSignals } from './spot-signals';
 import { declareSpotVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
@@ -167,12 +168,20 @@ export class EcsSpotApiStack extends OpsStack {
     );
 
     app.alarms(alerts, service);
+    const signals = new SpotSignals(this, {
+      clusterName: app.cluster.clusterName,
+      clusterArn: app.cluster.clusterArn,
+      groups: [onDemandGroup, spotGroup],
+      alerts,
+      interruptionThreshold: own.interruptionAlarmThreshold,
+    });
     ecsSpotDashboard(this, {
       clusterName: app.cluster.clusterName,
       serviceName: service.serviceName,
       cpuAnnotations: [{ label: 'ecs_spot_cpu_target_percent', value: own.cpuTarget }],
       onDemand: { groupName: onDemandGroup.groupName, capacityProviderName: onDemand.providerName },
       spot: { groupName: spotGroup.groupName, capacityProviderName: spot.providerName },
+      signals: { fn: signals.fn, interruptionThreshold: own.interruptionAlarmThreshold },
     });
 
     new TerraformOutput(this, 'load_balancer_dns_name', { value: lb.loadBalancer.dnsName });

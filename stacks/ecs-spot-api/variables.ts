@@ -88,6 +88,13 @@ export function declareSpotVariables(stack: OpsStack) {
         "Also scale on the tasks' average memory use (ECSServiceAverageMemoryUtilization) at this percentage, for services that run out of memory before CPU; 0 turns it off.",
       unit: ' percent',
     }),
+    interruptionAlarmThreshold: numberVar(stack, 'ecs_spot_interruption_alarm_threshold', {
+      default: 5,
+      min: 0,
+      max: 10000,
+      description:
+        "An alarm fires when more Spot interruption warnings than this hit the stack's instances within one hour (0: any interruption).",
+    }),
     requestsPerTarget: numberVar(stack, 'ecs_spot_requests_per_target', {
       default: 0,
       min: 0,
