@@ -237,9 +237,9 @@ const LOCAL_MODULE = /"source"\s*:\s*"\.\.?\/|\bsource\s*=\s*"\.\.?\//;
 
 /**
  * The hash of what Terraform reads in a folder (but the offline override, whose stub port differs between
- * calls) and of the `extra` files; undefined when the folder calls a local module.
+ * calls); undefined when the folder calls a local module.
  */
-function configHash(dir: string, extra: readonly string[] = []): string | undefined {
+function configHash(dir: string): string | undefined {
   const hash = createHash('sha256');
   for (const file of readdirSync(dir).sort()) {
     if (!CONFIG_FILE.test(file) || file === OFFLINE_OVERRIDE_FILE) continue;
@@ -247,9 +247,14 @@ function configHash(dir: string, extra: readonly string[] = []): string | undefi
     if (LOCAL_MODULE.test(text.toString('utf8'))) return undefined;
     hash.update(`${file}\0`).update(text).update('\0');
   }
-  for (const file of extra)
-    hash.update(`${file === '' ? '' : 'var-file'}\0`).update(file && readFileSync(file));
   return hash.digest('hex');
+}
+
+/** A plan's key: its configuration's hash and the variables file it is given (null: none). */
+function planKey(config: string | undefined, varFile: string | null): string | undefined {
+  if (!config) return undefined;
+  const hash = createHash('sha256').update(`${config}\0`);
+  return hash.update(varFile === null ? '' : readFileSync(varFile)).digest('hex');
 }
 
 /**
@@ -284,8 +289,8 @@ async function initAndValidate(
   tools: OfflineTools,
   dir: string,
   env: NodeJS.ProcessEnv,
+  hash: string | undefined,
 ): Promise<StackProof['validate']> {
-  const hash = configHash(dir);
   const key = `${dir}\0${hash ?? 'local modules'}`;
   const known = validated.get(key);
   if (known && existsSync(join(dir, '.terraform.lock.hcl'))) return known;
@@ -333,30 +338,27 @@ export async function proveStack(
   );
   const env = offlineEnv(cliConfig);
   try {
-    const validate = await initAndValidate(tools, dir, env);
+    const hash = configHash(dir);
+    const validate = await initAndValidate(tools, dir, env, hash);
     const own = varFile === null ? null : await ownVarFile(dir, varFile);
-    const planned = await remembered(
-      'plan',
-      configHash(dir, own === null ? [''] : [own]),
-      async () => {
-        const planOutput = await tfOnProvider(tools, dir, env, [
-          'plan',
-          '-input=false',
-          '-no-color',
-          '-lock=false',
-          '-refresh=false',
-          '-out=offline.tfplan',
-          ...(own === null ? [] : [`-var-file=${own}`]),
-        ]);
-        const planWarnings = warningsIn(planOutput);
-        const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
-        if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
-        const plan = JSON.parse(
-          await tfOnProvider(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
-        ) as PlanJson;
-        return { plan, planWarnings, sfnValidations: sfn.requests };
-      },
-    );
+    const planned = await remembered('plan', planKey(hash, own), async () => {
+      const planOutput = await tfOnProvider(tools, dir, env, [
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-lock=false',
+        '-refresh=false',
+        '-out=offline.tfplan',
+        ...(own === null ? [] : [`-var-file=${own}`]),
+      ]);
+      const planWarnings = warningsIn(planOutput);
+      const undeclared = planWarnings.filter((w) => UNDECLARED.test(w));
+      if (undeclared.length > 0) throw new UndeclaredVariablesError(dir, undeclared);
+      const plan = JSON.parse(
+        await tfOnProvider(tools, dir, env, ['show', '-json', '-no-color', 'offline.tfplan']),
+      ) as PlanJson;
+      return { plan, planWarnings, sfnValidations: sfn.requests };
+    });
     const { plan, planWarnings, sfnValidations } = planned;
     return { stack, dir, validate, plan, sfnValidations, planWarnings };
   } finally {

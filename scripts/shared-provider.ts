@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { AWS_PROVIDER, offlineEnv } from './terraform-env';
+import { offlineEnv, providerBinary } from './terraform-env';
 
 /**
  * One AWS provider process that this process's offline `terraform validate`, `plan` and `show` attach to,
@@ -23,20 +21,6 @@ export class SharedProvider {
     readonly reattach: string,
   ) {}
 
-  /** The provider binary in an unpacked mirror, if the mirror holds one. */
-  static binaryIn(mirror: string): string | undefined {
-    const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-    const dir = join(
-      mirror,
-      AWS_PROVIDER.source,
-      AWS_PROVIDER.version,
-      `${process.platform}_${arch}`,
-    );
-    if (!existsSync(dir)) return undefined;
-    const file = readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws_'));
-    return file ? join(dir, file) : undefined;
-  }
-
   /**
    * This process's shared provider; undefined when it cannot start or OPS_AUTOPILOT_SHARED_PROVIDER is
    * `off`, and then each command starts its own.
@@ -48,7 +32,7 @@ export class SharedProvider {
   }
 
   private static start(mirror: string): Promise<SharedProvider | undefined> {
-    const binary = SharedProvider.binaryIn(mirror);
+    const binary = providerBinary(mirror);
     if (!binary) return Promise.resolve(undefined);
     // A reattached provider reads credentials from its own environment, not from each command's. Without
     // a CA bundle: the provider adds one to a client it keeps, and fails on its second configuration

@@ -20,13 +20,17 @@ function platformDir(): string {
   return `${process.platform}_${arch}`;
 }
 
+/** The pinned AWS provider's executable in a mirror of the unpacked layout, if it holds one. */
+export function providerBinary(mirror: string): string | undefined {
+  const providerDir = join(mirror, AWS_PROVIDER.source, AWS_PROVIDER.version, platformDir());
+  if (!existsSync(providerDir)) return undefined;
+  const file = readdirSync(providerDir).find((f) => f.startsWith('terraform-provider-aws_'));
+  return file ? join(providerDir, file) : undefined;
+}
+
 /** True when `dir` is a provider mirror (unpacked layout) holding the pinned AWS provider. */
 export function isMirror(dir: string): boolean {
-  const providerDir = join(dir, AWS_PROVIDER.source, AWS_PROVIDER.version, platformDir());
-  return (
-    existsSync(providerDir) &&
-    readdirSync(providerDir).some((f) => f.startsWith('terraform-provider-aws_'))
-  );
+  return providerBinary(dir) !== undefined;
 }
 
 /** Terraform's own implied mirror folders, then a shallow search of the usual install roots. */

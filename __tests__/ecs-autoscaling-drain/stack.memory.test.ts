@@ -1,19 +1,11 @@
 import { metricRefs, parseSynthBody } from '../support/dashboard-body';
-import { only, resources, synthStack } from '../support/synth';
+import { only, refById, resourceById, synthStack } from '../support/synth';
 
 const { json } = synthStack('ecs-autoscaling-drain');
 type Resource = Record<string, unknown>;
 
-function byId(type: string, part: string): Resource {
-  const found = Object.entries(resources(json, type)).filter(([id]) => id.includes(part));
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} with "${part}", found ${found.length}`);
-  return found[0]![1];
-}
-const ref = (type: string, part: string, attr: string) => {
-  const id = Object.keys(resources(json, type)).find((k) => k.includes(part));
-  return `\${${type}.${id}.${attr}}`;
-};
+const byId = (type: string, part: string): Resource => resourceById(json, type, part);
+const ref = (type: string, part: string, attr: string) => refById(json, type, part, attr);
 
 describe('task scaling on memory (ecs_drain_task_memory_target_percent)', () => {
   test('a scale-out-only target tracking policy on average memory, created only when the target is set', () => {

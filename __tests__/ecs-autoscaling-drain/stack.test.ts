@@ -6,7 +6,7 @@ import {
 import { ECS_VARIABLES } from '../../stacks/ecs/variables';
 import { WORLD } from '../support/deployment';
 import { DRAIN_NAMES } from './fixtures/env';
-import { only, resources, synthStack } from '../support/synth';
+import { only, refById, resourceById, resources, synthStack } from '../support/synth';
 
 const { json, stack } = synthStack('ecs-autoscaling-drain');
 type Resource = Record<string, unknown>;
@@ -17,16 +17,8 @@ interface Statement {
   Condition?: unknown;
 }
 
-function byId(type: string, part: string): Resource {
-  const found = Object.entries(resources(json, type)).filter(([id]) => id.includes(part));
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} with "${part}", found ${found.length}`);
-  return found[0]![1];
-}
-const ref = (type: string, part: string, attr: string) => {
-  const id = Object.keys(resources(json, type)).find((k) => k.includes(part));
-  return `\${${type}.${id}.${attr}}`;
-};
+const byId = (type: string, part: string): Resource => resourceById(json, type, part);
+const ref = (type: string, part: string, attr: string) => refById(json, type, part, attr);
 const all = (type: string) => Object.values(resources(json, type));
 const text = (v: unknown) => JSON.stringify(v);
 /** A synthesized name as deployed in the shared test world. */

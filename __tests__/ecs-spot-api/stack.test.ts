@@ -1,21 +1,12 @@
 import { ECS_INTERFACE_ENDPOINTS } from '../../stacks/ecs/web-app';
 import { ECS_VARIABLES } from '../../stacks/ecs/variables';
-import { resources, synthStack } from '../support/synth';
+import { refById, resourceById, resources, synthStack } from '../support/synth';
 
 const { json, stack } = synthStack('ecs-spot-api');
 type Resource = Record<string, unknown>;
 
-/** The one resource of a type whose logical id contains `part`. */
-function byId(type: string, part: string): Resource {
-  const found = Object.entries(resources(json, type)).filter(([id]) => id.includes(part));
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} with "${part}", found ${found.length}`);
-  return found[0]![1];
-}
-const ref = (type: string, part: string, attr: string) => {
-  const id = Object.keys(resources(json, type)).find((k) => k.includes(part));
-  return `\${${type}.${id}.${attr}}`;
-};
+const byId = (type: string, part: string): Resource => resourceById(json, type, part);
+const ref = (type: string, part: string, attr: string) => refById(json, type, part, attr);
 const all = (type: string) => Object.values(resources(json, type));
 const text = (v: unknown) => JSON.stringify(v);
 

@@ -77,3 +77,17 @@ export function only(json: TfJson, type: string): Record<string, unknown> {
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0] as Record<string, unknown>;
 }
+
+/** The one resource of a type whose logical id contains `part`, failing when there are none or several. */
+export function resourceById(json: TfJson, type: string, part: string): Record<string, unknown> {
+  const found = Object.entries(resources(json, type)).filter(([id]) => id.includes(part));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} with "${part}", found ${found.length}`);
+  return found[0]![1];
+}
+
+/** The Terraform reference to `attr` of the first resource of a type whose logical id contains `part`. */
+export function refById(json: TfJson, type: string, part: string, attr: string): string {
+  const id = Object.keys(resources(json, type)).find((k) => k.includes(part));
+  return `\${${type}.${id}.${attr}}`;
+}
