@@ -6,8 +6,10 @@ const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { startBackgroundJobs } = require('./background-jobs');
+const openScratch = require('./scratch-setup');
 
 module.exports = async (globalConfig) => {
+  await openScratch();
   rmSync(join(__dirname, '..', '..', '.cache', 'iam-calls'), { recursive: true, force: true });
   startBackgroundJobs(globalConfig);
   const built = join(__dirname, '..', '..', 'dist', 'scripts', 'offline-proof.js');

@@ -1,5 +1,6 @@
 const { rmSync } = require('node:fs');
 const { stopBackgroundJobs } = require('./background-jobs');
+const removeScratch = require('./scratch-teardown');
 
 module.exports = async () => {
   stopBackgroundJobs();
@@ -7,4 +8,5 @@ module.exports = async () => {
     rmSync(globalThis.sharedSynthMade, { recursive: true, force: true });
   if (globalThis.proofCacheMade)
     rmSync(globalThis.proofCacheMade, { recursive: true, force: true });
+  await removeScratch();
 };
