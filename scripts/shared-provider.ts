@@ -27,13 +27,19 @@ export class SharedProvider {
    */
   static for(mirror: string): Promise<SharedProvider | undefined> {
     if (process.env.OPS_AUTOPILOT_SHARED_PROVIDER === 'off') return Promise.resolve(undefined);
-    SharedProvider.started ??= SharedProvider.start(mirror).catch(() => undefined);
+    SharedProvider.started ??= SharedProvider.own(mirror).catch(() => undefined);
     return SharedProvider.started;
   }
 
-  private static start(mirror: string): Promise<SharedProvider | undefined> {
+  /**
+   * A provider process of the caller's own, for one chain of commands (the deploy proof's commands on one
+   * stack); the caller ends it with `close()`, and it ends with this process in any case. `cwd` is where
+   * the provider resolves relative paths (a function's zip): Terraform starts a provider in the
+   * configuration's folder, so a reattached one that applies must run there too.
+   */
+  static own(mirror: string, cwd?: string): Promise<SharedProvider> {
     const binary = providerBinary(mirror);
-    if (!binary) return Promise.resolve(undefined);
+    if (!binary) return Promise.reject(new Error(`no AWS provider binary in the mirror ${mirror}`));
     // A reattached provider reads credentials from its own environment, not from each command's. Without
     // a CA bundle: the provider adds one to a client it keeps, and fails on its second configuration
     // ("unable to add custom RootCAs HTTPClient"); offline plans call only the local http stub anyway.
@@ -42,6 +48,7 @@ export class SharedProvider {
     // shell holds it and kills it when this process's end of its stdin closes.
     const child = spawn('/bin/sh', ['-c', '"$0" -debug & p=$!; read _; kill -9 $p', binary], {
       env,
+      ...(cwd ? { cwd } : {}),
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const unref = (stream: unknown) => (stream as { unref?: () => void }).unref?.();
@@ -84,5 +91,10 @@ export class SharedProvider {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Ends the provider process: the shell holding it kills it when its stdin closes. */
+  close(): void {
+    this.child.stdin?.end();
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -89,6 +89,26 @@ describeOffline('one provider process shared by the offline commands of a test p
     holder.kill('SIGKILL');
 
     // Assess
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      alive = existsSync(`/proc/${provider}`);
+    }
+    expect(alive).toBe(false);
+  }, 180_000);
+
+  test("a provider of a caller's own runs in the folder given, where relative zip paths resolve, and close() ends it", async () => {
+    // Prepare
+    const folder = mkdtempSync(join(tmpdir(), 'own-provider-'));
+    const own = await SharedProvider.own(offlineTools!.mirror, folder);
+    const [provider] = childrenOf(own.pid!);
+
+    // Act
+    const cwd = readlinkSync(`/proc/${provider}/cwd`);
+    own.close();
+
+    // Assess
+    expect(cwd).toBe(folder);
     let alive = true;
     for (let i = 0; i < 100 && alive; i++) {
       await new Promise((r) => setTimeout(r, 100));

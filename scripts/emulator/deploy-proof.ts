@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TFVARS_EXAMPLE, type OfflineTools } from '../offline-proof';
+import { SharedProvider } from '../shared-provider';
 import { offlineEnv, writeCliConfig } from '../terraform-env';
 import { drift, type Drift } from './drift';
 import { SCENARIOS } from './e2e';
 import { readTfvars, runScenario, type ScenarioResult } from './e2e/scenario';
-import { startEmulator, warmUp, type Emulator } from './emulator';
+import { startEmulator, warmUp } from './emulator';
 import { EXPECTED_REMNANTS, SEEN_AS } from './coverage';
 import { leftOut } from './gap-rules';
 import { inventoryDiff, takeInventory, type Inventory } from './inventory';
@@ -185,7 +186,7 @@ export async function deployStack(
     records: [],
   };
   let start = performance.now();
-  const emulator: Emulator = await startEmulator(moto);
+  const [emulator, provider] = await Promise.all([startEmulator(moto), stackProvider(tools, dir)]);
   try {
     const config = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as object;
     const override = emulatorOverride(emulator.endpoint, config);
@@ -195,10 +196,11 @@ export async function deployStack(
     );
     const cliConfig = join(dir, 'emulator.tfrc');
     writeCliConfig(cliConfig, tools.mirror);
-    const env = offlineEnv(cliConfig);
+    const initEnv = offlineEnv(cliConfig);
+    const env = provider ? provider.env(initEnv) : initEnv;
     const vars = [`-var-file=${TFVARS_EXAMPLE}`];
     const [init] = await Promise.all([
-      runTerraform(tools, dir, env, ['init', '-input=false', '-no-color']),
+      runTerraform(tools, dir, initEnv, ['init', '-input=false', '-no-color']),
       warmUp(emulator.moto.endpoint),
     ]);
     if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.output}`);
@@ -318,7 +320,24 @@ export async function deployStack(
     result.leftovers = left;
     result.records = [...emulator.standIns.records];
   } finally {
+    provider?.close();
     await emulator.stop();
   }
   return result;
+}
+
+/**
+ * One provider process for all of a stack's commands after init (apply, re-plan, show, destroy), through
+ * Terraform's documented reattach setting: each command would otherwise start the provider two or three
+ * times, seconds of CPU each to build its schema. Every command of a stack configures it alike (the
+ * override's endpoints and fake credentials), they run one after another, and it runs in the stack's folder,
+ * where the configuration's relative paths (the function zips) point. Off with
+ * OPS_AUTOPILOT_SHARED_PROVIDER=off, or when it cannot start: then each command starts its own.
+ */
+async function stackProvider(
+  tools: OfflineTools,
+  dir: string,
+): Promise<SharedProvider | undefined> {
+  if (process.env.OPS_AUTOPILOT_SHARED_PROVIDER === 'off') return undefined;
+  return SharedProvider.own(tools.mirror, dir).catch(() => undefined);
 }
