@@ -10,11 +10,8 @@
  *   four times the existing count"; "If your cluster has ra3.xlplus nodes, the limit is double".
  * - ResizeCluster (https://docs.aws.amazon.com/redshift/latest/APIReference/API_ResizeCluster.html): elastic
  *   resize only for dc2.* and ra3.*.
- * ra3.large is not in the versions of those pages this project could read (searched again: the node type
- * table, elastic resize, ResizeCluster, and the archived awsdocs/amazon-redshift-management-guide, which ends in
- * June 2023, before ra3.large): ResizeCluster lists ra3.large for elastic resize, but no page read gives its node
- * range or growth factor. Its row (1-16, elastic 2x, no further) is the cautious reading, so the guard never
- * targets a count Redshift may refuse. A cluster is
+ * ra3.large is not in the versions of those pages this project could read: its row (1-16, elastic 2x, no
+ * further) is the cautious reading, so the guard never targets a count Redshift may refuse. A cluster is
  * created, or classic resized, up to `classicMaxNodes`; only elastic resize reaches `maxNodes`. Re-check this
  * table when AWS adds node types: an unknown type is reported by the Guard step, never guessed.
  */

@@ -340,6 +340,7 @@ export class RedshiftResizeStack extends OpsStack {
       stateMachineArn,
       clusterId,
       diskThresholdPercent: v.diskThreshold.numberValue,
+      nodeDiskThresholdPercent: v.nodeDiskThreshold.numberValue,
       triggerFailureQueueName: triggerFailures.name,
     });
 
