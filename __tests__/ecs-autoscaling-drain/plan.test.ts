@@ -161,6 +161,47 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
     });
   }, 120_000);
 
+  test('capacity_provider mode: a managed provider on the protected group, the service through it, the drain hook kept', async () => {
+    // Act
+    const { plan } = await proveStack(
+      offlineTools!,
+      outdir,
+      STACK,
+      variantVarFile({ ecs_drain_cluster_scaling_mode: 'capacity_provider' }),
+    );
+
+    // Assess
+    expect(one(plan, 'aws_ecs_capacity_provider').values).toMatchObject({
+      name: 'ops-autopilot-ecs-asg',
+      auto_scaling_group_provider: [
+        expect.objectContaining({
+          managed_termination_protection: 'ENABLED',
+          managed_draining: 'DISABLED',
+          managed_scaling: [expect.objectContaining({ status: 'ENABLED', target_capacity: 90 })],
+        }),
+      ],
+    });
+    expect(one(plan, 'aws_ecs_cluster_capacity_providers').values).toMatchObject({
+      capacity_providers: ['ops-autopilot-ecs-asg'],
+    });
+    const group = one(plan, 'aws_autoscaling_group').values;
+    expect(group).toMatchObject({ protect_from_scale_in: true });
+    expect(group.tag).toContainEqual(
+      expect.objectContaining({ key: 'AmazonECSManaged', value: 'true' }),
+    );
+    const service = one(plan, 'aws_ecs_service').values;
+    // Optional and computed: with no launch type configured it is known only after apply.
+    expect(service.launch_type).toBeUndefined();
+    expect(service.capacity_provider_strategy).toEqual([
+      { capacity_provider: 'ops-autopilot-ecs-asg', base: 0, weight: 1 },
+    ]);
+    for (const part of ['cluster-reservation-high', 'cluster-reservation-low'])
+      expect(one(plan, 'aws_cloudwatch_metric_alarm', part).values.actions_enabled).toBe(false);
+    expect(one(plan, 'aws_autoscaling_lifecycle_hook').values).toMatchObject({
+      lifecycle_transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    });
+  }, 120_000);
+
   test('cluster step scaling: +1 instance above 75% CPU or memory reservation, -1 below 30% of both', () => {
     const adjustments = plannedResources(proof.plan, 'aws_autoscaling_policy')
       .map(
@@ -282,6 +323,8 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
       ecs_drain_max_seconds: 59,
       ecs_drain_standalone_grace_seconds: -1,
       ecs_drain_agent_disconnected_grace_seconds: -1,
+      ecs_drain_cluster_scaling_mode: 'managed',
+      ecs_drain_target_capacity_percent: 0,
     };
     const error = await proveStack(offlineTools!, outdir, STACK, variantVarFile(bad)).then(
       () => '',

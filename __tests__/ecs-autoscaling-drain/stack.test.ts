@@ -43,6 +43,7 @@ describe('ecs-autoscaling-drain stack', () => {
       'ecs_drain_cluster_scale_out_memory_reservation_percent',
       'ecs_drain_cluster_scale_out_minutes',
       'ecs_drain_cluster_scale_out_reservation_percent',
+      'ecs_drain_cluster_scaling_mode',
       'ecs_drain_heartbeat_timeout_seconds',
       'ecs_drain_max_instance_lifetime_days',
       'ecs_drain_max_instances',
@@ -51,6 +52,7 @@ describe('ecs-autoscaling-drain stack', () => {
       'ecs_drain_on_demand_base_capacity',
       'ecs_drain_on_demand_percentage',
       'ecs_drain_standalone_grace_seconds',
+      'ecs_drain_target_capacity_percent',
       'ecs_drain_task_memory_target_percent',
       'ecs_drain_task_scale_in_cpu_percent',
       'ecs_drain_task_scale_in_minutes',
@@ -85,23 +87,27 @@ describe('ecs-autoscaling-drain stack', () => {
     }).toEqual(DRAIN_NAMES);
   });
 
-  test('the seed runs 2 tasks on the EC2 launch type (no capacity provider: the hook drains)', () => {
+  // Each value per ecs_drain_cluster_scaling_mode, as Terraform evaluates it: stack.scaling-mode.test.ts.
+  test('the seed runs 2 tasks on the EC2 launch type unless the mode is "capacity_provider"', () => {
     expect(json.variable.ecs_desired_count?.default).toBe(2);
+    expect(json.variable.ecs_drain_cluster_scaling_mode?.default).toBe('step');
     expect(only(json, 'aws_ecs_service')).toMatchObject({
-      launch_type: 'EC2',
+      launch_type: '${var.ecs_drain_cluster_scaling_mode == "capacity_provider" ? null : "EC2"}',
       desired_count: '${var.ecs_desired_count}',
     });
-    expect(resources(json, 'aws_ecs_capacity_provider')).toEqual({});
+    expect(only(json, 'aws_ecs_capacity_provider').count).toBe(
+      '${var.ecs_drain_cluster_scaling_mode == "capacity_provider" ? 1 : 0}',
+    );
   });
 
-  test('one mixed group: On-Demand base and share from variables, not protected, not ECS-managed', () => {
+  test('one mixed group: On-Demand base and share from variables, protected and ECS-managed only for a capacity provider', () => {
     const asg = only(json, 'aws_autoscaling_group');
     expect(asg).toMatchObject({
       min_size: '${var.ecs_drain_min_instances}',
       max_size: '${var.ecs_drain_max_instances}',
       capacity_rebalance: true,
       force_delete: true,
-      protect_from_scale_in: false,
+      protect_from_scale_in: '${var.ecs_drain_cluster_scaling_mode == "capacity_provider"}',
       mixed_instances_policy: {
         instances_distribution: {
           on_demand_base_capacity: '${var.ecs_drain_on_demand_base_capacity}',
@@ -110,7 +116,8 @@ describe('ecs-autoscaling-drain stack', () => {
         },
       },
     });
-    expect((asg.tag as Resource[]).map((t) => t.key)).toEqual(['Name']);
+    // One dynamic tag block: Name, and AmazonECSManaged in capacity_provider mode (stack.scaling-mode.test.ts).
+    expect(asg.tag).toBeUndefined();
   });
 
   describe('task scaling: step scaling on the service CPU', () => {

@@ -65,6 +65,20 @@ const AWS_METRICS: Readonly<Record<string, readonly string[]>> = {
   'AWS/Redshift PercentageDiskSpaceUsed': ['ClusterIdentifier'],
 };
 
+/**
+ * AWS metrics a graph may read with a Metrics Insights query: the query's whole schema, and the dimensions it
+ * must fix to this stack's resource (the others stay open, e.g. every node of the cluster).
+ */
+const AWS_QUERIED: Readonly<
+  Record<string, { readonly schema: readonly string[]; readonly fixed: readonly string[] }>
+> = {
+  // NodeID: https://docs.aws.amazon.com/redshift/latest/mgmt/metrics-listing.html
+  'AWS/Redshift PercentageDiskSpaceUsed': {
+    schema: ['ClusterIdentifier', 'NodeID'],
+    fixed: ['ClusterIdentifier'],
+  },
+};
+
 const STACK_NAMES = Object.keys(STACKS) as StackName[];
 
 /** What a stack is made of, as the dashboard may name it. */
@@ -105,11 +119,20 @@ type Inventory = ReturnType<typeof inventory>;
 /** Why an AWS metric reference does not name this stack's resource ([] when it does). */
 function awsProblems(ref: MetricRef, inv: Inventory): string[] {
   const where = `${ref.widget}: ${ref.namespace} ${ref.name}`;
-  const keys = AWS_METRICS[`${ref.namespace} ${ref.name}`];
+  const queried = AWS_QUERIED[`${ref.namespace} ${ref.name}`];
+  const keys =
+    ref.via === 'insights' && queried
+      ? queried.schema
+      : AWS_METRICS[`${ref.namespace} ${ref.name}`];
   if (!keys) return [`${where} is not a metric this test knows AWS publishes`];
-  if (ref.via !== 'metric') return [`${where} is read through ${ref.via}, not named`];
+  if (ref.via !== 'metric' && !(ref.via === 'insights' && queried))
+    return [`${where} is read through ${ref.via}, not named`];
   if (JSON.stringify(dimensionKeys(ref)) !== JSON.stringify([...keys].sort()))
     return [`${where} has dimensions ${dimensionKeys(ref).join(', ')}, not ${keys.join(', ')}`];
+  const open = (ref.via === 'insights' ? (queried?.fixed ?? []) : []).filter(
+    (k) => !(k in ref.dimensions),
+  );
+  if (open.length > 0) return [`${where} leaves ${open.join(', ')} open: any stack's resource`];
   const d = ref.dimensions;
   const problems: string[] = [];
   const among = (key: string, known: readonly string[]) => {
@@ -257,6 +280,26 @@ test('the check of AWS references can fail: a queue of another stack is refused'
 
   // Assess
   expect(problems).toEqual([expect.stringContaining('QueueName')]);
+});
+
+test('the check of AWS references can fail: a query over every Redshift cluster is refused', () => {
+  // Prepare
+  const inv = inventory(synthStack('redshift-resize').json);
+  const ref: MetricRef = {
+    widget: 'w',
+    via: 'insights',
+    namespace: 'AWS/Redshift',
+    name: 'PercentageDiskSpaceUsed',
+    dimensions: {},
+    anyValueOf: ['ClusterIdentifier', 'NodeID'],
+    stat: 'MAX',
+  };
+
+  // Act
+  const problems = awsProblems(ref, inv);
+
+  // Assess
+  expect(problems).toEqual([expect.stringContaining('leaves ClusterIdentifier open')]);
 });
 
 test('the check of EMF references can fail: a metric with a dimension set the handler does not emit is refused', () => {

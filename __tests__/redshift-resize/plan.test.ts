@@ -212,7 +212,7 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
     }
   });
 
-  test("the dashboard reads this deployment's state machine and cluster, with the alarm threshold", () => {
+  test("the dashboard reads this deployment's state machine and cluster, with the alarms' thresholds", () => {
     const vars = readTfvarsExample();
     const body = plannedDashboardBody(proof.plan);
     const refs = metricRefs(body);
@@ -225,6 +225,12 @@ describeOffline('offline Terraform proof: redshift-resize', () => {
     });
     expect(annotationsOf(body, 'Disk space used')).toEqual([
       ['redshift_disk_threshold_percent', vars.redshift_disk_threshold_percent],
+    ]);
+    expect(refs.find((r) => r.via === 'insights')?.dimensions).toEqual({
+      ClusterIdentifier: vars.redshift_cluster_id,
+    });
+    expect(annotationsOf(body, 'Fullest node')).toEqual([
+      ['redshift_node_disk_threshold_percent', vars.redshift_node_disk_threshold_percent],
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { substituteTf } from '../../scripts/tf-values';
+import { annotationsOf, metricRefs, parseSynthBody } from '../support/dashboard-body';
 import { only, resources, synthStack } from '../support/synth';
 
 // The stack's alarms, outputs and dashboard.
@@ -85,5 +86,35 @@ describe('dashboard', () => {
     // Assess
     const dashboards = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
     expect(dashboards.map((d) => d.dashboard_name)).toEqual(['${var.name_prefix}-redshift-resize']);
+  });
+
+  test("graphs the fullest node with the per-node alarm's own query, at the per-node threshold", () => {
+    // Prepare
+    const [dashboard] = Object.values(resources(json, 'aws_cloudwatch_dashboard'));
+    const body = parseSynthBody(String(dashboard?.dashboard_body));
+    const nodeAlarm = Object.values(resources(json, 'aws_cloudwatch_metric_alarm')).find(
+      (a) => a.alarm_name === '${var.name_prefix}-redshift-disk-space-node',
+    );
+    const [alarmQuery] = nodeAlarm?.metric_query as Array<{ expression: string }>;
+
+    // Act
+    const graph = body.widgets.find((w) => String(w.properties.title).startsWith('Fullest node'));
+    const refs = metricRefs({ widgets: graph ? [graph] : [] });
+
+    // Assess
+    expect(graph?.properties.metrics).toEqual([
+      [expect.objectContaining({ expression: alarmQuery?.expression })],
+    ]);
+    expect(refs).toEqual([
+      expect.objectContaining({
+        via: 'insights',
+        stat: 'MAX',
+        dimensions: { ClusterIdentifier: '${var.redshift_cluster_id}' },
+        anyValueOf: ['NodeID'],
+      }),
+    ]);
+    expect(annotationsOf(body, 'Fullest node')).toEqual([
+      ['redshift_node_disk_threshold_percent', '${var.redshift_node_disk_threshold_percent}'],
+    ]);
   });
 });

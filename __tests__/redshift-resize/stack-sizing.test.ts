@@ -1,4 +1,5 @@
 import { only, resources, synthStack } from '../support/synth';
+import { describeTerraform, preconditionVerdict } from './fixtures/preconditions';
 
 // Sizing from the storage needed: the wanted utilization, its grant and its plan-time check.
 const { json } = synthStack('redshift-resize');
@@ -133,3 +134,37 @@ describe('DC2 -> RA3 by elastic resize (redshift_ra3_node_type)', () => {
     ).toContain('${var.name_prefix}-redshift-resize-growth-blocked-NODE_TYPE_CHANGE_REFUSED');
   });
 });
+
+describeTerraform(
+  'a DC2 -> RA3 change needs another trigger (the plan refuses it with "disk")',
+  () => {
+    test('redshift_ra3_node_type with redshift_trigger "disk" fails, naming both values and the way out', () => {
+      // Act
+      const verdict = preconditionVerdict(json, { redshift_ra3_node_type: 'ra3.xlplus' });
+
+      // Assess
+      expect(verdict).toContain(
+        'redshift_trigger is "disk" with redshift_ra3_node_type "ra3.xlplus": after the change to RA3 the disk alarm cannot start a run',
+      );
+      expect(verdict).toContain('Set redshift_trigger to "alarm" with redshift_trigger_alarm_name');
+    });
+
+    test.each([
+      ['"none"', { redshift_ra3_node_type: 'ra3.4xlarge', redshift_trigger: 'none' }],
+      [
+        '"alarm" with its alarm',
+        {
+          redshift_ra3_node_type: 'ra3.4xlarge',
+          redshift_trigger: 'alarm',
+          redshift_trigger_alarm_name: 'analytics-queue-wait',
+        },
+      ],
+    ])('the change with redshift_trigger %s plans', (_what, overrides) => {
+      expect(preconditionVerdict(json, overrides)).toBe('');
+    });
+
+    test('the disk trigger without a node type change plans (the example)', () => {
+      expect(preconditionVerdict(json, {})).toBe('');
+    });
+  },
+);

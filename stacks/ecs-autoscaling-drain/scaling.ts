@@ -173,6 +173,8 @@ export interface ReservationAlarmsProps {
   readonly outMinutes: number;
   readonly inMinutes: number;
   readonly policies: StepPolicies;
+  /** Whether the alarms run their policies (a boolean expression works). @default true */
+  readonly actionsEnabled?: boolean;
 }
 
 /**
@@ -226,6 +228,7 @@ export class ReservationAlarms {
           metric('memory', 'MemoryReservation'),
         ],
         alarmActions: [props.policies[side].arn],
+        ...(props.actionsEnabled !== undefined ? { actionsEnabled: props.actionsEnabled } : {}),
         ...(out ? {} : { lifecycle: { precondition: [check(props.cpu), check(props.memory)] } }),
       });
     }

@@ -19,6 +19,12 @@ import {
   taskStepPolicies,
 } from './scaling';
 import { declareDrainVariables } from './variables';
+import {
+  groupCapacityProvider,
+  providerMode,
+  serviceThroughProvider,
+  stepMode,
+} from './capacity-mode';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
@@ -26,7 +32,8 @@ import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 /**
  * ECS service HA auto scaling with drain on scale-in: an ALB in front of an ECS service (EC2 launch type,
  * 2 tasks by default) whose task count follows step scaling on the service's CPU, on an Auto Scaling group
- * that follows step scaling on the cluster's CPU reservation. Before the group terminates an instance, a
+ * that follows step scaling on the cluster's CPU and memory reservation, or (ecs_drain_cluster_scaling_mode
+ * "capacity_provider") an ECS capacity provider's managed scaling. Before the group terminates an instance, a
  * lifecycle hook notifies an SNS topic; the drain function sets the container instance DRAINING and
  * re-checks through a delayed SQS queue until its tasks have stopped, then lets the termination go on.
  */
@@ -57,12 +64,23 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       onDemandBaseCapacity: own.onDemandBase,
       onDemandPercentageAboveBaseCapacity: own.onDemandPercentage,
       spotAllocationStrategy: vars.spotAllocationStrategy,
+      // Managed termination protection (capacity_provider mode) needs it; false in step mode, as before.
+      protectFromScaleIn: providerMode(),
       maxInstanceLifetimeSeconds: Token.asNumber(
         `\${${Token.asString(own.maxInstanceLifetimeDays)} * 86400}`,
       ),
       dependsOn: [app.cluster.cluster],
     });
-    const service = app.service('service', { launchType: 'EC2' });
+    // ---- capacity_provider mode: ECS sizes the group (count 0 in step mode) ----
+    const capacity = groupCapacityProvider(this, {
+      asg,
+      clusterName: app.cluster.cluster.name,
+      targetCapacityPercent: own.targetCapacity,
+      mode: own.clusterScalingMode,
+    });
+    // Depends on the association, so a destroy removes the service before the capacity provider.
+    const service = app.service('service', { launchType: 'EC2' }, [capacity.association]);
+    serviceThroughProvider(service, capacity.provider.providerName);
 
     // ---- Task scaling: step scaling on the service's CPU, optionally target tracking on its memory ----
     const scaling = new EcsServiceScalingTarget(this, 'service-scaling', {
@@ -124,6 +142,8 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       outMinutes: own.clusterOutMinutes,
       inMinutes: own.clusterInMinutes,
       policies: instanceStepPolicies(this, asg),
+      // In capacity_provider mode ECS's own target tracking policy sizes the group.
+      actionsEnabled: stepMode(),
     });
 
     // ---- Drain on scale-in: hook -> SNS -> function -> delayed SQS re-checks -> function ----

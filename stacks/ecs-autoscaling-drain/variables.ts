@@ -1,5 +1,9 @@
+import { TerraformVariable } from 'cdktf';
 import type { OpsStack } from '../platform/ops-stack';
 import { numberVar, type NumberVarSpec } from '../platform/variables';
+
+/** How the instance group scales: the stack's step policies, or an ECS capacity provider's managed scaling. */
+export const CLUSTER_SCALING_MODE = 'ecs_drain_cluster_scaling_mode';
 
 /** The stack's own variables, `ecs_drain_*`, beside the shared ECS ones (declareEcsVariables). */
 export function declareDrainVariables(stack: OpsStack) {
@@ -166,6 +170,26 @@ export function declareDrainVariables(stack: OpsStack) {
       description:
         'Standalone tasks (RunTask) still running this long after the drain began are stopped; service tasks never are. At most ecs_drain_max_seconds.',
       unit: ' seconds',
+    }),
+    clusterScalingMode: new TerraformVariable(stack, CLUSTER_SCALING_MODE, {
+      type: 'string',
+      default: 'step',
+      description:
+        '"step": the group follows the step policies on CPU and memory reservation. "capacity_provider": an ECS capacity provider with managed scaling (ecs_drain_target_capacity_percent) and managed termination protection sizes the group, the service places its tasks through it, and the step alarms act no more; the drain hook works in both.',
+      validation: [
+        {
+          condition: `\${contains(["step", "capacity_provider"], var.${CLUSTER_SCALING_MODE})}`,
+          errorMessage: `${CLUSTER_SCALING_MODE} must be "step" or "capacity_provider", not "\${var.${CLUSTER_SCALING_MODE}}".`,
+        },
+      ],
+    }).stringValue,
+    targetCapacity: v('target_capacity_percent', {
+      default: 90,
+      min: 1,
+      max: 100,
+      description:
+        'With ecs_drain_cluster_scaling_mode "capacity_provider": instance utilization ECS managed scaling aims for; below 100 keeps a spare instance for tasks moved off a draining one.',
+      unit: ' percent',
     }),
   };
 }

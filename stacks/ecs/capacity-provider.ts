@@ -16,6 +16,17 @@ export interface EcsAsgCapacityProviderProps {
    * protectFromScaleIn. @default true
    */
   readonly managedTerminationProtection?: boolean | IResolvable;
+  /**
+   * ECS drains instances through its own lifecycle hook. Off where the stack drains through its own hook.
+   * @default true
+   */
+  readonly managedDraining?: boolean;
+  /**
+   * Terraform count (a number variable works), for a provider only some settings create; consumers then
+   * name it by `providerName` and depend on `capacityProvider`, as its attributes need an index.
+   * @default none (always one)
+   */
+  readonly count?: number;
 }
 
 function enabled(flag: boolean | IResolvable): string {
@@ -47,11 +58,12 @@ export class EcsAsgCapacityProvider extends Construct {
     this.providerName = stack.name(props.name);
 
     this.capacityProvider = new EcsCapacityProvider(this, 'provider', {
+      ...(props.count !== undefined ? { count: props.count } : {}),
       name: this.providerName,
       autoScalingGroupProvider: {
         autoScalingGroupArn: props.autoScalingGroup.group.arn,
         managedTerminationProtection: enabled(protection),
-        managedDraining: 'ENABLED',
+        managedDraining: enabled(props.managedDraining ?? true),
         managedScaling: {
           status: 'ENABLED',
           targetCapacity: target,

@@ -6,7 +6,7 @@ import {
 } from '../../functions/redshift-resize/metric-names';
 import { Token } from 'cdktf';
 import type { Alerts } from '../platform/alerts';
-import { serviceOf } from '../platform/dashboard-series';
+import { insightsQuery, serviceOf, type SeriesOptions } from '../platform/dashboard-series';
 import type { NodeFunction } from '../platform/node-function';
 
 /** One hour: at least one re-check tick falls in every period, so a lasting block keeps its alarm in ALARM. */
@@ -38,16 +38,31 @@ export function growthBlockedAlarms(alerts: Alerts, guard: NodeFunction, stateMa
 const MAX_INSIGHTS_PERIODS = 36;
 
 /**
- * The per-node disk alarm: PercentageDiskSpaceUsed has the dimensions NodeID and ClusterIdentifier, NodeID
+ * The largest PercentageDiskSpaceUsed of any node, the per-node alarm's query and its dashboard graph.
+ * PercentageDiskSpaceUsed has the dimensions NodeID and ClusterIdentifier, NodeID
  * "Compute-N" or "Shared" for a single node, reported for compute nodes only
  * (https://docs.aws.amazon.com/redshift/latest/mgmt/metrics-listing.html). One Metrics Insights query
  * without GROUP BY returns a single series, the largest value of any node: the aggregate form CloudWatch
  * documents for "the maximum ... across all your instances"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html); it
  * sees new nodes after a resize without a change. Only the latest 3 hours count for its evaluation
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html). It notifies the topic
- * and starts no run: the trigger's subscription takes the disk alarm only, and a skewed node is first a
- * table distribution question.
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
+ */
+export const fullestNodeDisk = (clusterId: string, options: SeriesOptions = {}) =>
+  insightsQuery(
+    {
+      namespace: 'AWS/Redshift',
+      metricName: 'PercentageDiskSpaceUsed',
+      aggregate: 'MAX',
+      dimensionKeys: ['ClusterIdentifier', 'NodeID'],
+      where: { ClusterIdentifier: clusterId },
+    },
+    options,
+  );
+
+/**
+ * The per-node disk alarm on fullestNodeDisk. It notifies the topic and starts no run: the trigger's
+ * subscription takes the disk alarm only, and a skewed node is first a table distribution question.
  */
 export function nodeDiskAlarm(
   alerts: Alerts,
@@ -65,7 +80,7 @@ export function nodeDiskAlarm(
       {
         id: 'node',
         label: 'PercentageDiskSpaceUsed of the fullest node',
-        expression: `SELECT MAX(PercentageDiskSpaceUsed) FROM SCHEMA("AWS/Redshift", ClusterIdentifier, NodeID) WHERE ClusterIdentifier = '${props.clusterId}'`,
+        expression: fullestNodeDisk(props.clusterId).expression,
         period: 300,
         returnData: true,
       },

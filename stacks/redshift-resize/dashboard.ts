@@ -5,6 +5,7 @@ import {
   TRIGGER_METRICS,
 } from '../../functions/redshift-resize/metric-names';
 import * as dash from '../platform/dashboard';
+import { fullestNodeDisk } from './alarms';
 import type { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 
@@ -17,6 +18,8 @@ export interface RedshiftDashboardRefs {
   readonly clusterId: string;
   /** redshift_disk_threshold_percent: where the disk alarm fires. */
   readonly diskThresholdPercent: number;
+  /** redshift_node_disk_threshold_percent: where the per-node alarm fires. */
+  readonly nodeDiskThresholdPercent: number;
   readonly triggerFailureQueueName: string;
 }
 
@@ -52,6 +55,19 @@ export function redshiftDashboard(stack: OpsStack, r: RedshiftDashboardRefs): da
           {
             label: 'redshift_disk_threshold_percent',
             value: r.diskThresholdPercent,
+            color: dash.RED,
+          },
+        ],
+        yAxis: { left: { min: 0, max: 100 } },
+      }),
+      dash.graph({
+        title: 'Fullest node: disk space used (%), what the per-node alarm watches',
+        period: 300,
+        series: [fullestNodeDisk(r.clusterId, { label: 'fullest node', color: dash.ORANGE })],
+        horizontalAnnotations: [
+          {
+            label: 'redshift_node_disk_threshold_percent',
+            value: r.nodeDiskThresholdPercent,
             color: dash.RED,
           },
         ],

@@ -262,6 +262,12 @@ export class RedshiftResizeStack extends OpsStack {
         condition: `\${(var.${V.trigger} == "alarm") == (var.${V.triggerAlarmName} != "")}`,
         errorMessage: `${V.trigger} "alarm" needs ${V.triggerAlarmName} (the alarm that starts runs), and only "alarm" takes one.`,
       },
+      {
+        // Once the cluster is RA3 the guard refuses the disk trigger (DISK_TRIGGER_ON_RA3), so the pair is
+        // refused here, where the operator sets it, and not first found as silent skips after the change.
+        condition: `\${var.${V.trigger} != "disk" || var.${V.ra3NodeType} == ""}`,
+        errorMessage: `${V.trigger} is "\${var.${V.trigger}}" with ${V.ra3NodeType} "\${var.${V.ra3NodeType}}": after the change to RA3 the disk alarm cannot start a run (PercentageDiskSpaceUsed is a share of the managed storage quota there). Set ${V.trigger} to "alarm" with ${V.triggerAlarmName} (e.g. a CPU or queue-wait alarm), or "none" and start the change by hand.`,
+      },
     ];
     const stateMachine = new SfnStateMachine(this, 'state-machine', {
       name: stateMachineName,
@@ -334,6 +340,7 @@ export class RedshiftResizeStack extends OpsStack {
       stateMachineArn,
       clusterId,
       diskThresholdPercent: v.diskThreshold.numberValue,
+      nodeDiskThresholdPercent: v.nodeDiskThreshold.numberValue,
       triggerFailureQueueName: triggerFailures.name,
     });
 

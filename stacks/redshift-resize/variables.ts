@@ -251,7 +251,7 @@ export function declareVariables(stack: OpsStack, workflow: ResolvedWorkflow) {
     trigger: new TerraformVariable(stack, V.trigger, {
       type: 'string',
       default: 'disk',
-      description: `What starts a run: "disk" (the stack's PercentageDiskSpaceUsed alarm; refused by the guard on RA3, where that metric is a share of the managed storage quota), "alarm" (the metric alarm named by ${V.triggerAlarmName}, e.g. CPU or queue wait; it must notify this stack's topic) or "none" (runs start only by hand).`,
+      description: `What starts a run: "disk" (the stack's PercentageDiskSpaceUsed alarm; refused by the guard on RA3, where that metric is a share of the managed storage quota, and by the plan with ${V.ra3NodeType}), "alarm" (the metric alarm named by ${V.triggerAlarmName}, e.g. CPU or queue wait; it must notify this stack's topic) or "none" (runs start only by hand).`,
       validation: [
         {
           condition: `\${contains(["disk", "alarm", "none"], var.${V.trigger})}`,

@@ -102,6 +102,11 @@ describe('node type limits, per resize type (functions/redshift-resize/node-type
     ['ra3.xlplus', 10, 'classic', 2, 16],
     ['ra3.xlplus', 10, 'elastic', 4, 20],
     ['ra3.xlplus', 20, 'elastic', 2, 32],
+    // ra3.large: the cautious row (node-types.ts), 16 nodes by either resize type, elastic growth 2x.
+    ['ra3.large', 10, 'classic', 2, 16],
+    ['ra3.large', 15, 'elastic', 2, 16],
+    ['ra3.large', 4, 'elastic', 4, 8],
+    ['ra3.large', 2, 'classic', 4, 8],
     ['dc2.large', 4, 'elastic', 4, 8],
     ['dc2.large', 20, 'classic', 2, 32],
     ['dc2.8xlarge', 100, 'elastic', 2, 128],
@@ -130,6 +135,20 @@ describe('node type limits, per resize type (functions/redshift-resize/node-type
     expect(result).toMatchObject({ decision: 'SKIP', reason: 'AT_MAXIMUM' });
     expect(result.message).toContain('classic resize limit of ra3.4xlarge 32');
   });
+
+  it.each(['elastic', 'classic'] as const)(
+    'skips (AT_MAXIMUM) a 16-node ra3.large cluster (%s resize)',
+    async (resizeType) => {
+      // Prepare
+      world.cluster = { status: 'available', nodeType: 'ra3.large', nodes: 16 };
+
+      // Act
+      const result = await guardWith({ ...NO_CAP, resizeType });
+
+      // Assess
+      expect(result).toMatchObject({ decision: 'SKIP', reason: 'AT_MAXIMUM' });
+    },
+  );
 });
 
 describe('the concurrency scaling cap (CONCURRENCY_SCALING_MAX_NODES, RA3 only)', () => {
