@@ -65,6 +65,8 @@ interface TfRun {
   /** The last 20 kB of stdout and stderr, interleaved. */
   output: string;
   stdout: string;
+  /** The plan's summary line ("Plan: N to add, …"), wherever it was: a slow apply's progress lines can push it out of the tail. */
+  summary?: string;
 }
 
 /** Runs terraform in `dir`; resolves with the exit code, all of stdout and the tail of both streams. */
@@ -80,6 +82,8 @@ export function runTerraform(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let summary: string | undefined;
+    let partial = '';
     const stdout: Buffer[] = [];
     const started = performance.now();
     const log = process.env.DEPLOY_PROOF_LOGS
@@ -95,11 +99,19 @@ export function runTerraform(
     child.stdout.on('data', (c: Buffer) => {
       stdout.push(c);
       keep(c);
+      const lines = (partial + c.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      summary ??= lines.find((line) => line.startsWith('Plan: '));
     });
     child.stderr.on('data', keep);
     child.once('error', reject);
     child.once('close', (code) =>
-      resolve({ code: code ?? 1, output, stdout: Buffer.concat(stdout).toString('utf8') }),
+      resolve({
+        code: code ?? 1,
+        output,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        ...(summary ? { summary } : {}),
+      }),
     );
   });
 }
@@ -218,7 +230,7 @@ export async function deployStack(
     ]);
     result.timings.apply = seconds(start);
     result.planned =
-      Number(/Plan: (\d+) to add/.exec(apply.output)?.[1] ?? 0) + leftOut(stack).length;
+      Number(/Plan: (\d+) to add/.exec(apply.summary ?? '')?.[1] ?? 0) + leftOut(stack).length;
     const applied = stateResources(join(dir, EMULATOR_STATE));
     result.applied = applied.length;
     result.appliedAddresses = applied.map((r) => r.address).sort();
