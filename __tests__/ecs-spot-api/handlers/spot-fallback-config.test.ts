@@ -13,7 +13,7 @@ describe('the fallback function environment', () => {
       service: FALLBACK_NAMES.service,
       normal: CONFIGURED,
       fallback: ON_DEMAND,
-      afterMs: 300_000,
+      afterMs: 600_000,
       recoverAfterMs: 1_800_000,
       minIntervalMs: 900_000,
     });

@@ -65,7 +65,7 @@ const starve = (since: number, id = 'spot1') =>
 describe('a shortage of Spot capacity', () => {
   test('a Spot task waiting past spot_fallback_after_seconds shifts the service to On-Demand once', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
 
     // Act
     const first = await captureEmf(() => run(T0));
@@ -111,7 +111,7 @@ describe('a shortage of Spot capacity', () => {
 
   test('PENDING past the limit counts as waiting too', async () => {
     // Prepare
-    world.addTask('p1', FALLBACK_NAMES.spot, 'PENDING', T0 - 10 * MINUTE);
+    world.addTask('p1', FALLBACK_NAMES.spot, 'PENDING', T0 - 12 * MINUTE);
 
     // Act
     const report = await run(T0);
@@ -122,7 +122,7 @@ describe('a shortage of Spot capacity', () => {
 
   test('two runs at the same time shift once', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
 
     // Act
     const reports = await Promise.all([run(T0, 'req-a'), run(T0, 'req-b')]);
@@ -137,7 +137,7 @@ describe('a shortage of Spot capacity', () => {
 describe('the bounds and the way back', () => {
   test('after an apply restored the split, a shift waits for spot_fallback_min_interval_seconds', async () => {
     // Prepare: shifted at T0, then an apply put the configured split back
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
     await run(T0);
     world.strategy = CONFIGURED.map((s) => ({ ...s }));
 
@@ -154,7 +154,7 @@ describe('the bounds and the way back', () => {
 
   test('the configured split returns after spot_fallback_recover_after_seconds without a waiting Spot task', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
     await run(T0);
     world.tasks.splice(0);
 
@@ -172,7 +172,7 @@ describe('the bounds and the way back', () => {
 
   test('a Spot task still waiting keeps the fallback past the recovery period', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
     await run(T0);
 
     // Act
@@ -189,7 +189,7 @@ describe('a lost UpdateService reply', () => {
 
   test('applied: the service is read back, not updated again', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
     world.loseReply = lost();
 
     // Act
@@ -203,7 +203,7 @@ describe('a lost UpdateService reply', () => {
 
   test('not applied: the run fails, and the next shift still waits for the interval', async () => {
     // Prepare
-    starve(T0 - 6 * MINUTE);
+    starve(T0 - 11 * MINUTE);
     mocks.ecs.on(UpdateServiceCommand).rejects(lost());
 
     // Act
