@@ -71,6 +71,10 @@ function ecsMemberArn(kind: 'container-instance' | 'task', idOrArn: string, inpu
     ? idOrArn
     : regional('ecs', `${kind}/${ecsClusterName(input)}/${idOrArn}`);
 }
+const ecsServiceArn = (nameOrArn: string, input: Input) =>
+  nameOrArn.startsWith('arn:')
+    ? nameOrArn
+    : regional('ecs', `service/${ecsClusterName(input)}/${nameOrArn}`);
 /** The ecs:cluster condition key ECS sets for actions on container instances and tasks. */
 const ecsClusterContext = (input: Input) => ({ 'ecs:cluster': ecsClusterArn(input) });
 function strList(input: Input, key: string): string[] {
@@ -227,7 +231,35 @@ export const TRANSLATORS: Record<string, Translator> = {
   'ECSClient.UpdateContainerInstancesState': onContainerInstances(
     'ecs:UpdateContainerInstancesState',
   ),
-  'ECSClient.ListTasks': onContainerInstance('ecs:ListTasks'),
+  // By container instance (the signal function), or by service (the fallback), where the request names no
+  // container instance: authorized on "*" with the cluster as ecs:cluster (awsdocs/amazon-ecs-developer-guide#211).
+  'ECSClient.ListTasks': (input, call) =>
+    input.containerInstance === undefined
+      ? [{ action: 'ecs:ListTasks', resource: '*', context: ecsClusterContext(input) }]
+      : onContainerInstance('ecs:ListTasks')(input, call),
+  'ECSClient.DescribeServices': (input) =>
+    strList(input, 'services').map((s) => ({
+      action: 'ecs:DescribeServices',
+      resource: ecsServiceArn(s, input),
+      context: ecsClusterContext(input),
+    })),
+  // ecs:capacity-provider: the ARNs of the providers the request's strategy names (ArrayOfARN).
+  'ECSClient.UpdateService': (input) => [
+    {
+      action: 'ecs:UpdateService',
+      resource: ecsServiceArn(str(input, 'service'), input),
+      context: {
+        ...ecsClusterContext(input),
+        ...(Array.isArray(input.capacityProviderStrategy)
+          ? {
+              'ecs:capacity-provider': (
+                input.capacityProviderStrategy as Array<{ capacityProvider: string }>
+              ).map((s) => regional('ecs', `capacity-provider/${s.capacityProvider}`)),
+            }
+          : {}),
+      },
+    },
+  ],
   'ECSClient.DescribeTasks': (input) =>
     strList(input, 'tasks').map((t) => ({
       action: 'ecs:DescribeTasks',

@@ -40,7 +40,7 @@ function withContext(
 export function conditionViolations(block: ConditionBlock, request: IamRequest): Violation[] {
   const out: Violation[] = [];
   for (const [operator, keys] of Object.entries(block)) {
-    const base = operator.replace(/^For(Any|All)Value:/, '').replace(/IfExists$/, '');
+    const base = operator.replace(/^For(Any|All)Values:/, '').replace(/IfExists$/, '');
     const absenceAllowed = operator.endsWith('IfExists') || operator.startsWith('ForAllValues:');
     for (const [key, expected] of Object.entries(keys)) {
       const multi = operator.startsWith('For');
