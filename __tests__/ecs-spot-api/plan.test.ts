@@ -356,7 +356,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
     );
   }, 120_000);
 
-  test('variable validation rejects an unknown Spot allocation strategy and a negative interruption threshold', async () => {
+  test('variable validation rejects an unknown Spot allocation strategy, a negative interruption threshold, a fallback limit under a minute', async () => {
     const failure = await proveStack(
       offlineTools!,
       outdir,
@@ -364,6 +364,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
       variantVarFile({
         ecs_spot_allocation_strategy: 'cheapest',
         ecs_spot_interruption_alarm_threshold: -1,
+        ecs_spot_fallback_after_seconds: 30,
       }),
     ).then(
       () => 'planned',
@@ -373,6 +374,7 @@ describeOffline('offline Terraform proof: ecs-spot-api', () => {
     expect(failure).toMatch(
       wrapped('ecs_spot_interruption_alarm_threshold must be a whole number from 0 to 10000'),
     );
+    expect(failure).toMatch(wrapped('from 60 to 86400, got 30.'));
   }, 120_000);
 
   test('the dashboard graphs both groups, Spot against On-Demand, and the CPU target from the variables', () => {

@@ -22,6 +22,10 @@ describe('ecs-spot-api stack', () => {
       .sort();
     expect(own).toEqual([
       'ecs_spot_cpu_target_percent',
+      'ecs_spot_fallback_after_seconds',
+      'ecs_spot_fallback_enabled',
+      'ecs_spot_fallback_min_interval_seconds',
+      'ecs_spot_fallback_recover_after_seconds',
       'ecs_spot_instance_refresh_schedule',
       'ecs_spot_interruption_alarm_threshold',
       'ecs_spot_managed_termination_protection',
@@ -342,6 +346,7 @@ describe('ecs-spot-api stack', () => {
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
       'Errors',
+      'Errors',
       'FailedInvocations',
       'FailedInvocations',
       'HealthyHostCount',
@@ -351,11 +356,12 @@ describe('ecs-spot-api stack', () => {
     for (const a of alarms) expect(text(a.alarm_actions)).toContain('aws_sns_topic.alerts_topic');
   });
 
-  test('the instance role, the task execution role and the Spot signal function are under the IAM proof', () => {
+  test('the instance role, the task execution role, the Spot signal and fallback functions are under the IAM proof', () => {
     expect(stack.iamSubjects.map((s) => s.name)).toEqual([
       'ecs-spot-api-instance-role',
       'ecs-spot-api-task-execution',
       'ecs-drain-spot-signal',
+      'ecs-drain-spot-fallback',
     ]);
   });
 });

@@ -145,3 +145,51 @@ describe('Spot signal function', () => {
     await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
   });
 });
+
+describe('Spot fallback function', () => {
+  const cluster = resourceName('ecs-spot-api');
+  const role = () => subject('ecs-drain-spot-fallback').policy;
+  const inCluster = { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) };
+  const provider = (name: string) => arn('ecs', `capacity-provider/${resourceName(name)}`);
+  const update = (service: string, providers: string[]) => ({
+    action: 'ecs:UpdateService',
+    resource: arn('ecs', `service/${cluster}/${service}`),
+    context: { ...inCluster, 'ecs:capacity-provider': providers },
+  });
+
+  test('it may shift its own service between its two capacity providers', async () => {
+    const own = update(cluster, [
+      provider('ecs-spot-api-on-demand'),
+      provider('ecs-spot-api-spot'),
+    ]);
+    await expect(decide(role(), own)).resolves.toBe('Allowed');
+  });
+
+  test('it may not update another service of the cluster', async () => {
+    const other = update('other', [provider('ecs-spot-api-on-demand')]);
+    await expect(decide(role(), other)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('it may not put its service on another capacity provider', async () => {
+    const foreign = update(cluster, [provider('ecs-spot-api-on-demand'), provider('someone-else')]);
+    await expect(decide(role(), foreign)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('it may not list the tasks of another cluster', async () => {
+    const request = {
+      action: 'ecs:ListTasks',
+      resource: '*',
+      context: { 'ecs:cluster': arn('ecs', 'cluster/other') },
+    };
+    await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test('it may not stop tasks', async () => {
+    const request = {
+      action: 'ecs:StopTask',
+      resource: arn('ecs', `task/${cluster}/0f4a7b2c9d8e41f6a5b3c2d1e0f9a8b7`),
+      context: inCluster,
+    };
+    await expect(decide(role(), request)).resolves.toBe('ImplicitlyDenied');
+  });
+});

@@ -31,10 +31,12 @@ export interface ProofSubject {
 
 /**
  * Options the proof turns on over terraform.tfvars.example, so roles that exist only with an option are judged
- * as they would deploy with it (the task execution role exists only with a private registry secret).
+ * as they would deploy with it (the task execution role exists only with a private registry secret, the
+ * Spot fallback function only with ecs_spot_fallback_enabled).
  */
 export const PROOF_OPTIONS: Readonly<Record<string, unknown>> = {
   ecs_private_registry_secret_arn: `arn:${WORLD.partition}:secretsmanager:${WORLD.region}:${WORLD.account}:secret:registry-credentials-AbCdEf`,
+  ecs_spot_fallback_enabled: true,
 };
 
 export function proofVariables(): Record<string, unknown> {

@@ -21,9 +21,15 @@ type Sub = (text: string) => string;
 const deployedArn = (service: string, resource: string, account: string = WORLD.account) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${account}:${resource}`;
 
-/** `${aws_x.id.attr}` -> [type, id, attr]; anything else -> undefined. */
+/**
+ * `${aws_x.id.attr}`, or `${one(aws_x.id[*].attr)}` (a resource with a count), -> [type, id, attr];
+ * anything else -> undefined.
+ */
 function reference(value: unknown): [string, string, string] | undefined {
-  const m = typeof value === 'string' ? /^\$\{(aws_\w+)\.([\w-]+)\.(\w+)\}$/.exec(value) : null;
+  const m =
+    typeof value === 'string'
+      ? /^\$\{(?:one\()?(aws_\w+)\.([\w-]+)(?:\[\*\])?\.(\w+)\)?\}$/.exec(value)
+      : null;
   return m ? [m[1] as string, m[2] as string, m[3] as string] : undefined;
 }
 
@@ -111,6 +117,12 @@ function functionNeeds(resources: Resources, sub: Sub, id: string, fn: Record<st
         resources: ['*'],
       }),
     );
+  // A function that publishes to an encrypted topic names it in its environment: SNS uses the topic's key
+  // on the publisher's behalf.
+  const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables;
+  for (const value of Object.values(env ?? {}).map(String))
+    if (/^arn:.+:sns:/.test(value))
+      needs.push(...kmsFor(resources, sub, destinationByArn(resources, sub, sub(value)).kmsKey));
   for (const config of Object.values(resources.aws_lambda_function_event_invoke_config ?? {})) {
     if (config.function_name !== `\${aws_lambda_function.${id}.function_name}`) continue;
     const onFailure = (config.destination_config as { on_failure?: { destination?: string } })

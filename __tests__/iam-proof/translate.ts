@@ -2,6 +2,7 @@ import { iamResourceTypeDetails, iamResourceTypesForService } from '@cloud-copil
 import { WORLD } from '../support/deployment';
 import type { RecordedCall } from '../support/iam-recorder';
 import type { IamRequest } from './engine';
+import { ECS_SERVICE_TRANSLATORS } from './translate-ecs-services';
 import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 
 export type Input = Record<string, unknown>;
@@ -9,7 +10,7 @@ export type Translator = (input: Input, call: RecordedCall) => IamRequest[];
 
 export const ec2 = (resource: string, account: string = WORLD.account) =>
   `arn:${WORLD.partition}:ec2:${WORLD.region}:${account}:${resource}`;
-const regional = (service: string, resource: string) =>
+export const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
 
 /**
@@ -60,7 +61,7 @@ export function requestTagContext(
 // ---- ECS on EC2: the drain function (ecs-drain-drain) and the container agent (<stack>-instance-role) ----
 
 /** Cluster name from an ECS `cluster` input, which may be a name or a cluster ARN. */
-function ecsClusterName(input: Input): string {
+export function ecsClusterName(input: Input): string {
   const cluster = str(input, 'cluster');
   return cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf(':cluster/') + 9) : cluster;
 }
@@ -72,8 +73,8 @@ function ecsMemberArn(kind: 'container-instance' | 'task', idOrArn: string, inpu
     : regional('ecs', `${kind}/${ecsClusterName(input)}/${idOrArn}`);
 }
 /** The ecs:cluster condition key ECS sets for actions on container instances and tasks. */
-const ecsClusterContext = (input: Input) => ({ 'ecs:cluster': ecsClusterArn(input) });
-function strList(input: Input, key: string): string[] {
+export const ecsClusterContext = (input: Input) => ({ 'ecs:cluster': ecsClusterArn(input) });
+export function strList(input: Input, key: string): string[] {
   const v = input[key];
   if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string'))
     throw new Error(`recorded input has no ${key} list: ${JSON.stringify(input)}`);
@@ -162,6 +163,7 @@ export const TRANSLATORS: Record<string, Translator> = {
     { action: 'rbin:GetRule', resource: regional('rbin', `rule/${str(input, 'Identifier')}`) },
   ],
   ...SNAPSHOT_TRANSLATORS,
+  ...ECS_SERVICE_TRANSLATORS,
   'EC2Client.DeleteSnapshot': (input, call) => [
     {
       action: 'ec2:DeleteSnapshot',
@@ -227,7 +229,12 @@ export const TRANSLATORS: Record<string, Translator> = {
   'ECSClient.UpdateContainerInstancesState': onContainerInstances(
     'ecs:UpdateContainerInstancesState',
   ),
-  'ECSClient.ListTasks': onContainerInstance('ecs:ListTasks'),
+  // By container instance (the signal function), or by service (the fallback), where the request names no
+  // container instance: authorized on "*" with the cluster as ecs:cluster (awsdocs/amazon-ecs-developer-guide#211).
+  'ECSClient.ListTasks': (input, call) =>
+    input.containerInstance === undefined
+      ? [{ action: 'ecs:ListTasks', resource: '*', context: ecsClusterContext(input) }]
+      : onContainerInstance('ecs:ListTasks')(input, call),
   'ECSClient.DescribeTasks': (input) =>
     strList(input, 'tasks').map((t) => ({
       action: 'ecs:DescribeTasks',

@@ -40,7 +40,7 @@ function withContext(
 export function conditionViolations(block: ConditionBlock, request: IamRequest): Violation[] {
   const out: Violation[] = [];
   for (const [operator, keys] of Object.entries(block)) {
-    const base = operator.replace(/^For(Any|All)Value:/, '').replace(/IfExists$/, '');
+    const base = operator.replace(/^(ForAnyValue|ForAllValues):/, '').replace(/IfExists$/, '');
     const absenceAllowed = operator.endsWith('IfExists') || operator.startsWith('ForAllValues:');
     for (const [key, expected] of Object.entries(keys)) {
       const multi = operator.startsWith('For');
@@ -154,7 +154,9 @@ export function resourceVariants(patterns: readonly string[], request: IamReques
  * must be ours) or by presence (the volume or instance must carry the snapshot tag key). A policy that no longer checks
  * one (a condition dropped or loosened in the stack's source) lets the violating request through.
  */
-function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
+function guardKeys(
+  request: IamRequest,
+): Record<string, 'value' | 'presence' | 'values if present'> {
   const tagKey = String(readTfvarsExample().snapshot_tag_key ?? 'Snapshot');
   const instanceTagKey = String(
     readTfvarsExample().snapshot_instance_tag_key ?? 'SnapshotInstance',
@@ -166,6 +168,8 @@ function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
     ...(!request.resource.includes(':volume/') ? { 'aws:ResourceTag/managed-by': 'value' } : {}),
     'aws:ResourceTag/aws:rds:primaryDBClusterArn': 'value',
     'ecs:cluster': 'value',
+    // UpdateService: the strategy's capacity providers must be ours (ForAllValues: a request naming none passes).
+    'ecs:capacity-provider': 'values if present',
     'ec2:CreateAction': 'value',
     [`aws:ResourceTag/${tagKey}`]: 'presence',
     // A crash-consistent set: the instance must carry the instance tag key.
@@ -183,7 +187,7 @@ const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp, actions?: read
   ['redshift', /^(?:cluster:|snapshot:)([^/:]+)/],
   ['logs', /^log-group:([^:]+)/],
   ['autoscaling', /autoScalingGroupName\/(.+)$/],
-  ['ecs', /^(?:cluster|container-instance|task)\/([^/]+)/],
+  ['ecs', /^(?:cluster|container-instance|task|service)\/([^/]+)/],
   // The master secret RDS manages for the cluster is named rds!cluster-<id>.
   ['secretsmanager', /^secret:(rds!cluster)-/],
   ['cloudwatch', /^alarm:([^:]+)/],
@@ -238,8 +242,9 @@ export function ownershipViolations(request: IamRequest): Violation[] {
   }
   for (const [key, kind] of Object.entries(guardKeys(request))) {
     if (request.context?.[key] === undefined) continue;
-    out.push({ why: `${key} absent`, request: withContext(request, key, undefined) });
-    if (kind === 'value') {
+    if (kind !== 'values if present')
+      out.push({ why: `${key} absent`, request: withContext(request, key, undefined) });
+    if (kind !== 'presence') {
       const value = request.context[key];
       const other = otherValue(value);
       out.push({

@@ -48,6 +48,8 @@ export class SpotSignals {
   readonly fn: NodeFunction;
   readonly failures: FailureQueue;
   readonly interruptionAlarm: CloudwatchMetricAlarm;
+  /** The small table of counted event ids; the fallback keeps its one state item there too. */
+  readonly seenTableName: string;
 
   constructor(scope: Construct, props: SpotSignalsProps) {
     const stack = OpsStack.of(scope);
@@ -55,7 +57,7 @@ export class SpotSignals {
       name: 'ecs-spot-signal-failures',
     }));
     // The event ids already counted: EventBridge delivers at least once, and a signal is counted once.
-    const seenName = stack.name('ecs-spot-signals-seen');
+    const seenName = (this.seenTableName = stack.name('ecs-spot-signals-seen'));
     new DynamodbTable(scope, 'spot-signals-seen', {
       name: seenName,
       billingMode: 'PAY_PER_REQUEST',

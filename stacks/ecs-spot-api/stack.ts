@@ -10,6 +10,8 @@ import { TARGET_HEALTH_CHECK } from '../ecs/load-balancer';
 import { EcsServiceScalingTarget, serviceTargetTracking } from '../ecs/service-scaling';
 import { spotReplacementPrecondition } from '../ecs/spot-notice';
 import { declareEcsVariables } from '../ecs/variables';
+import { declareFallbackVariables } from './fallback-variables';
+import { SpotFallback } from './spot-fallback';
 import { SpotSignals } from './spot-signals';
 import { declareSpotVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
@@ -174,6 +176,25 @@ export class EcsSpotApiStack extends OpsStack {
       groups: [onDemandGroup, spotGroup],
       alerts,
       interruptionThreshold: own.interruptionAlarmThreshold,
+    });
+    const fallback = declareFallbackVariables(this);
+    new SpotFallback(this, 'spot-fallback', {
+      enabled: fallback.enabled,
+      clusterName: app.cluster.clusterName,
+      clusterArn: app.cluster.clusterArn,
+      serviceName: service.serviceName,
+      onDemandProvider: onDemand.providerName,
+      spotProvider: spot.providerName,
+      split: {
+        onDemandBase: own.onDemandBase,
+        onDemandWeight: own.onDemandWeight,
+        spotWeight: own.spotWeight,
+      },
+      afterSeconds: fallback.afterSeconds,
+      recoverAfterSeconds: fallback.recoverAfterSeconds,
+      minIntervalSeconds: fallback.minIntervalSeconds,
+      stateTableName: signals.seenTableName,
+      alerts,
     });
     ecsSpotDashboard(this, {
       clusterName: app.cluster.clusterName,

@@ -124,9 +124,10 @@ export class Alerts extends Construct {
     });
   }
 
-  /** Any error of the function in a 5-minute period. */
+  /** Any error of the function in a 5-minute period; with the function's `count`, when the function exists. */
   functionErrors(id: string, fn: NodeFunction): CloudwatchMetricAlarm {
     return this.alarm(id, {
+      ...(fn.count !== undefined ? { count: fn.count } : {}),
       alarmName: `${fn.functionName}-errors`,
       alarmDescription: `${fn.functionName} reported errors`,
       namespace: 'AWS/Lambda',

@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
-import { AssetType, TerraformAsset, Token } from 'cdktf';
+import { AssetType, TerraformAsset, type TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/shared/metric-spec';
 import { type PolicyStatement } from './iam';
@@ -31,6 +31,21 @@ export interface NodeFunctionProps {
   readonly onFailure?: { readonly arn: string; readonly kind: 'sqs' | 'sns' };
   /** Runs the function in these subnets with these security groups. @default not in a VPC */
   readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /** Terraform `count` of every resource (a function that exists only with an option). @default always */
+  readonly count?: number;
+}
+
+/**
+ * A reference to `attr` of `resource`; with a count, the resource is a list: one() reads the attribute of
+ * the one that exists, if any (null when the count is 0).
+ */
+export function countedRef(
+  resource: TerraformResource,
+  attr: string,
+  plain: string,
+  count: number | undefined,
+): string {
+  return count === undefined ? plain : Token.asString(`\${one(${resource.fqn}[*].${attr})}`);
 }
 
 const MAX_TIMEOUT_SECONDS = 900;
@@ -45,6 +60,10 @@ export class NodeFunction extends Construct {
   /** ARN built from inputs, known at plan time (for policies that name this function). */
   readonly arn: string;
   readonly statements: readonly PolicyStatement[];
+  /** The `count` of its resources, if it exists only with an option. */
+  readonly count?: number;
+  /** The function's ARN and name as references, usable whether or not it has a count. */
+  readonly ref: { readonly arn: string; readonly name: string };
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
@@ -52,12 +71,15 @@ export class NodeFunction extends Construct {
     const timeout = props.timeoutSeconds ?? 60;
     const memory = props.memoryMb ?? 256;
     validate(props, timeout, memory);
+    const count = props.count !== undefined ? { count: props.count } : {};
+    if (props.count !== undefined) this.count = props.count;
 
     this.functionName = stack.name(props.name);
     this.arn = stack.arn('lambda', `function:${this.functionName}`);
     const logGroupName = `/aws/lambda/${this.functionName}`;
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      ...count,
       name: logGroupName,
       retentionInDays: stack.logRetentionDays,
     });
@@ -96,6 +118,7 @@ export class NodeFunction extends Construct {
       policyName: 'least-privilege',
       statements: this.statements,
       iamSubject: props.asset,
+      ...count,
     });
     this.role = role.role;
     this.policy = role.policy;
@@ -109,9 +132,10 @@ export class NodeFunction extends Construct {
     });
 
     this.function = new LambdaFunction(this, 'function', {
+      ...count,
       functionName: this.functionName,
       description: props.description,
-      role: this.role.arn,
+      role: countedRef(this.role, 'arn', this.role.arn, props.count),
       runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
@@ -124,7 +148,7 @@ export class NodeFunction extends Construct {
         : {}),
       loggingConfig: {
         logFormat: 'JSON',
-        logGroup: this.logGroup.name,
+        logGroup: countedRef(this.logGroup, 'name', this.logGroup.name, props.count),
         applicationLogLevel: 'INFO',
         systemLogLevel: 'WARN',
       },
@@ -148,10 +172,15 @@ export class NodeFunction extends Construct {
       // The role's policy must exist before the first invocation can log or call anything.
       dependsOn: [policy, this.logGroup],
     });
+    this.ref = {
+      arn: countedRef(this.function, 'arn', this.function.arn, props.count),
+      name: countedRef(this.function, 'function_name', this.function.functionName, props.count),
+    };
 
     if (props.onFailure) {
       new LambdaFunctionEventInvokeConfig(this, 'async', {
-        functionName: this.function.functionName,
+        ...count,
+        functionName: this.ref.name,
         maximumRetryAttempts: 2,
         destinationConfig: { onFailure: { destination: props.onFailure.arn } },
       });

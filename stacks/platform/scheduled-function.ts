@@ -2,7 +2,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
-import type { NodeFunction } from './node-function';
+import { countedRef, type NodeFunction } from './node-function';
 import { OpsStack } from './ops-stack';
 
 export interface ScheduleProps {
@@ -18,7 +18,7 @@ const RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } as con
 
 /**
  * Runs a function on a schedule: an EventBridge rule, its target, and the permission for EventBridge to
- * invoke the function from that rule only. Not a Construct: the resources are added to `scope` as
+ * invoke the function from that rule only; with the function's `count`, when the function exists. Not a Construct: the resources are added to `scope` as
  * 'schedule', 'schedule-target' and 'schedule-invoke', the addresses the stacks had with the block inline.
  */
 export class FunctionSchedule {
@@ -40,22 +40,26 @@ export class FunctionSchedule {
     const stack = OpsStack.of(scope);
     this.ruleName = stack.name(props.name);
     this.ruleArn = FunctionSchedule.ruleArnOf(scope, props.name);
+    const count = fn.count !== undefined ? { count: fn.count } : {};
     this.rule = new CloudwatchEventRule(scope, 'schedule', {
+      ...count,
       name: this.ruleName,
       description: props.description,
       scheduleExpression: props.expression,
     });
     new CloudwatchEventTarget(scope, 'schedule-target', {
-      rule: this.rule.name,
-      arn: fn.function.arn,
+      ...count,
+      rule: countedRef(this.rule, 'name', this.rule.name, fn.count),
+      arn: fn.ref.arn,
       retryPolicy: RETRY,
     });
     new LambdaPermission(scope, 'schedule-invoke', {
+      ...count,
       statementId: 'AllowEventBridgeSchedule',
       action: 'lambda:InvokeFunction',
-      functionName: fn.function.functionName,
+      functionName: fn.ref.name,
       principal: 'events.amazonaws.com',
-      sourceArn: this.rule.arn,
+      sourceArn: countedRef(this.rule, 'arn', this.rule.arn, fn.count),
     });
   }
 }
