@@ -22,6 +22,10 @@ import { declareDrainVariables } from './variables';
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import {
+  declareCapacityReservationGroupVariable,
+  launchIntoCapacityReservationGroup,
+} from '../ecs/capacity-reservation';
 
 /**
  * ECS service HA auto scaling with drain on scale-in: an ALB in front of an ECS service (EC2 launch type,
@@ -62,6 +66,8 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       ),
       dependsOn: [app.cluster.cluster],
     });
+    // The On-Demand part of the group (Spot instances cannot launch into Capacity Reservations).
+    launchIntoCapacityReservationGroup(asg, declareCapacityReservationGroupVariable(this));
     const service = app.service('service', { launchType: 'EC2' });
 
     // ---- Task scaling: step scaling on the service's CPU, optionally target tracking on its memory ----
