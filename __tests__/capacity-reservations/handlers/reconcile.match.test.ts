@@ -201,4 +201,19 @@ describeWithMariaDb('reconcile: open and targeted reservations (real MariaDB, mo
     expect(second[0]).toMatchObject({ status: 'reconciled', observed: 2, reservationsCreated: 0 });
     expect([...h.group.members]).toEqual(h.world.all().map((r) => r.CapacityReservationArn));
   });
+
+  it('reports reservations the group refused in Last_Error, counting them as reserved', async () => {
+    // Prepare
+    await row(2, 'targeted');
+    h.group.refuseWith = 'LimitExceeded';
+
+    // Act
+    const pools = completed(await h.run(undefined, { withGroup: true }));
+
+    // Assess
+    expect(pools[0]).toMatchObject({ status: 'failed', actual: 2 });
+    expect((await readRow(h.db, 'm5.large', 'us-east-1a'))?.Last_Error).toMatch(
+      /^GroupMembershipError: could not add 1 reservation\(s\) to the group: arn:aws:ec2:.*LimitExceeded: refused$/,
+    );
+  });
 });
