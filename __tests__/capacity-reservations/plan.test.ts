@@ -54,6 +54,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       aws_lambda_permission: 1,
       aws_rds_cluster: 1,
       aws_rds_cluster_instance: 1,
+      aws_resourcegroups_group: 1,
       aws_route_table: 2,
       aws_route_table_association: 2,
       aws_security_group: 3,
@@ -61,7 +62,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
       aws_sqs_queue: 1,
       aws_subnet: 2,
       aws_vpc: 1,
-      aws_vpc_endpoint: 2,
+      aws_vpc_endpoint: 3,
       aws_vpc_security_group_egress_rule: 2,
       aws_vpc_security_group_ingress_rule: 2,
     });
@@ -80,6 +81,7 @@ describeOffline('offline Terraform proof: capacity-reservations', () => {
     const endpoints = plannedResources(proof.plan, 'aws_vpc_endpoint').map((e) => e.values);
     expect(endpoints.map((e) => e.service_name).sort()).toEqual([
       'com.amazonaws.us-east-1.ec2',
+      'com.amazonaws.us-east-1.resource-groups',
       'com.amazonaws.us-east-1.secretsmanager',
     ]);
     for (const e of endpoints)

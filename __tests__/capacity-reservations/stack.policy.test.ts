@@ -34,6 +34,7 @@ describe('capacity-reservations: reserver policy', () => {
       'CreateOnlyManagedReservations',
       'TagReservationsOnlyAtCreation',
       'ChangeOnlyManagedReservations',
+      'GroupOwnReservations',
       'WriteOwnLogs',
       'VpcNetworkInterfaces',
       'OnFailureDestination',
@@ -56,7 +57,10 @@ describe('capacity-reservations: reserver policy', () => {
 
   test('creates reservations only with its managed-by request tag, and tags only at creation', () => {
     expect(statement('CreateOnlyManagedReservations').Condition).toEqual({
-      StringEquals: { 'aws:RequestTag/managed-by': '${var.name_prefix}/capacity-reservations' },
+      StringEquals: {
+        'aws:RequestTag/managed-by': '${var.name_prefix}/capacity-reservations',
+        'ec2:InstanceMatchCriteria': ['open', 'targeted'],
+      },
     });
     expect(statement('TagReservationsOnlyAtCreation').Condition).toEqual({
       StringEquals: { 'ec2:CreateAction': 'CreateCapacityReservation' },

@@ -42,7 +42,7 @@ describe('capacity-reservations stack', () => {
     const services = Object.values(resources(json, 'aws_vpc_endpoint')).map((e) =>
       String(e.service_name).split('.').pop(),
     );
-    expect(services.sort()).toEqual(['ec2', 'secretsmanager']);
+    expect(services.sort()).toEqual(['ec2', 'resource-groups', 'secretsmanager']);
   });
 });
 

@@ -62,11 +62,12 @@ describe('capacity reservation policies', () => {
 
   test('create with the managed-by request tag, and tagging at creation, are allowed', async () => {
     const tags = { 'aws:RequestTag/managed-by': CAPACITY_MANAGED };
+    const open = { 'ec2:InstanceMatchCriteria': 'open' };
     await expect(
       decideFor({
         action: 'ec2:CreateCapacityReservation',
         resource: anyReservation,
-        context: tags,
+        context: { ...tags, ...open },
       }),
     ).resolves.toBe('Allowed');
     await expect(
@@ -77,6 +78,29 @@ describe('capacity reservation policies', () => {
       }),
     ).resolves.toBe('Allowed');
   });
+
+  test('a targeted reservation may be created; any other eligibility is denied', async () => {
+    const request = (criteria: string) => ({
+      action: 'ec2:CreateCapacityReservation',
+      resource: anyReservation,
+      context: {
+        'aws:RequestTag/managed-by': CAPACITY_MANAGED,
+        'ec2:InstanceMatchCriteria': criteria,
+      },
+    });
+    await expect(decideFor(request('targeted'))).resolves.toBe('Allowed');
+    await expect(decideFor(request('something-else'))).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test.each(['resource-groups:GroupResources', 'resource-groups:UngroupResources'])(
+    "%s is allowed on the stack's capacity reservation group only",
+    async (action) => {
+      const ours = arn('resource-groups', `group/${resourceName('capacity-reservations')}`);
+      const other = arn('resource-groups', 'group/someone-elses-group');
+      await expect(decideFor({ action, resource: ours })).resolves.toBe('Allowed');
+      await expect(decideFor({ action, resource: other })).resolves.toBe('ImplicitlyDenied');
+    },
+  );
 
   test('tagging a reservation is denied outside its creation', async () => {
     const request = {

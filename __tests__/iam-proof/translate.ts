@@ -3,6 +3,7 @@ import { WORLD } from '../support/deployment';
 import type { RecordedCall } from '../support/iam-recorder';
 import type { IamRequest } from './engine';
 import { ECS_SERVICE_TRANSLATORS } from './translate-ecs-services';
+import { CAPACITY_TRANSLATORS } from './translate-capacity';
 import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 
 export type Input = Record<string, unknown>;
@@ -174,22 +175,7 @@ export const TRANSLATORS: Record<string, Translator> = {
   'EC2Client.DescribeCapacityReservations': anyResource('ec2:DescribeCapacityReservations'),
   'EC2Client.DescribeAvailabilityZones': anyResource('ec2:DescribeAvailabilityZones'),
   'EC2Client.DescribeInstanceTypes': anyResource('ec2:DescribeInstanceTypes'),
-  'EC2Client.CreateCapacityReservation': (input) => {
-    const requestTags = requestTagContext(input.TagSpecifications, 'capacity-reservation');
-    const created = ec2(`capacity-reservation/${NEW_RESOURCE_IDS.capacityReservation}`);
-    return [
-      { action: 'ec2:CreateCapacityReservation', resource: created, context: requestTags },
-      ...(Object.keys(requestTags).length > 0
-        ? [
-            {
-              action: 'ec2:CreateTags',
-              resource: created,
-              context: { ...requestTags, 'ec2:CreateAction': 'CreateCapacityReservation' },
-            },
-          ]
-        : []),
-    ];
-  },
+  ...CAPACITY_TRANSLATORS,
   'EC2Client.ModifyCapacityReservation': (input, call) => [
     {
       action: 'ec2:ModifyCapacityReservation',

@@ -61,6 +61,8 @@ export function clientToken(chunk: ChunkIdentity): string {
         ...(demand.future
           ? [demand.future.startDate.toISOString(), demand.future.commitmentDays]
           : []),
+        // Likewise only for targeted requests: open ones keep their tokens.
+        ...(demand.match === 'targeted' ? ['targeted'] : []),
       ]),
     )
   );

@@ -32,6 +32,14 @@ export const ReserverEnvSchema = z.object({
   IDLE_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(20),
   /** Live reservations ending within this many hours count as expiring (variable capacity_expiry_warning_hours). */
   EXPIRY_WARNING_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /** The stack's capacity reservation group (rows with Match `targeted`); unset: such rows are refused. */
+  RESERVATION_GROUP_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:resource-groups:[a-z0-9-]+:\d{12}:group\/[A-Za-z0-9_.-]{1,300}$/,
+      'must be a Resource Groups group ARN',
+    )
+    .optional(),
   /** ARN of the function's own schedule rule: scheduled events of any other rule are refused. */
   SCHEDULE_RULE_ARN: z
     .string()

@@ -4,6 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Connection } from 'mysql2/promise';
 import type { ReconcileConfig } from './config';
 import type { RowKey } from './database';
+import type { ReservationGroup } from './group';
 import type { DemandRow } from './rows';
 
 /** The part of Powertools Metrics reconcile() uses (so a benchmark can pass a no-op). */
@@ -15,6 +16,8 @@ export interface ReconcileDeps {
   readonly ec2: EC2Client;
   /** Value of tag `managed-by`: set on everything created, required on everything counted or reduced. */
   readonly managedBy: string;
+  /** The stack's capacity reservation group; without it, rows with Match `targeted` are refused. */
+  readonly group?: ReservationGroup;
   readonly logger?: Logger;
   readonly metrics?: MetricsSink;
   readonly now?: () => Date;

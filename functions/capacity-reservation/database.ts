@@ -15,7 +15,8 @@ const SEED_COLUMNS = [
 
 /**
  * Columns this function adds, with their definitions. DDL cannot take bind parameters; these strings are
- * constants of this module, never user input. Valid on Aurora MySQL 8 and MariaDB alike.
+ * constants of this module, never user input. Valid on Aurora MySQL 8 and MariaDB alike. Names are quoted in DDL:
+ * MATCH is a reserved word in both (SQL must write `Match` in backquotes).
  */
 const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
   ['Platform', "VARCHAR(64) NOT NULL DEFAULT 'Linux/UNIX'"],
@@ -28,6 +29,7 @@ const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = 
   ['Idle_Since', 'DATETIME NULL DEFAULT NULL'],
   ['Start_Date', 'DATETIME NULL DEFAULT NULL'],
   ['Commitment_Days', 'INT NULL DEFAULT NULL'],
+  ['Match', "VARCHAR(16) NOT NULL DEFAULT 'open'"],
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
@@ -35,7 +37,7 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE} (
   AvailabilityZone VARCHAR(64) NOT NULL,
   Target_Capacity INT NULL,
   Current_Capacity INT NOT NULL DEFAULT 0,
-  ${ADDED_COLUMNS.map(([name, definition]) => `${name} ${definition}`).join(',\n  ')},
+  ${ADDED_COLUMNS.map(([name, definition]) => `\`${name}\` ${definition}`).join(',\n  ')},
   PRIMARY KEY (InstanceType, AvailabilityZone)
 )`;
 
@@ -82,7 +84,7 @@ export async function ensureSchema(db: Connection): Promise<SchemaChange> {
   const missing = ADDED_COLUMNS.filter(([name]) => !columns.has(name.toLowerCase()));
   if (missing.length > 0) {
     await db.query(
-      `ALTER TABLE ${TABLE} ${missing.map(([name, definition]) => `ADD COLUMN ${name} ${definition}`).join(', ')}`,
+      `ALTER TABLE ${TABLE} ${missing.map(([name, definition]) => `ADD COLUMN \`${name}\` ${definition}`).join(', ')}`,
     );
   }
   return { createdTable, addedColumns: missing.map(([name]) => name) };
@@ -117,7 +119,7 @@ export async function releaseLock(db: Connection, name: string): Promise<boolean
 export async function selectDemand(db: Connection): Promise<DemandRow[]> {
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT InstanceType, AvailabilityZone, Target_Capacity, Current_Capacity, Platform, Tenancy, End_Date, Chunk_Size,
-            Token_Generation, Idle_Since, Start_Date, Commitment_Days
+            Token_Generation, Idle_Since, Start_Date, Commitment_Days, \`Match\`
        FROM ${TABLE} ORDER BY InstanceType, AvailabilityZone`,
   );
   return rows as unknown as DemandRow[];

@@ -138,7 +138,9 @@ export async function createChunk(
           AvailabilityZone: demand.availabilityZone,
           Tenancy: demand.tenancy,
           InstanceCount: chunk.instanceCount,
-          InstanceMatchCriteria: 'open',
+          // targeted: only instances that target it (here through the stack's group) use it.
+          // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateCapacityReservation.html
+          InstanceMatchCriteria: demand.match,
           ...(demand.endDate
             ? { EndDateType: 'limited' as const, EndDate: demand.endDate }
             : { EndDateType: 'unlimited' as const }),
@@ -247,5 +249,27 @@ export async function modifyEndDate(
   if (out.Return !== true)
     throw new UnexpectedEc2ResponseError(
       `ModifyCapacityReservation ${id} (end date) returned Return=${String(out.Return)}`,
+    );
+}
+
+/**
+ * Switches a reservation between open and targeted in place. EC2 allows it in `active` state (also within a
+ * commitment) and only while the reservation is completely idle; the caller checked both.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-modify.html
+ */
+export async function modifyMatchCriteria(
+  ec2: EC2Client,
+  id: string,
+  criteria: 'open' | 'targeted',
+): Promise<void> {
+  const out = await ec2.send(
+    new ModifyCapacityReservationCommand({
+      CapacityReservationId: id,
+      InstanceMatchCriteria: criteria,
+    }),
+  );
+  if (out.Return !== true)
+    throw new UnexpectedEc2ResponseError(
+      `ModifyCapacityReservation ${id} (InstanceMatchCriteria ${criteria}) returned Return=${String(out.Return)}`,
     );
 }

@@ -1,15 +1,10 @@
 import type { CapacityReservation } from '@aws-sdk/client-ec2';
 import type { Context } from './context';
 import { endDateStep } from './end-date';
-import {
-  applyReduction,
-  chunkSizes,
-  createChunk,
-  describeError,
-  liveTotal,
-  modifyEndDate,
-} from './ec2';
+import { chunkSizes, createChunk, describeError, liveTotal, modifyEndDate } from './ec2';
 import { futureRequestProblem, refusedRequest } from './future';
+import { joinGroup } from './group';
+import { applyStep, matches, switchInPlace } from './match';
 import { planReduction, type ReducibleReservation } from './reduction';
 import type { PoolDemand } from './rows';
 import { changeability } from './states';
@@ -28,11 +23,6 @@ export interface PoolWork {
   removedReplaced: number;
   readonly notes: string[];
   failure?: { code: string; message: string };
-}
-
-/** A reservation serves the row only with the row's attributes; EC2 cannot change these in place. */
-function matches(r: CapacityReservation, demand: PoolDemand): boolean {
-  return r.InstancePlatform === demand.platform && r.Tenancy === demand.tenancy;
 }
 
 function reducible(r: CapacityReservation, now: Date): ReducibleReservation {
@@ -55,7 +45,7 @@ class Replacement {
   constructor(
     private readonly ctx: Context,
     private readonly demand: PoolDemand,
-    old: readonly CapacityReservation[],
+    private readonly old: readonly CapacityReservation[],
     now: Date,
   ) {
     this.list = old.map((r) => reducible(r, now));
@@ -69,7 +59,7 @@ class Replacement {
   async release(n: number): Promise<{ unreleased: number; blockers: readonly string[] }> {
     const plan = planReduction(this.list, Math.min(n, this.remaining));
     for (const step of plan.steps) {
-      await applyReduction(this.ctx.deps.ec2, step);
+      await applyStep(this.ctx, step, this.old);
       this.removed += step.removes;
       this.list = this.list
         .map((r) =>
@@ -86,6 +76,18 @@ class Replacement {
     }
     return plan;
   }
+}
+
+function emptyWork(observed: number): PoolWork {
+  return {
+    observed,
+    created: 0,
+    reservationsCreated: 0,
+    createAttempted: false,
+    removedMatching: 0,
+    removedReplaced: 0,
+    notes: [],
+  };
 }
 
 /** Keeps the end of the pool's matching reservations in step with the row's End_Date. */
@@ -141,11 +143,20 @@ async function futureBlocker(
 export async function workPool(
   ctx: Context,
   demand: PoolDemand,
-  ours: readonly CapacityReservation[],
+  found: readonly CapacityReservation[],
   refused: readonly CapacityReservation[] = [],
 ): Promise<PoolWork> {
-  const { ec2, managedBy } = ctx.deps;
+  const { ec2, managedBy, group } = ctx.deps;
   const now = ctx.now();
+  let ours = found;
+  try {
+    ours = await switchInPlace(ctx, demand, found);
+  } catch (error) {
+    return {
+      ...emptyWork(liveTotal(found.filter((r) => matches(r, demand)))),
+      failure: describeError(error),
+    };
+  }
   const matching = ours.filter((r) => matches(r, demand));
   const replacement = new Replacement(
     ctx,
@@ -153,18 +164,11 @@ export async function workPool(
     ours.filter((r) => !matches(r, demand)),
     now,
   );
-  const work: PoolWork = {
-    observed: liveTotal(matching),
-    created: 0,
-    reservationsCreated: 0,
-    createAttempted: false,
-    removedMatching: 0,
-    removedReplaced: 0,
-    notes: [],
-  };
+  const work: PoolWork = emptyWork(liveTotal(matching));
   const { observed } = work;
   const cancelled = new Set<string>();
   try {
+    if (group && demand.match === 'targeted') await joinGroup(group, matching);
     const gap = demand.target - observed;
     const blocker = gap > 0 ? await futureBlocker(ctx, demand, refused, gap) : undefined;
     if (blocker) work.notes.push(blocker);
@@ -193,6 +197,8 @@ export async function workPool(
           instances: chunk.instances,
           clientToken: chunk.clientToken,
         });
+        // Counted first: a failed GroupResources does not undo the reservation (the next run adds it).
+        if (group && demand.match === 'targeted') await joinGroup(group, [chunk.reservation]);
         await replacement.release(chunk.instances);
       }
     } else if (demand.target < observed) {
@@ -205,7 +211,7 @@ export async function workPool(
           `${plan.unreleased} instance(s) above the target cannot be released yet: ${plan.blockers.join(', ')}`,
         );
       for (const step of plan.steps) {
-        await applyReduction(ec2, step);
+        await applyStep(ctx, step, matching);
         if (step.action === 'cancel') cancelled.add(step.id);
         work.removedMatching += step.removes;
         ctx.log.info('capacity reservation reduced', { pool: demand.pool, ...step });
@@ -215,7 +221,7 @@ export async function workPool(
       const left = await replacement.release(replacement.remaining);
       if (left.unreleased > 0)
         work.notes.push(
-          `${left.unreleased} instance(s) of reservations that no longer match the row's platform or tenancy cannot be released yet: ${left.blockers.join(', ')}`,
+          `${left.unreleased} instance(s) of reservations that no longer match the row's platform, tenancy or Match cannot be released yet: ${left.blockers.join(', ')}`,
         );
     }
     if (demand.target > 0)

@@ -68,6 +68,13 @@ export async function reconcilePool(
     return { ...key, ...EMPTY, status: 'invalid', error: parsed.error };
   }
   const demand = parsed.demand;
+  if (demand.match === 'targeted' && !ctx.deps.group) {
+    const error =
+      "Match 'targeted' needs the stack's capacity reservation group, and this deployment has none";
+    await recordRowError(db, key, `invalid row: ${error}`);
+    ctx.log.warn('invalid demand row skipped', { ...key, error });
+    return { ...key, ...EMPTY, status: 'invalid', error };
+  }
 
   let described;
   try {

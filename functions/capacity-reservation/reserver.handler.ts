@@ -5,6 +5,7 @@ import { clientConfig, withoutSdkRetryOn } from '../shared/aws';
 import { readEnv } from '../shared/env';
 import { ReserverEnvSchema } from './config';
 import { INSUFFICIENT_CAPACITY } from './ec2';
+import { resourceGroupsClient } from './resource-groups';
 import { createReserverHandler } from './run';
 import { secretCredentials } from './secret';
 
@@ -17,8 +18,21 @@ const env = readEnv(ReserverEnvSchema);
 const ec2 = withoutSdkRetryOn(new EC2Client(clientConfig()), [INSUFFICIENT_CAPACITY]);
 const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(clientConfig()) });
 
+const group = env.RESERVATION_GROUP_ARN
+  ? resourceGroupsClient({
+      groupArn: env.RESERVATION_GROUP_ARN,
+      region: ec2.config.region,
+      credentials: ec2.config.credentials,
+      sha256: ec2.config.sha256,
+      ...(process.env.AWS_ENDPOINT_URL_RESOURCE_GROUPS
+        ? { endpoint: process.env.AWS_ENDPOINT_URL_RESOURCE_GROUPS }
+        : {}),
+    })
+  : undefined;
+
 export const handler = createReserverHandler({
   env,
   ec2,
   credentials: secretCredentials(secrets, env.DB_SECRET_ARN),
+  ...(group ? { group } : {}),
 });

@@ -19,6 +19,8 @@ export interface DemandRow {
   readonly Idle_Since?: unknown;
   readonly Start_Date?: unknown;
   readonly Commitment_Days?: unknown;
+  /** `open` (default, also when the column is missing or NULL) or `targeted`. */
+  readonly Match?: unknown;
 }
 
 /** A validated row: the demand for one pool (instance type in one Availability Zone). */
@@ -40,7 +42,16 @@ export interface PoolDemand {
   readonly idleSince: Date | null;
   /** New capacity is requested future-dated (Start_Date still ahead); undefined = for immediate use. */
   readonly future?: FutureDated;
+  /**
+   * Instance eligibility: `open` capacity serves any matching instance of the account; `targeted` capacity only
+   * instances that target it, here through the stack's capacity reservation group.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-concepts.html
+   */
+  readonly match: MatchCriteria;
 }
+
+export type MatchCriteria = 'open' | 'targeted';
+const MATCH_CRITERIA: ReadonlySet<string> = new Set<MatchCriteria>(['open', 'targeted']);
 
 /** A future-dated request: EC2 delivers the capacity at startDate and it is committed for commitmentDays. */
 export interface FutureDated {
@@ -173,6 +184,11 @@ export function parseDemandRow(
     errors.push(`Tenancy ${JSON.stringify(row.Tenancy)} must be 'default' or 'dedicated'`);
   }
 
+  const match = row.Match ?? 'open';
+  if (typeof match !== 'string' || !MATCH_CRITERIA.has(match)) {
+    errors.push(`Match ${JSON.stringify(row.Match)} must be 'open' or 'targeted'`);
+  }
+
   let endDate: Date | undefined;
   if (row.End_Date !== null && row.End_Date !== undefined) {
     const value = row.End_Date;
@@ -207,6 +223,7 @@ export function parseDemandRow(
           ? new Date(row.Idle_Since.getTime())
           : null,
       ...(future ? { future } : {}),
+      match: match as MatchCriteria,
     },
   };
 }

@@ -6,6 +6,7 @@ import { reconcileConfigFrom, type ReserverEnv } from './config';
 import { connectDatabase } from './connection';
 import { ReconcileFailedError } from './errors';
 import { reconcile, type MetricsSink, type PoolOutcome } from './reconcile';
+import type { ReservationGroup } from './group';
 import type { CredentialSource } from './secret';
 
 interface ReserverDeps {
@@ -13,6 +14,8 @@ interface ReserverDeps {
   readonly ec2: EC2Client;
   readonly credentials: CredentialSource;
   readonly metrics?: MetricsSink;
+  /** The capacity reservation group, when the environment names one. */
+  readonly group?: ReservationGroup;
 }
 
 type ReserverSummary =
@@ -63,6 +66,7 @@ export function createReserverHandler(deps: ReserverDeps) {
           ec2: deps.ec2,
           managedBy: deps.env.MANAGED_BY,
           ...(deps.metrics ? { metrics: deps.metrics } : {}),
+          ...(deps.group ? { group: deps.group } : {}),
         },
         config,
       );

@@ -12,4 +12,6 @@ export const RESERVER_CODE_ACTIONS: readonly string[] = [
   'ec2:CreateTags',
   'ec2:ModifyCapacityReservation',
   'ec2:CancelCapacityReservation',
+  'resource-groups:GroupResources',
+  'resource-groups:UngroupResources',
 ];

@@ -16,6 +16,7 @@ import { FailureQueue } from '../platform/failure-queue';
 import { NodeFunction } from '../platform/node-function';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
+import { reservationGroup } from './reservation-group';
 import { declareCapacityVariables } from './variables';
 
 const RESERVER_ASSET = 'capacity-reservation-reserver';
@@ -143,6 +144,7 @@ export class CapacityReservationsStack extends OpsStack {
     const failures = new FailureQueue(this, 'failures', { name: 'capacity-reservation-failures' });
 
     const reservations = this.arn('ec2', 'capacity-reservation/*');
+    const group = reservationGroup(this);
     const reserver = new NodeFunction(this, 'reserver', {
       asset: RESERVER_ASSET,
       name: RESERVER_ASSET,
@@ -165,6 +167,7 @@ export class CapacityReservationsStack extends OpsStack {
         CONCURRENCY: v.concurrency.stringValue,
         IDLE_THRESHOLD_PERCENT: v.idlePercent.stringValue,
         EXPIRY_WARNING_HOURS: v.expiryHours.stringValue,
+        RESERVATION_GROUP_ARN: group.group.arn,
         NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
         // A run killed mid-way holds the lock until its session times out: just past the function's timeout.
         DB_SESSION_TIMEOUT_SECONDS: String(RESERVER_TIMEOUT_SECONDS + 60),
@@ -205,7 +208,13 @@ export class CapacityReservationsStack extends OpsStack {
           sid: 'CreateOnlyManagedReservations',
           actions: ['ec2:CreateCapacityReservation'],
           resources: [reservations],
-          conditions: { StringEquals: { 'aws:RequestTag/managed-by': this.managedBy } },
+          conditions: {
+            StringEquals: {
+              'aws:RequestTag/managed-by': this.managedBy,
+              // Exactly the eligibilities a row can ask for (Match).
+              'ec2:InstanceMatchCriteria': ['open', 'targeted'],
+            },
+          },
         },
         {
           sid: 'TagReservationsOnlyAtCreation',
@@ -218,6 +227,12 @@ export class CapacityReservationsStack extends OpsStack {
           actions: ['ec2:ModifyCapacityReservation', 'ec2:CancelCapacityReservation'],
           resources: [reservations],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
+        },
+        {
+          // Targeted reservations join the stack's group and leave it before they are cancelled or opened.
+          sid: 'GroupOwnReservations',
+          actions: ['resource-groups:GroupResources', 'resource-groups:UngroupResources'],
+          resources: [group.arn],
         },
       ],
     });

@@ -28,6 +28,10 @@ import {
 import { ecsNetwork, EcsWebApp } from '../ecs/web-app';
 import { FailureQueue } from '../platform/failure-queue';
 import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
+import {
+  declareCapacityReservationGroupVariable,
+  launchIntoCapacityReservationGroup,
+} from '../ecs/capacity-reservation';
 
 /**
  * ECS service HA auto scaling with drain on scale-in: an ALB in front of an ECS service (EC2 launch type,
@@ -71,6 +75,8 @@ export class EcsAutoscalingDrainStack extends OpsStack {
       ),
       dependsOn: [app.cluster.cluster],
     });
+    // The On-Demand part of the group (Spot instances cannot launch into Capacity Reservations).
+    launchIntoCapacityReservationGroup(asg, declareCapacityReservationGroupVariable(this));
     // ---- capacity_provider mode: ECS sizes the group (count 0 in step mode) ----
     const capacity = groupCapacityProvider(this, {
       asg,

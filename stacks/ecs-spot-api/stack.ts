@@ -10,6 +10,10 @@ import { TARGET_HEALTH_CHECK } from '../ecs/load-balancer';
 import { EcsServiceScalingTarget, serviceTargetTracking } from '../ecs/service-scaling';
 import { spotReplacementPrecondition } from '../ecs/spot-notice';
 import { declareEcsVariables } from '../ecs/variables';
+import {
+  declareCapacityReservationGroupVariable,
+  launchIntoCapacityReservationGroup,
+} from '../ecs/capacity-reservation';
 import { declareFallbackVariables } from './fallback-variables';
 import { SpotFallback } from './spot-fallback';
 import { SpotSignals } from './spot-signals';
@@ -63,6 +67,11 @@ export class EcsSpotApiStack extends OpsStack {
         dependsOn: [app.cluster.cluster],
       });
     const onDemandGroup = group('on-demand', own.onDemandMax);
+    // Only the On-Demand group: Spot instances cannot launch into Capacity Reservations.
+    launchIntoCapacityReservationGroup(
+      onDemandGroup,
+      declareCapacityReservationGroupVariable(this),
+    );
     const spotGroup = group('spot', own.spotMax);
     new InstanceRefreshSchedule(this, 'ami-rollout', {
       name: 'ecs-spot-api',

@@ -20,6 +20,8 @@ const ENDPOINT_BY_IAM_PREFIX: Readonly<Record<string, string>> = {
   redshift: 'redshift',
   dms: 'dms',
   kms: 'kms',
+  // https://docs.aws.amazon.com/ARG/latest/userguide/vpc-interface-endpoints.html
+  'resource-groups': 'resource-groups',
 };
 
 /** The interface endpoints the given IAM actions (e.g. `ec2:CreateCapacityReservation`) need, sorted. */

@@ -31,6 +31,7 @@ const demand: PoolDemand = {
   chunkSize: 10,
   generation: 0,
   idleSince: null,
+  match: 'open',
 };
 const chunk: ChunkIdentity = {
   managedBy: 'ops-autopilot-odcr',

@@ -31,6 +31,7 @@ describeWithMariaDb('reconcile: the demand table (real MariaDB, mocked EC2)', ()
         'Idle_Since',
         'Start_Date',
         'Commitment_Days',
+        'Match',
       ]);
       // Without rows, EC2 is only read (for reservations whose row was deleted), never written.
       expect(h.ec2Mock.calls().map((c) => c.args[0].constructor.name)).toEqual([
