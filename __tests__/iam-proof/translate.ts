@@ -7,8 +7,11 @@ import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 export type Input = Record<string, unknown>;
 export type Translator = (input: Input, call: RecordedCall) => IamRequest[];
 
-export const ec2 = (resource: string, account: string = WORLD.account) =>
-  `arn:${WORLD.partition}:ec2:${WORLD.region}:${account}:${resource}`;
+export const ec2 = (
+  resource: string,
+  account: string = WORLD.account,
+  region: string = WORLD.region,
+) => `arn:${WORLD.partition}:ec2:${region}:${account}:${resource}`;
 const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
 
@@ -162,10 +165,11 @@ export const TRANSLATORS: Record<string, Translator> = {
     { action: 'rbin:GetRule', resource: regional('rbin', `rule/${str(input, 'Identifier')}`) },
   ],
   ...SNAPSHOT_TRANSLATORS,
+  // In the Region of the client that sent it: a cross-Region copy is deleted where it lives.
   'EC2Client.DeleteSnapshot': (input, call) => [
     {
       action: 'ec2:DeleteSnapshot',
-      resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, ''),
+      resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, '', call.region),
       context: resourceTagContext(call.resourceTags),
     },
   ],

@@ -167,6 +167,8 @@ function guardKeys(request: IamRequest): Record<string, 'value' | 'presence'> {
     'aws:ResourceTag/aws:rds:primaryDBClusterArn': 'value',
     'ecs:cluster': 'value',
     'ec2:CreateAction': 'value',
+    // A key is used only by EC2 on the role's behalf (a snapshot copy), never called directly.
+    'kms:ViaService': 'value',
     [`aws:ResourceTag/${tagKey}`]: 'presence',
     // A crash-consistent set: the instance must carry the instance tag key.
     [`aws:ResourceTag/${instanceTagKey}`]: 'presence',
