@@ -17,6 +17,21 @@ const tagMap = z
     }
   });
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** A JSON list of Region names, e.g. `["eu-west-1"]`. */
+const regionList = z
+  .string()
+  .default('[]')
+  .transform((text, ctx) => {
+    try {
+      return z.array(z.string().regex(REGION)).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a JSON list of Region names: ${text}` });
+      return z.NEVER;
+    }
+  });
+
 /** Environment of `ebs-snapshot-create` (set by the stack), parsed once at module start with readEnv. */
 export const CreateEnvSchema = z
   .object({
@@ -73,6 +88,8 @@ export const SweepEnvSchema = z
     RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
     SCHEDULE_RULE_ARN: nonEmpty,
     AWS_REGION: nonEmpty,
+    /** The cross-Region copy Regions: their managed snapshots are swept too. */
+    COPY_REGIONS: regionList,
   })
   .transform((env) => ({
     tableName: env.TABLE_NAME,
@@ -84,24 +101,10 @@ export const SweepEnvSchema = z
     recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
     scheduleRuleArn: env.SCHEDULE_RULE_ARN,
     region: env.AWS_REGION,
+    copyRegions: env.COPY_REGIONS,
   }));
 
 export type SweepConfig = z.infer<typeof SweepEnvSchema>;
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/** A JSON list of Region names, e.g. `["eu-west-1"]`. */
-const regionList = z
-  .string()
-  .default('[]')
-  .transform((text, ctx) => {
-    try {
-      return z.array(z.string().regex(REGION)).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `not a JSON list of Region names: ${text}` });
-      return z.NEVER;
-    }
-  });
 
 /** Environment of `ebs-snapshot-copy`: where to copy each completed snapshot, and for how long. */
 export const CopyEnvSchema = z

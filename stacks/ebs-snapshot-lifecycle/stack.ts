@@ -37,6 +37,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareSnapshotVariables(this);
+    const copyVars = declareCopyVariables(this);
     const { schedule, tagKey, retention, pitr } = vars;
     const exclusionTags = Fn.jsonencode(vars.exclusionTags.value);
 
@@ -188,7 +189,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     const sweep = new SnapshotSweep(this, 'sweep', {
       tableName,
       tableArn,
-      snapshotArns: snapshots,
+      copyRegions: Fn.jsonencode(copyVars.regions.listValue),
       tagKey: tagKey.stringValue,
       defaultRetentionDays: retention.stringValue,
       schedule: vars.sweepSchedule.stringValue,
@@ -198,7 +199,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     });
 
     const copies = new SnapshotCopies(this, 'copy', {
-      vars: declareCopyVariables(this),
+      vars: copyVars,
       tableName,
       tableArn,
       failures,
