@@ -7,7 +7,8 @@
  * string, number, bool and list literals (strings may hold nested `${...}`), `var.x`, the partition, `( )`,
  * `!`, `&&`, `||`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `c ? a : b`, the arithmetic operators `+`, `*` and `/`
  * over numbers, and the functions `jsonencode`, `length`, `ceil` and `max` (so a definition may hold a number
- * computed from variables, e.g. `${max(1, ceil(var.timeout / 30))}`).
+ * computed from variables, e.g. `${max(1, ceil(var.timeout / 30))}`), `concat` of lists and `formatlist` with
+ * `%s` verbs only (so a policy may name one ARN per listed Region).
  * Anything else is refused rather than guessed.
  */
 export function substituteTf(
@@ -279,6 +280,8 @@ class Expression {
 
   private call(name: string): TfValue {
     const args = this.items(')');
+    if (name === 'concat') return args.flatMap((a) => this.list(a));
+    if (name === 'formatlist') return this.formatlist(args);
     if (name === 'max') {
       if (args.length === 0) throw new Error(`${this.whole}: max() needs at least one argument`);
       return Math.max(...args.map((a) => this.num(a)));
@@ -294,6 +297,32 @@ class Expression {
       throw new Error(`${this.whole}: length() of ${jsonencode(arg)}`);
     }
     throw new Error(`${this.whole}: function ${name}() is not supported here`);
+  }
+
+  private list(value: TfValue): TfValue[] {
+    if (!Array.isArray(value)) throw new Error(`${this.whole}: ${jsonencode(value)} is not a list`);
+    return value;
+  }
+
+  /** Terraform's formatlist with `%s` verbs: lists are iterated together (same length), strings repeat. */
+  private formatlist(args: TfValue[]): TfValue[] {
+    const [format, ...values] = args;
+    if (typeof format !== 'string' || /%[^s]/.test(format.replace(/%%/g, '')))
+      throw new Error(`${this.whole}: formatlist() takes a format with %s verbs only here`);
+    const lengths = values.filter(Array.isArray).map((v) => v.length);
+    if (new Set(lengths).size > 1)
+      throw new Error(`${this.whole}: formatlist() lists differ in length`);
+    return Array.from({ length: lengths[0] ?? 1 }, (_, i) => {
+      let k = 0;
+      return format.replace(/%(%|s)/g, (_m, verb: string) => {
+        if (verb === '%') return '%';
+        const value = values[k++];
+        const item = Array.isArray(value) ? value[i] : value;
+        if (item === undefined || Array.isArray(item) || item === null)
+          throw new Error(`${this.whole}: formatlist() has too few values`);
+        return String(item);
+      });
+    });
   }
 
   /** A quoted template: escapes and nested `${...}` (rendered as text). */

@@ -23,19 +23,19 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_event_rule: 2,
       aws_cloudwatch_event_target: 2,
-      aws_cloudwatch_log_group: 4,
-      aws_cloudwatch_metric_alarm: 12,
+      aws_cloudwatch_log_group: 5,
+      aws_cloudwatch_metric_alarm: 13,
       aws_dynamodb_table: 1,
-      aws_iam_role: 5,
-      aws_iam_role_policy: 5,
+      aws_iam_role: 6,
+      aws_iam_role_policy: 6,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_lambda_event_source_mapping: 1,
-      aws_lambda_function: 4,
+      aws_lambda_function: 5,
       aws_lambda_permission: 2,
       aws_sfn_state_machine: 1,
       aws_sns_topic: 1,
-      aws_sqs_queue: 1,
+      aws_sqs_queue: 2,
     });
   });
 
@@ -96,7 +96,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
 
   test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
     const fns = plannedResources(proof.plan, 'aws_lambda_function');
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const fn of fns) {
       expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
       expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
@@ -126,6 +126,8 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
   });
 });
 
+const COPY_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666';
+
 describeOffline(
   'offline Terraform proof: ebs-snapshot-lifecycle options turned the other way',
   () => {
@@ -138,6 +140,9 @@ describeOffline(
         snapshot_default_retain_count: 14,
         snapshot_instance_tag_key: 'BackupSet',
         snapshot_instance_exclude_boot_volume: true,
+        snapshot_copy_regions: ['eu-west-1', 'ap-south-1'],
+        snapshot_copy_kms_key_arns: { 'eu-west-1': COPY_KEY },
+        snapshot_copy_retention_days: 30,
       });
       proof = await proveStack(
         offlineTools!,
@@ -172,6 +177,45 @@ describeOffline(
         RECYCLE_BIN_EXCLUSION_TAGS: '{"rbin-exclude":"true"}',
         MAX_REQUESTS_PER_SECOND: '2',
       });
+    });
+
+    test('copies on: the rule, its target, the queue policy, the mapping and the alarm are planned', () => {
+      const copyOnes = (type: string) =>
+        plannedResources(proof.plan, type).filter((r) => r.address.includes('copy')).length;
+      expect(
+        [
+          'aws_cloudwatch_event_rule',
+          'aws_cloudwatch_event_target',
+          'aws_sqs_queue_policy',
+          'aws_lambda_event_source_mapping',
+        ].map(copyOnes),
+      ).toEqual([1, 1, 1, 1]);
+      const copy = plannedResources(proof.plan, 'aws_lambda_function').find(
+        (f) => f.values.function_name === 'ops-autopilot-ebs-snapshot-copy',
+      );
+      expect(
+        (copy?.values.environment as Array<{ variables: Record<string, string> }>)[0]?.variables,
+      ).toMatchObject({
+        COPY_REGIONS: '["eu-west-1","ap-south-1"]',
+        COPY_KMS_KEY_ARNS: JSON.stringify({ 'eu-west-1': COPY_KEY }),
+        COPY_RETENTION_DAYS: '30',
+      });
+    });
+
+    test('copies on: the delete function may delete managed snapshots in each copy Region', () => {
+      const role = plannedResources(proof.plan, 'aws_iam_role_policy').find((p) =>
+        String(p.values.role).includes('ebs-snapshot-delete'),
+      );
+      const policy = JSON.parse(String(role?.values.policy)) as {
+        Statement: Array<{ Sid: string; Resource: unknown }>;
+      };
+      expect(
+        policy.Statement.find((s) => s.Sid === 'DeleteOnlyManagedSnapshots')?.Resource,
+      ).toEqual([
+        'arn:aws:ec2:us-east-1::snapshot/*',
+        'arn:aws:ec2:eu-west-1::snapshot/*',
+        'arn:aws:ec2:ap-south-1::snapshot/*',
+      ]);
     });
   },
 );

@@ -1,24 +1,10 @@
 import { TTL_EXPIRY_FILTER } from '../../stacks/ebs-snapshot-lifecycle/stack';
-import { only, resources, synthStack } from '../support/synth';
+import { only, resourceById, resources, synthStack } from '../support/synth';
+import { policyOf as policyOfFn } from './fixtures/policies';
 
 const { json } = synthStack('ebs-snapshot-lifecycle');
 
-function policyOf(fnName: string): {
-  Statement: Array<{
-    Sid: string;
-    Action: string | string[];
-    Condition?: unknown;
-    Resource: unknown;
-  }>;
-} {
-  const policies = Object.values(resources(json, 'aws_iam_role_policy'));
-  const role = Object.entries(resources(json, 'aws_iam_role')).find(
-    ([, r]) => r.name === `\${var.name_prefix}-${fnName}`,
-  );
-  if (!role) throw new Error(`no role for ${fnName}`);
-  const policy = policies.find((p) => p.role === `\${aws_iam_role.${role[0]}.name}`);
-  return JSON.parse(policy?.policy as string);
-}
+const policyOf = (fnName: string) => policyOfFn(json, fnName);
 
 describe('EBS snapshot lifecycle stack', () => {
   test('provider: region from a variable, allowed account, default tags project/stack/managed-by', () => {
@@ -66,7 +52,7 @@ describe('EBS snapshot lifecycle stack', () => {
   });
 
   test('stream mapping: TTL expiries only, bisect, bounded retries, on-failure queue, partial batch failures', () => {
-    const mapping = only(json, 'aws_lambda_event_source_mapping');
+    const mapping = resourceById(json, 'aws_lambda_event_source_mapping', 'expiries');
     expect(mapping).toMatchObject({
       bisect_batch_on_function_error: true,
       maximum_retry_attempts: 3,
@@ -81,8 +67,9 @@ describe('EBS snapshot lifecycle stack', () => {
     });
   });
 
-  test('failure queue is encrypted', () => {
-    expect(only(json, 'aws_sqs_queue').sqs_managed_sse_enabled).toBe(true);
+  test('failure queue and copy queue are encrypted', () => {
+    const queues = Object.values(resources(json, 'aws_sqs_queue'));
+    expect(queues.map((q) => q.sqs_managed_sse_enabled)).toEqual([true, true]);
   });
 
   test('alerts: KMS-encrypted topic; errors of both functions and DLQ depth alarm to it', () => {
@@ -90,6 +77,8 @@ describe('EBS snapshot lifecycle stack', () => {
     const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'));
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
+      'CopiesFailed',
+      'Errors',
       'Errors',
       'Errors',
       'Errors',

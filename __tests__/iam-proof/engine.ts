@@ -35,6 +35,8 @@ export interface ProofSubject {
  * Spot fallback function only with ecs_spot_fallback_enabled).
  */
 export const PROOF_OPTIONS: Readonly<Record<string, unknown>> = {
+  // The copy Regions the EBS handler tests copy to (__tests__/ebs-snapshot-lifecycle/fixtures/copy-world.ts).
+  snapshot_copy_regions: ['eu-west-1', 'ap-south-1'],
   ecs_private_registry_secret_arn: `arn:${WORLD.partition}:secretsmanager:${WORLD.region}:${WORLD.account}:secret:registry-credentials-AbCdEf`,
   ecs_spot_fallback_enabled: true,
 };
@@ -94,6 +96,25 @@ export function recordedCalls(name: string): RecordedCall[] {
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
+/**
+ * A KMS key's default key policy: it lets the account's IAM policies decide
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+ * KMS requires a key policy, so a request on a key (e.g. the key that encrypts a snapshot copy) is judged
+ * with this one: the role's identity policy is then what allows or denies it.
+ */
+const DEFAULT_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:${WORLD.partition}:iam::${WORLD.account}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+};
+
 /** Evaluates one request against one identity policy, as a principal of the deployment's account. */
 export async function decide(
   policy: ProofSubject['policy'],
@@ -103,6 +124,7 @@ export async function decide(
     identityPolicies: [{ name: 'subject', policy }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    ...(request.action.startsWith('kms:') ? { resourcePolicy: DEFAULT_KEY_POLICY } : {}),
     request: {
       principal: `arn:${WORLD.partition}:iam::${WORLD.account}:role/subject`,
       action: request.action,

@@ -2,6 +2,7 @@
  * IAM requests of the EC2 calls that create snapshots (CreateSnapshot, CreateSnapshots) and the instance listing
  * of the snapshot sets; spread into TRANSLATORS. Helpers from translate.ts are used only when a call is translated.
  */
+import { WORLD } from '../support/deployment';
 import type { IamRequest } from './engine';
 import {
   ec2,
@@ -14,9 +15,14 @@ import {
 } from './translate';
 
 /** A call that creates snapshots: authorized on its sources, on each new snapshot, and tags only at creation. */
-function createsSnapshots(command: string, input: Input, sources: IamRequest[]): IamRequest[] {
+function createsSnapshots(
+  command: string,
+  input: Input,
+  sources: IamRequest[],
+  region?: string,
+): IamRequest[] {
   const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
-  const snapshot = ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, '');
+  const snapshot = ec2(`snapshot/${NEW_RESOURCE_IDS.snapshot}`, '', region);
   const tagging =
     Object.keys(requestTags).length > 0
       ? [
@@ -34,7 +40,55 @@ function createsSnapshots(command: string, input: Input, sources: IamRequest[]):
   ];
 }
 
+/**
+ * What EBS asks of the caller's KMS permissions when it encrypts a copy with a customer managed key, through
+ * EC2 in the copy's Region: https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+function encryptsWith(keyArn: unknown, region: string): IamRequest[] {
+  if (typeof keyArn !== 'string') return [];
+  const via = { 'kms:ViaService': `ec2.${region}.amazonaws.com` };
+  return [
+    {
+      action: 'kms:CreateGrant',
+      resource: keyArn,
+      context: { ...via, 'kms:GrantIsForAWSResource': 'true' },
+    },
+    ...[
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    ].map((action) => ({ action, resource: keyArn, context: via })),
+  ];
+}
+
 export const SNAPSHOT_TRANSLATORS: Record<string, Translator> = {
+  // Sent to the destination Region; authorized on the source snapshot (its Region) and on the copy, both with
+  // the request's tags: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-CopySnapshot
+  'EC2Client.CopySnapshot': (input, call) => {
+    const region = call.region ?? WORLD.region;
+    const requestTags = requestTagContext(input.TagSpecifications, 'snapshot');
+    return [
+      ...createsSnapshots(
+        'CopySnapshot',
+        input,
+        [
+          {
+            action: 'ec2:CopySnapshot',
+            resource: ec2(
+              `snapshot/${str(input, 'SourceSnapshotId')}`,
+              '',
+              str(input, 'SourceRegion'),
+            ),
+            context: requestTags,
+          },
+        ],
+        region,
+      ),
+      ...encryptsWith(input.KmsKeyId, region),
+    ];
+  },
   'EC2Client.CreateSnapshot': (input, call) =>
     createsSnapshots('CreateSnapshot', input, [
       {

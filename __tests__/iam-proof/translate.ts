@@ -9,8 +9,11 @@ import { SNAPSHOT_TRANSLATORS } from './translate-snapshots';
 export type Input = Record<string, unknown>;
 export type Translator = (input: Input, call: RecordedCall) => IamRequest[];
 
-export const ec2 = (resource: string, account: string = WORLD.account) =>
-  `arn:${WORLD.partition}:ec2:${WORLD.region}:${account}:${resource}`;
+export const ec2 = (
+  resource: string,
+  account: string = WORLD.account,
+  region: string = WORLD.region,
+) => `arn:${WORLD.partition}:ec2:${region}:${account}:${resource}`;
 export const regional = (service: string, resource: string) =>
   `arn:${WORLD.partition}:${service}:${WORLD.region}:${WORLD.account}:${resource}`;
 
@@ -165,10 +168,11 @@ export const TRANSLATORS: Record<string, Translator> = {
   ],
   ...SNAPSHOT_TRANSLATORS,
   ...ECS_SERVICE_TRANSLATORS,
+  // In the Region of the client that sent it: a cross-Region copy is deleted where it lives.
   'EC2Client.DeleteSnapshot': (input, call) => [
     {
       action: 'ec2:DeleteSnapshot',
-      resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, ''),
+      resource: ec2(`snapshot/${str(input, 'SnapshotId')}`, '', call.region),
       context: resourceTagContext(call.resourceTags),
     },
   ],

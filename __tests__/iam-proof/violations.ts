@@ -171,6 +171,8 @@ function guardKeys(
     // UpdateService: the strategy's capacity providers must be ours (ForAllValues: a request naming none passes).
     'ecs:capacity-provider': 'values if present',
     'ec2:CreateAction': 'value',
+    // A key is used only by EC2 on the role's behalf (a snapshot copy), never called directly.
+    'kms:ViaService': 'value',
     [`aws:ResourceTag/${tagKey}`]: 'presence',
     // A crash-consistent set: the instance must carry the instance tag key.
     [`aws:ResourceTag/${instanceTagKey}`]: 'presence',

@@ -115,4 +115,24 @@ describe('substituteTf: expressions over variables', () => {
       'is only known after apply',
     );
   });
+
+  test('formatlist names one ARN per listed item, concat puts lists together', () => {
+    const regions = { ...VARS, regions: ['eu-west-1', 'ap-south-1'] };
+    const template =
+      '${jsonencode(concat(["arn:${data.aws_partition.partition.partition}:ec2:${var.region}::snapshot/*"], formatlist("arn:aws:ec2:%s::snapshot/*", var.regions)))}';
+    expect(JSON.parse(sub(template, regions))).toEqual([
+      'arn:aws:ec2:us-east-1::snapshot/*',
+      'arn:aws:ec2:eu-west-1::snapshot/*',
+      'arn:aws:ec2:ap-south-1::snapshot/*',
+    ]);
+    expect(JSON.parse(sub('${jsonencode(formatlist("ec2.%s.amazonaws.com", var.empty))}'))).toEqual(
+      [],
+    );
+  });
+
+  test('formatlist refuses verbs other than %s and lists of different lengths', () => {
+    expect(() => sub('${formatlist("%d", var.tasks)}')).toThrow('%s verbs only');
+    expect(() => sub('${formatlist("%s%s", var.tasks, ["a"])}')).toThrow('differ in length');
+    expect(() => sub('${concat(var.tasks, "x")}')).toThrow('is not a list');
+  });
 });

@@ -11,6 +11,20 @@ export interface RecordedCall {
   readonly input: unknown;
   /** Tags the resource acted upon carries, where the test's world defines them (e.g. for DeleteSnapshot). */
   readonly resourceTags?: Record<string, string>;
+  /** The Region of the client that sent the call, when the client was made for one (a cross-Region copy). */
+  readonly region?: string;
+}
+
+/** The Region a mocked client was configured with, if any (`config.region` is an async provider). */
+async function regionOf(client: unknown): Promise<string | undefined> {
+  const provider = (client as { config?: { region?: unknown } } | undefined)?.config?.region;
+  if (typeof provider !== 'function') return undefined;
+  try {
+    const region: unknown = await (provider as () => Promise<unknown>)();
+    return typeof region === 'string' ? region : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const IAM_CALLS_DIR = join(__dirname, '..', '..', '.cache', 'iam-calls');
@@ -26,7 +40,7 @@ export function recordIamCalls(
   resourceTags: (command: string, input: unknown) => Record<string, string> | undefined = () =>
     undefined,
 ): void {
-  afterEach(() => {
+  afterEach(async () => {
     mkdirSync(IAM_CALLS_DIR, { recursive: true });
     const lines: string[] = [];
     for (const mock of mocks) {
@@ -34,12 +48,14 @@ export function recordIamCalls(
         const command = call.args[0] as { constructor: { name: string }; input: unknown };
         const name = command.constructor.name.replace(/Command$/, '');
         const tags = resourceTags(name, command.input);
+        const region = await regionOf(call.thisValue);
         const record: RecordedCall = {
           functionName,
           client: mock.clientName(),
           command: name,
           input: command.input,
           ...(tags ? { resourceTags: tags } : {}),
+          ...(region ? { region } : {}),
         };
         lines.push(JSON.stringify(record));
       }

@@ -9,12 +9,17 @@ import { OutcomeUnknownError } from './errors';
 const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as const;
 
 /**
- * Create calls without an idempotency token (neither request names a ClientToken:
+ * Create calls without an idempotency token (no request names a ClientToken:
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshot.html,
- * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshots.html): retried by the SDK only
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshots.html,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html): retried by the SDK only
  * when EC2 refused them (throttling).
  */
-const NON_IDEMPOTENT_COMMANDS = ['CreateSnapshotCommand', 'CreateSnapshotsCommand'];
+const NON_IDEMPOTENT_COMMANDS = [
+  'CreateSnapshotCommand',
+  'CreateSnapshotsCommand',
+  'CopySnapshotCommand',
+];
 
 const statusOf = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -64,6 +69,26 @@ export function createEc2Client(overrides: EC2ClientConfig = {}): EC2Client {
   return neverRetryBlindly(
     retryAlsoOn(new EC2Client({ ...clientConfig(), ...overrides }), EC2_EXTRA_THROTTLING_CODES),
   );
+}
+
+/**
+ * One EC2 client per Region, made on first use and kept for the module's life: a snapshot copy lives in its
+ * destination Region, and EC2 acts in the Region of the endpoint a request is sent to. No Region: `home`.
+ */
+export function regionalEc2Clients(
+  home: EC2Client,
+  make: (region: string) => EC2Client = (region) => createEc2Client({ region }),
+): (region?: string) => EC2Client {
+  const byRegion = new Map<string, EC2Client>();
+  return (region) => {
+    if (!region) return home;
+    let client = byRegion.get(region);
+    if (!client) {
+      client = make(region);
+      byRegion.set(region, client);
+    }
+    return client;
+  };
 }
 
 export function createDynamoDbClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {

@@ -17,6 +17,21 @@ const tagMap = z
     }
   });
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** A JSON list of Region names, e.g. `["eu-west-1"]`. */
+const regionList = z
+  .string()
+  .default('[]')
+  .transform((text, ctx) => {
+    try {
+      return z.array(z.string().regex(REGION)).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a JSON list of Region names: ${text}` });
+      return z.NEVER;
+    }
+  });
+
 /** Environment of `ebs-snapshot-create` (set by the stack), parsed once at module start with readEnv. */
 export const CreateEnvSchema = z
   .object({
@@ -73,6 +88,8 @@ export const SweepEnvSchema = z
     RECYCLE_BIN_EXCLUSION_TAGS: tagMap,
     SCHEDULE_RULE_ARN: nonEmpty,
     AWS_REGION: nonEmpty,
+    /** The cross-Region copy Regions: their managed snapshots are swept too. */
+    COPY_REGIONS: regionList,
   })
   .transform((env) => ({
     tableName: env.TABLE_NAME,
@@ -84,9 +101,35 @@ export const SweepEnvSchema = z
     recycleBinExclusionTags: env.RECYCLE_BIN_EXCLUSION_TAGS,
     scheduleRuleArn: env.SCHEDULE_RULE_ARN,
     region: env.AWS_REGION,
+    copyRegions: env.COPY_REGIONS,
   }));
 
 export type SweepConfig = z.infer<typeof SweepEnvSchema>;
+
+/** Environment of `ebs-snapshot-copy`: where to copy each completed snapshot, and for how long. */
+export const CopyEnvSchema = z
+  .object({
+    TABLE_NAME: nonEmpty,
+    MANAGED_BY: nonEmpty,
+    AWS_REGION: z.string().regex(REGION),
+    COPY_REGIONS: regionList,
+    /** Destination Region -> KMS key ARN for the copies there (`{}`: EBS's default key, or unencrypted). */
+    COPY_KMS_KEY_ARNS: tagMap,
+    COPY_RETENTION_DAYS: positiveInt.max(36500).default(7),
+    /** How old another delivery's claim must be before a tag lookup that finds no copy is trusted. */
+    CLAIM_SETTLE_SECONDS: positiveInt.max(3600).default(300),
+  })
+  .transform((env) => ({
+    tableName: env.TABLE_NAME,
+    managedBy: env.MANAGED_BY,
+    homeRegion: env.AWS_REGION,
+    copyRegions: env.COPY_REGIONS,
+    kmsKeyArns: env.COPY_KMS_KEY_ARNS,
+    retentionDays: env.COPY_RETENTION_DAYS,
+    claimSettleSeconds: env.CLAIM_SETTLE_SECONDS,
+  }));
+
+export type CopyConfig = z.infer<typeof CopyEnvSchema>;
 
 /** Environment of `ebs-snapshot-start`: the run's state machine and the schedule rule it answers to. */
 export const StartEnvSchema = z

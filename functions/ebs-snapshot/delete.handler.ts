@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readEnv } from '../shared/env';
 import { logger } from '../shared/logger';
 import { parseEvent } from '../shared/parse';
-import { createDynamoDbClient, createEc2Client } from './clients';
+import { createDynamoDbClient, createEc2Client, regionalEc2Clients } from './clients';
 import { DeleteEnvSchema } from './config';
 import { deleteExpiredSnapshots, reportBatch } from './delete';
 
@@ -19,6 +19,7 @@ const StreamBatchSchema = z.object({
   ),
 });
 const ec2 = createEc2Client();
+const ec2For = regionalEc2Clients(ec2);
 const ddb = createDynamoDbClient();
 
 /** DynamoDB stream of the snapshot table: deletes the snapshots whose records TTL removed. */
@@ -26,7 +27,7 @@ export async function handler(event: unknown, context?: Context): Promise<Dynamo
   if (context) logger.addContext(context);
   const { Records } = parseEvent(StreamBatchSchema, event, 'a DynamoDB stream event');
   const { response, counts } = await deleteExpiredSnapshots(
-    { ec2, ddb, now: () => new Date() },
+    { ec2, ec2For, ddb, now: () => new Date() },
     config,
     event as DynamoDBStreamEvent,
     context,

@@ -13,12 +13,15 @@ import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import { parseEvent } from '../shared/parse';
 import type { DeleteConfig } from './config';
+import { recordKeyParts } from './copy-store';
 import { deleteSnapshot, type DeleteResult } from './delete-snapshot';
 import { SnapshotDeleteError } from './errors';
 import { DELETE_METRICS } from './metric-names';
 
 export interface DeleteDeps {
   readonly ec2: EC2Client;
+  /** The EC2 client of another Region (a cross-Region copy's record). @default `ec2` for every Region */
+  readonly ec2For?: (region: string) => EC2Client;
   readonly ddb: DynamoDBClient;
   readonly now: () => Date;
 }
@@ -34,7 +37,8 @@ export interface DeleteCounts {
   failed: number;
 }
 
-const SNAPSHOT_ID = /^snap-[0-9a-f]+$/;
+/** A snapshot record's key: the snapshot id, and for a copy in another Region `@<Region>` (copy-store.ts). */
+const SNAPSHOT_KEY = /^snap-[0-9a-f]+(@[a-z]{2}(-[a-z]+)+-\d+)?$/;
 
 /** Why a record is not a TTL expiry of a snapshot record (the mapping's filter should drop these). */
 function ignoreReason(record: ReturnType<typeof DynamoDBStreamRecord.parse>): string | undefined {
@@ -46,7 +50,7 @@ function ignoreReason(record: ReturnType<typeof DynamoDBStreamRecord.parse>): st
     return 'REMOVE not made by DynamoDB TTL';
   }
   const id = (record.dynamodb.OldImage as Record<string, unknown> | undefined)?.snapshot_id;
-  if (typeof id !== 'string' || !SNAPSHOT_ID.test(id)) return 'not a snapshot record';
+  if (typeof id !== 'string' || !SNAPSHOT_KEY.test(id)) return 'not a snapshot record';
   return undefined;
 }
 
@@ -101,10 +105,18 @@ async function deleteExpiredSnapshot(
     });
     return 'ignored';
   }
-  const snapshotId = (record.dynamodb.OldImage as { snapshot_id: string }).snapshot_id;
-  const result = await deleteSnapshot(deps.ec2, snapshotId, deps.now());
+  const oldImage = record.dynamodb.OldImage as { snapshot_id: string; region?: unknown };
+  const { snapshotId, region: keyRegion } = recordKeyParts(oldImage.snapshot_id);
+  // The record's Region, else the key's; neither (every record before copies): the home Region.
+  const region = typeof oldImage.region === 'string' ? oldImage.region : keyRegion;
+  const ec2 = region && deps.ec2For ? deps.ec2For(region) : deps.ec2;
+  const result = await deleteSnapshot(ec2, snapshotId, deps.now());
   if (!('retryAt' in result)) {
-    logger.info('expired snapshot deleted', { snapshotId, outcome: result.outcome });
+    logger.info('expired snapshot deleted', {
+      snapshotId,
+      outcome: result.outcome,
+      ...(region ? { region } : {}),
+    });
     return result.outcome;
   }
   logger.error('expired snapshot not deleted; its record is written back for a later try', {

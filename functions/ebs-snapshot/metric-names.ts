@@ -26,6 +26,22 @@ export const DELETE_METRICS = {
   locked: 'SnapshotsLocked',
 } as const;
 
+/** ebs-snapshot-copy: one document per SQS batch, dimension service only. */
+export const COPY_METRICS = {
+  /** CopySnapshot calls that EC2 accepted. */
+  started: 'CopiesStarted',
+  /** A copy already there (found by its source-snapshot tag): a replay or a duplicate delivery. */
+  found: 'CopiesFound',
+  /** Left for a later delivery: copy limit, throttling, another delivery's claim, unknown outcome. */
+  retried: 'CopiesRetried',
+  /** Refused for another reason: retried too, and after the last receive the message goes to the failure queue. */
+  failed: 'CopiesFailed',
+  /** The source snapshot was deleted before it could be copied: nothing to retry. */
+  sourceGone: 'CopySourceGone',
+  /** Snapshots another tool made (no managed-by tag of this deployment): not copied. */
+  ignored: 'CopiesIgnored',
+} as const;
+
 /** ebs-snapshot-start: one document per scheduled event. */
 export const START_METRICS = {
   /** The previous run was still going, so this scheduled run was skipped. */
@@ -59,3 +75,7 @@ export const SWEEP_METRIC_SPECS: readonly MetricSpec[] = Object.values(SWEEP_MET
 export const START_METRIC_SPECS: readonly MetricSpec[] = Object.values(START_METRICS).map(
   (name) => ({ name, dimensions: [] }),
 );
+export const COPY_METRIC_SPECS: readonly MetricSpec[] = Object.values(COPY_METRICS).map((name) => ({
+  name,
+  dimensions: [],
+}));

@@ -4,7 +4,7 @@ import { OpsError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { metrics, MetricUnit } from '../shared/metrics';
 import { parseOwnSchedule } from '../shared/parse';
-import { createDynamoDbClient, createEc2Client } from './clients';
+import { createDynamoDbClient, createEc2Client, regionalEc2Clients } from './clients';
 import { SweepEnvSchema } from './config';
 import { SWEEP_METRICS } from './metric-names';
 import { RbinClient, recycleBinRulesOf } from './rbin-client';
@@ -15,6 +15,7 @@ export class SweepFailedError extends OpsError {}
 
 const config = readEnv(SweepEnvSchema);
 const ec2 = createEc2Client();
+const ec2For = regionalEc2Clients(ec2);
 const ddb = createDynamoDbClient();
 const recycleBin = recycleBinRulesOf(new RbinClient(config.region));
 
@@ -52,6 +53,7 @@ export async function handler(event: unknown, context?: Context): Promise<SweepR
   const result = await sweep(
     {
       ec2,
+      ec2For,
       ddb,
       recycleBin,
       now: () => new Date(),

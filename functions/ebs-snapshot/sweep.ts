@@ -13,6 +13,8 @@ import { listTaggedVolumes } from './volumes';
 
 export interface SweepDeps {
   readonly ec2: EC2Client;
+  /** The EC2 client of a copy Region. @default `ec2` */
+  readonly ec2For?: (region: string) => EC2Client;
   readonly ddb: DynamoDBClient;
   readonly recycleBin: RecycleBinRules;
   readonly now: () => Date;
@@ -131,12 +133,22 @@ export async function sweep(deps: SweepDeps, config: SweepConfig): Promise<Sweep
 
   const counts = { deleted: 0, errorDeleted: 0, alreadyGone: 0, inUse: 0, locked: 0, failed: 0 };
   const paced = pacer(config.maxRequestsPerSecond, deps.now, deps.sleep ?? realSleep);
-  const toDelete = [...errored, ...expired];
+  const toDelete: Array<[EC2Client, ManagedSnapshot, string?]> = [...errored, ...expired].map(
+    (s) => [deps.ec2, s],
+  );
+  // Cross-Region copies: the expired and the errored, found by their own tags in each copy Region, so a copy
+  // whose record or delete was lost is deleted in its Region too.
+  for (const region of config.copyRegions) {
+    const ec2 = deps.ec2For?.(region) ?? deps.ec2;
+    for (const s of await listManagedSnapshots(ec2, config.managedBy))
+      if (s.State === 'error' || (expiryTagOf(s)?.getTime() ?? Infinity) <= now.getTime())
+        toDelete.push([ec2, s, region]);
+  }
   let done = 0;
-  for (const s of toDelete) {
+  for (const [ec2, s, region] of toDelete) {
     if ((deps.remainingMs?.() ?? Infinity) < STOP_MARGIN_MS) break;
     await paced();
-    const result: DeleteResult = await deleteSnapshot(deps.ec2, s.SnapshotId, deps.now());
+    const result: DeleteResult = await deleteSnapshot(ec2, s.SnapshotId, deps.now());
     done++;
     if (result.outcome === 'deleted') counts[s.State === 'error' ? 'errorDeleted' : 'deleted']++;
     else if (result.outcome === 'already-deleted') counts.alreadyGone++;
@@ -146,6 +158,7 @@ export async function sweep(deps: SweepDeps, config: SweepConfig): Promise<Sweep
       ]++;
       logger.error('sweep could not delete a snapshot', {
         snapshotId: s.SnapshotId,
+        ...(region ? { region } : {}),
         outcome: result.outcome,
         error: result.error,
       });

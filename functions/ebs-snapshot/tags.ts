@@ -11,6 +11,9 @@ export const SNAPSHOT_TAGS = {
   /** On the snapshots of a crash-consistent set: `<run>/<instance id>`, the same on every member. */
   setId: 'ops-autopilot:set-id',
   instanceId: 'ops-autopilot:instance-id',
+  /** On a cross-Region copy: the id of the snapshot it copies, and that snapshot's Region. */
+  sourceSnapshot: 'ops-autopilot:source-snapshot',
+  sourceRegion: 'ops-autopilot:source-region',
 } as const;
 
 /** The set id of an instance's crash-consistent set in a run (one set per instance and run). */
@@ -124,5 +127,30 @@ export function setTags(
     ...commonTags(config, runKey, expiresAt),
     { Key: SNAPSHOT_TAGS.setId, Value: setIdOf(runKey, instance.InstanceId) },
     { Key: SNAPSHOT_TAGS.instanceId, Value: instance.InstanceId },
+  ]);
+}
+
+/**
+ * Tags for a cross-Region copy: the source snapshot's own (user tags, minus ours), its volume id and run, and
+ * ours with the copy's own expiry and the source it copies (the tag a replay finds the copy by).
+ */
+export function copyTags(
+  source: { readonly SnapshotId: string; readonly Tags?: readonly Tag[] },
+  config: Pick<CreateConfig, 'managedBy'>,
+  sourceRegion: string,
+  expiresAt: Date,
+): Tag[] {
+  const kept: Tag[] = [SNAPSHOT_TAGS.run, SNAPSHOT_TAGS.volumeId, SNAPSHOT_TAGS.setId].flatMap(
+    (Key: string) => {
+      const Value = tagValue(source.Tags, Key);
+      return Value === undefined ? [] : [{ Key, Value }];
+    },
+  );
+  return withSourceTags({ id: source.SnapshotId, tags: source.Tags }, config, [
+    ...kept,
+    { Key: SNAPSHOT_TAGS.managedBy, Value: config.managedBy },
+    { Key: SNAPSHOT_TAGS.expiresAt, Value: expiresAt.toISOString() },
+    { Key: SNAPSHOT_TAGS.sourceSnapshot, Value: source.SnapshotId },
+    { Key: SNAPSHOT_TAGS.sourceRegion, Value: sourceRegion },
   ]);
 }

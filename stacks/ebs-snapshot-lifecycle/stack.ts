@@ -10,6 +10,10 @@ import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { platformGrant } from '../platform/platform-grants';
 import { FunctionSchedule } from '../platform/scheduled-function';
 import { lifecycleAlarms } from './alarms';
+import { homeAndCopyRegions, SNAPSHOT_ARNS, SNAPSHOTS_PLACEHOLDER, SnapshotCopies } from './copy';
+import { declareCopyVariables } from './copy-variables';
+import { policyDocument } from '../platform/iam';
+import { spliceResources } from '../redshift-resize/splice';
 import { SnapshotRun } from './run';
 import { setStatements } from './sets';
 import { SnapshotSweep } from './sweep';
@@ -33,6 +37,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     super(scope, id, props);
 
     const vars = declareSnapshotVariables(this);
+    const copyVars = declareCopyVariables(this);
     const { schedule, tagKey, retention, pitr } = vars;
     const exclusionTags = Fn.jsonencode(vars.exclusionTags.value);
 
@@ -127,9 +132,10 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       environment: { MANAGED_BY: this.managedBy, TABLE_NAME: tableName },
       statements: [
         {
+          // Copies are deleted in their own Region (the record's Region).
           sid: 'DeleteOnlyManagedSnapshots',
           actions: ['ec2:DeleteSnapshot'],
-          resources: [snapshots],
+          resources: [SNAPSHOTS_PLACEHOLDER],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': this.managedBy } },
         },
         {
@@ -159,6 +165,13 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       ],
     });
 
+    const everyRegion = homeAndCopyRegions(this, SNAPSHOT_ARNS);
+    remove.policy.policy = spliceResources(
+      policyDocument(remove.statements),
+      SNAPSHOTS_PLACEHOLDER,
+      everyRegion,
+    );
+
     new LambdaEventSourceMapping(this, 'expiries', {
       functionName: remove.function.arn,
       eventSourceArn: table.streamArn,
@@ -176,7 +189,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
     const sweep = new SnapshotSweep(this, 'sweep', {
       tableName,
       tableArn,
-      snapshotArns: snapshots,
+      copyRegions: Fn.jsonencode(copyVars.regions.listValue),
       tagKey: tagKey.stringValue,
       defaultRetentionDays: retention.stringValue,
       schedule: vars.sweepSchedule.stringValue,
@@ -185,9 +198,18 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       exclusionTags,
     });
 
+    const copies = new SnapshotCopies(this, 'copy', {
+      vars: copyVars,
+      tableName,
+      tableArn,
+      failures,
+      alerts,
+    });
+
     alerts.functionErrors('create-errors', create);
     alerts.functionErrors('delete-errors', remove);
     alerts.functionErrors('sweep-errors', sweep.fn);
+    alerts.functionErrors('copy-errors', copies.fn);
     lifecycleAlarms(alerts, remove, sweep.fn);
     run.alarms(alerts);
     alerts.queueNotEmpty('failures-not-empty', failures.name);

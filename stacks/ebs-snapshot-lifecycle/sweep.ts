@@ -1,13 +1,17 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { policyDocument } from '../platform/iam';
 import { NodeFunction } from '../platform/node-function';
+import { spliceResources } from '../redshift-resize/splice';
+import { homeAndCopyRegions, SNAPSHOT_ARNS, SNAPSHOTS_PLACEHOLDER } from './copy';
 import type { OpsStack } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';
 
 export interface SnapshotSweepProps {
   readonly tableName: string;
   readonly tableArn: string;
-  readonly snapshotArns: string;
+  /** JSON of the copy Regions list: their managed snapshots are swept too. */
+  readonly copyRegions: string;
   readonly tagKey: string;
   readonly defaultRetentionDays: string;
   readonly schedule: string;
@@ -44,6 +48,7 @@ export class SnapshotSweep extends Construct {
         MAX_BACKUP_AGE_HOURS: Fn.tostring(props.maxBackupAgeHours),
         RECYCLE_BIN_EXCLUSION_TAGS: props.exclusionTags,
         SCHEDULE_RULE_ARN: FunctionSchedule.ruleArnOf(stack, SWEEP_SCHEDULE),
+        COPY_REGIONS: props.copyRegions,
       },
       statements: [
         {
@@ -55,7 +60,7 @@ export class SnapshotSweep extends Construct {
         {
           sid: 'DeleteOnlyManagedSnapshots',
           actions: ['ec2:DeleteSnapshot'],
-          resources: [props.snapshotArns],
+          resources: [SNAPSHOTS_PLACEHOLDER],
           conditions: { StringEquals: { 'aws:ResourceTag/managed-by': stack.managedBy } },
         },
         {
@@ -76,6 +81,11 @@ export class SnapshotSweep extends Construct {
         },
       ],
     });
+    this.fn.policy.policy = spliceResources(
+      policyDocument(this.fn.statements),
+      SNAPSHOTS_PLACEHOLDER,
+      homeAndCopyRegions(stack, SNAPSHOT_ARNS),
+    );
     new FunctionSchedule(this, this.fn, {
       name: SWEEP_SCHEDULE,
       description: 'Sweeps EBS snapshots managed by this deployment',
