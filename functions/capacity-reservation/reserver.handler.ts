@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { clientConfig, withoutSdkRetryOn } from '../shared/aws';
@@ -19,15 +20,7 @@ const ec2 = withoutSdkRetryOn(new EC2Client(clientConfig()), [INSUFFICIENT_CAPAC
 const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(clientConfig()) });
 
 const group = env.RESERVATION_GROUP_ARN
-  ? resourceGroupsClient({
-      groupArn: env.RESERVATION_GROUP_ARN,
-      region: ec2.config.region,
-      credentials: ec2.config.credentials,
-      sha256: ec2.config.sha256,
-      ...(process.env.AWS_ENDPOINT_URL_RESOURCE_GROUPS
-        ? { endpoint: process.env.AWS_ENDPOINT_URL_RESOURCE_GROUPS }
-        : {}),
-    })
+  ? resourceGroupsClient(new ResourceGroupsClient(clientConfig()), env.RESERVATION_GROUP_ARN)
   : undefined;
 
 export const handler = createReserverHandler({
