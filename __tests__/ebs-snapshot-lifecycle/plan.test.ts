@@ -18,24 +18,24 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
     expect(proof.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   });
 
-  test('the plan creates the expected resource types and counts', () => {
+  test('the plan creates the expected resource types and counts (nothing of copies without copy Regions)', () => {
     expect(resourceCounts(proof.plan)).toEqual({
       aws_cloudwatch_dashboard: 1,
       aws_cloudwatch_event_rule: 2,
       aws_cloudwatch_event_target: 2,
-      aws_cloudwatch_log_group: 5,
-      aws_cloudwatch_metric_alarm: 13,
+      aws_cloudwatch_log_group: 4,
+      aws_cloudwatch_metric_alarm: 12,
       aws_dynamodb_table: 1,
-      aws_iam_role: 6,
-      aws_iam_role_policy: 6,
+      aws_iam_role: 5,
+      aws_iam_role_policy: 5,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_lambda_event_source_mapping: 1,
-      aws_lambda_function: 5,
+      aws_lambda_function: 4,
       aws_lambda_permission: 2,
       aws_sfn_state_machine: 1,
       aws_sns_topic: 1,
-      aws_sqs_queue: 2,
+      aws_sqs_queue: 1,
     });
   });
 
@@ -96,7 +96,7 @@ describeOffline('offline Terraform proof: ebs-snapshot-lifecycle', () => {
 
   test('every function runs nodejs22.x on arm64 with a content hash of its zip', () => {
     const fns = plannedResources(proof.plan, 'aws_lambda_function');
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'] });
       expect(fn.values.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
@@ -179,17 +179,19 @@ describeOffline(
       });
     });
 
-    test('copies on: the rule, its target, the queue policy, the mapping and the alarm are planned', () => {
+    test('copies on: the rule, its target, the queue and its policy, the mapping and the function are planned', () => {
       const copyOnes = (type: string) =>
         plannedResources(proof.plan, type).filter((r) => r.address.includes('copy')).length;
       expect(
         [
           'aws_cloudwatch_event_rule',
           'aws_cloudwatch_event_target',
+          'aws_sqs_queue',
           'aws_sqs_queue_policy',
           'aws_lambda_event_source_mapping',
+          'aws_lambda_function',
         ].map(copyOnes),
-      ).toEqual([1, 1, 1, 1]);
+      ).toEqual([1, 1, 1, 1, 1, 1]);
       const copy = plannedResources(proof.plan, 'aws_lambda_function').find(
         (f) => f.values.function_name === 'ops-autopilot-ebs-snapshot-copy',
       );

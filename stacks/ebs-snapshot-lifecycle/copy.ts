@@ -11,7 +11,7 @@ import { METRICS_NAMESPACE } from '../../functions/shared/metric-spec';
 import type { Alerts } from '../platform/alerts';
 import type { FailureQueue } from '../platform/failure-queue';
 import { policyDocument, registerStatements, type PolicyStatement } from '../platform/iam';
-import { NodeFunction } from '../platform/node-function';
+import { countedRef, NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 import { platformGrant } from '../platform/platform-grants';
 import { spliceResources } from '../redshift-resize/splice';
@@ -69,8 +69,8 @@ function copyRegionsOnly(stack: OpsStack, format: string): string {
  * Cross-Region copies for disaster recovery. Nothing is created in the destination Regions: CopySnapshot is
  * sent to the destination Region's endpoint, so one function here reaches every Region
  * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html). EBS's completion events
- * (rule, home Region) -> an SQS queue (redrive to the failure queue) -> the copy function. The rule, its
- * target, the queue's policy and the mapping exist only when `snapshot_copy_regions` is not empty.
+ * (rule, home Region) -> an SQS queue (redrive to the failure queue) -> the copy function. All of it exists
+ * only when `snapshot_copy_regions` is not empty, so the default plan is the stack without copies.
  */
 export class SnapshotCopies extends Construct {
   readonly fn: NodeFunction;
@@ -83,6 +83,7 @@ export class SnapshotCopies extends Construct {
     const queueName = stack.name('ebs-snapshot-copies');
     const queueArn = stack.arn('sqs', queueName);
     this.queue = new SqsQueue(this, 'queue', {
+      count: enabled,
       name: queueName,
       visibilityTimeoutSeconds: VISIBILITY_SECONDS,
       messageRetentionSeconds: 86400,
@@ -139,6 +140,7 @@ export class SnapshotCopies extends Construct {
       platformGrant('queue-polling', { sid: 'ReceiveCopyEvents', resources: [queueArn] }),
     ];
     this.fn = new NodeFunction(this, 'function', {
+      count: enabled,
       asset: 'ebs-snapshot-copy',
       name: 'ebs-snapshot-copy',
       description: 'Copies each completed managed snapshot to the disaster-recovery Regions',
@@ -165,8 +167,8 @@ export class SnapshotCopies extends Construct {
 
     new LambdaEventSourceMapping(this, 'source', {
       count: enabled,
-      functionName: this.fn.function.arn,
-      eventSourceArn: this.queue.arn,
+      functionName: this.fn.ref.arn,
+      eventSourceArn: countedRef(this.queue, 'arn', this.queue.arn, enabled),
       batchSize: 10,
       functionResponseTypes: ['ReportBatchItemFailures'],
       scalingConfig: { maximumConcurrency: MAX_CONCURRENCY },
@@ -197,14 +199,14 @@ export class SnapshotCopies extends Construct {
     ];
     const queuePolicy = new SqsQueuePolicy(this, 'queue-policy', {
       count: enabled,
-      queueUrl: this.queue.url,
+      queueUrl: countedRef(this.queue, 'url', this.queue.url, enabled),
       policy: policyDocument(queueStatements),
     });
     registerStatements(queuePolicy, queueStatements);
     new CloudwatchEventTarget(this, 'target', {
       count: enabled,
       rule: ruleName,
-      arn: this.queue.arn,
+      arn: countedRef(this.queue, 'arn', this.queue.arn, enabled),
       dependsOn: [rule, queuePolicy],
     });
 
