@@ -64,6 +64,7 @@ export const SEEN_AS: Readonly<Record<string, Seen>> = {
   aws_lb_target_group: by('elbv2:target-groups', 'arn'),
   aws_sfn_state_machine: by('sfn:state-machines', 'arn'),
   aws_scheduler_schedule: by('scheduler:schedules', 'name'),
+  aws_resourcegroups_group: by('resource-groups:groups', 'name'),
   aws_ecr_pull_through_cache_rule: by('ecr:pull-through-cache-rules', 'ecr_repository_prefix'),
 };
 
