@@ -169,6 +169,8 @@ export function resourceGroupsStandIns(): StandInModule {
     op(
       'DeleteGroup',
       withGroup((g) => {
+        // The reference names no error of its own for a protected group: BadRequestException is DeleteGroup's
+        // documented answer to a request that breaks the group's rules.
         const protection = parameter(g, 'AWS::ResourceGroups::Generic', 'deletion-protection');
         if (protection.includes('UNLESS_EMPTY') && g.members.length > 0)
           return badRequest(
