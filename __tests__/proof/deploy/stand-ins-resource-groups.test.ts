@@ -1,6 +1,14 @@
+import {
+  GetGroupCommand,
+  GetTagsCommand,
+  GroupResourcesCommand,
+  ListGroupResourcesCommand,
+  ResourceGroupsClient,
+  UngroupResourcesCommand,
+} from '@aws-sdk/client-resource-groups';
 import { AwsCallError, restCall } from '../../../scripts/emulator/aws/call';
 import type { Emulator } from '../../../scripts/emulator/emulator';
-import { describeEmulator, emulatorForTests, records } from '../../support/emulator';
+import { clientConfig, describeEmulator, emulatorForTests, records } from '../../support/emulator';
 
 type Json = Record<string, unknown>;
 
@@ -119,6 +127,23 @@ describeEmulator('stand-ins: Resource Groups (a capacity reservation group)', ()
     expect(await code(rg('POST', '/get-group', { Group: 'pool' }))).toBe('404 NotFoundException');
   });
 
+  test("the AWS SDK's client reads the group by ARN, its tags, and groups and lists a reservation", async () => {
+    const sdk = new ResourceGroupsClient(clientConfig(emulator.endpoint));
+    const { Group } = await create('sdk');
+    const arn = String(Group.GroupArn);
+    const read = await sdk.send(new GetGroupCommand({ Group: arn }));
+    const tags = await sdk.send(new GetTagsCommand({ Arn: arn }));
+    const cr = `arn:aws:ec2:us-east-1:123456789012:capacity-reservation/cr-sdk`;
+    const grouped = await sdk.send(new GroupResourcesCommand({ Group: arn, ResourceArns: [cr] }));
+    const listed = await sdk.send(new ListGroupResourcesCommand({ Group: arn }));
+    await sdk.send(new UngroupResourcesCommand({ Group: arn, ResourceArns: [cr] }));
+    await rg('POST', '/delete-group', { Group: arn });
+    expect(read.Group?.Name).toBe('sdk');
+    expect(tags.Tags).toEqual({ owner: 'ops' });
+    expect(grouped.Succeeded).toEqual([cr]);
+    expect(listed.Resources?.map((r) => r.Identifier?.ResourceArn)).toEqual([cr]);
+  });
+
   test('ListGroups lists what exists; every call was answered by the stand-in, none by moto', async () => {
     await create('second');
     const listed = await rg<{ GroupIdentifiers: Json[] }>('POST', '/groups-list', {});
@@ -131,8 +156,8 @@ describeEmulator('stand-ins: Resource Groups (a capacity reservation group)', ()
         GroupArn: 'arn:aws:resource-groups:eu-west-3:123456789012:group/second',
       },
     ]);
-    // 20 calls in this file, each answered here (a request moto answers is not recorded).
-    expect(recorded).toHaveLength(20);
+    // 27 calls in this file, each answered here (a request moto answers is not recorded).
+    expect(recorded).toHaveLength(27);
     expect(recorded.every((r) => r.kind === 'stand-in' && r.operation !== '')).toBe(true);
   });
 });
