@@ -42,6 +42,7 @@ export const SEEN_AS: Readonly<Record<string, Seen>> = {
   aws_sns_topic: by('sns:topics', 'arn'),
   aws_sns_topic_subscription: by('sns:subscriptions', 'arn'),
   aws_sqs_queue: by('sqs:queues', 'name'),
+  aws_sqs_queue_policy: inside('aws_sqs_queue'),
   aws_kms_key: by('kms:keys', 'key_id'),
   aws_kms_alias: by('kms:aliases', 'name'),
   aws_dynamodb_table: by('dynamodb:tables', 'name'),
