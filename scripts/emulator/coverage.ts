@@ -42,6 +42,7 @@ export const SEEN_AS: Readonly<Record<string, Seen>> = {
   aws_sns_topic: by('sns:topics', 'arn'),
   aws_sns_topic_subscription: by('sns:subscriptions', 'arn'),
   aws_sqs_queue: by('sqs:queues', 'name'),
+  aws_sqs_queue_policy: inside('aws_sqs_queue'),
   aws_kms_key: by('kms:keys', 'key_id'),
   aws_kms_alias: by('kms:aliases', 'name'),
   aws_dynamodb_table: by('dynamodb:tables', 'name'),
@@ -64,6 +65,7 @@ export const SEEN_AS: Readonly<Record<string, Seen>> = {
   aws_lb_target_group: by('elbv2:target-groups', 'arn'),
   aws_sfn_state_machine: by('sfn:state-machines', 'arn'),
   aws_scheduler_schedule: by('scheduler:schedules', 'name'),
+  aws_resourcegroups_group: by('resource-groups:groups', 'name'),
   aws_ecr_pull_through_cache_rule: by('ecr:pull-through-cache-rules', 'ecr_repository_prefix'),
 };
 

@@ -4,6 +4,7 @@
  * test keeps EMULATOR-GAPS.md equal to its rendering (`node dist/scripts/emulator-gaps.js` rewrites it).
  */
 import { E2E_GAPS } from './gaps-e2e';
+import { RESOURCE_GROUPS_GAPS } from './gaps-resource-groups';
 
 export type GapReason =
   | 'moto lacks it'
@@ -376,4 +377,4 @@ const STACK_GAPS: readonly Gap[] = [
   },
 ];
 
-export const GAPS: readonly Gap[] = [...STACK_GAPS, ...E2E_GAPS];
+export const GAPS: readonly Gap[] = [...STACK_GAPS, ...RESOURCE_GROUPS_GAPS, ...E2E_GAPS];

@@ -252,6 +252,17 @@ export async function takeInventory(
       }>(standIns, 'ecr', 'AmazonEC2ContainerRegistry_V20150921.DescribePullThroughCacheRules');
       return (out.pullThroughCacheRules ?? []).map((r) => r.ecrRepositoryPrefix);
     }),
+    list('resource-groups:groups', async () => {
+      // Answered by the Resource Groups stand-in (moto 5.2 cannot hold a configuration group).
+      const out = await restCall<{ GroupIdentifiers?: Array<{ GroupName: string }> }>(
+        standIns,
+        'resource-groups',
+        'POST',
+        '/groups-list',
+        {},
+      );
+      return (out.GroupIdentifiers ?? []).map((g) => g.GroupName);
+    }),
     ecsObjects(endpoint, capacityProviders).catch((e: unknown) => ({
       'ecs:*': [`!error: ${String(e)}`],
     })),

@@ -37,6 +37,7 @@ export const ENDPOINT_BY_PREFIX: Readonly<Record<string, string>> = {
   aws_kms: 'kms',
   aws_lambda: 'lambda',
   aws_lb: 'elbv2',
+  aws_resourcegroups: 'resourcegroups',
   aws_scheduler: 'scheduler',
   aws_sfn: 'sfn',
   aws_sns: 'sns',

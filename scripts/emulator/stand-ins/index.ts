@@ -8,6 +8,7 @@ import { ecsStandIns } from './ecs';
 import { lambdaStandIns } from './lambda';
 import { rdsStandIns } from './rds';
 import { redshiftStandIns } from './redshift';
+import { resourceGroupsStandIns } from './resource-groups';
 import { sfnStandIns } from './sfn';
 import { sqsStandIns } from './sqs';
 import type { StandInModule } from './types';
@@ -27,5 +28,6 @@ export function allStandIns(): StandInModule[] {
     autoScalingStandIns(),
     redshiftStandIns(),
     dmsStandIns(),
+    resourceGroupsStandIns(),
   ];
 }
