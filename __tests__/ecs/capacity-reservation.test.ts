@@ -11,8 +11,13 @@ const BLOCK = {
   for_each: WHEN_SET,
   content: {
     capacity_reservation_preference: 'capacity-reservations-first',
-    capacity_reservation_target: {
-      capacity_reservation_resource_group_arns: ['${capacity_reservation_specification.value}'],
+    dynamic: {
+      capacity_reservation_target: {
+        for_each: ['${capacity_reservation_specification.value}'],
+        content: {
+          capacity_reservation_resource_group_arns: ['${capacity_reservation_target.value}'],
+        },
+      },
     },
   },
 };

@@ -43,8 +43,15 @@ export function launchIntoCapacityReservationGroup(
     for_each: `\${${groupArn} == "" ? [] : [${groupArn}]}`,
     content: {
       capacity_reservation_preference: 'capacity-reservations-first',
-      capacity_reservation_target: {
-        capacity_reservation_resource_group_arns: ['${capacity_reservation_specification.value}'],
+      // A nested block as a nested dynamic block: as an object it would render in the HCL synth as an
+      // argument (`capacity_reservation_target = {`), which Terraform refuses.
+      dynamic: {
+        capacity_reservation_target: {
+          for_each: ['${capacity_reservation_specification.value}'],
+          content: {
+            capacity_reservation_resource_group_arns: ['${capacity_reservation_target.value}'],
+          },
+        },
       },
     },
   });
