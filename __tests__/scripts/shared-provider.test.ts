@@ -25,6 +25,15 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** Whether the process ends within 10 s. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (!existsSync(`/proc/${pid}`)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 describeOffline('one provider process shared by the offline commands of a test process', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -89,12 +98,7 @@ describeOffline('one provider process shared by the offline commands of a test p
     holder.kill('SIGKILL');
 
     // Assess
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      alive = existsSync(`/proc/${provider}`);
-    }
-    expect(alive).toBe(false);
+    expect(await gone(provider!)).toBe(true);
   }, 180_000);
 
   test("a provider of a caller's own runs in the folder given, where relative zip paths resolve, and close() ends it", async () => {
@@ -109,11 +113,6 @@ describeOffline('one provider process shared by the offline commands of a test p
 
     // Assess
     expect(cwd).toBe(folder);
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      alive = existsSync(`/proc/${provider}`);
-    }
-    expect(alive).toBe(false);
+    expect(await gone(provider!)).toBe(true);
   }, 180_000);
 });
