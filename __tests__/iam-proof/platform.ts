@@ -33,6 +33,12 @@ function reference(value: unknown): [string, string, string] | undefined {
   return m ? [m[1] as string, m[2] as string, m[3] as string] : undefined;
 }
 
+/** Whether `value` references `attr` of the function `id`, plainly or through one() (a function with a count). */
+function names(value: unknown, id: string, attr: string): boolean {
+  const ref = reference(value);
+  return ref?.[0] === 'aws_lambda_function' && ref[1] === id && ref[2] === attr;
+}
+
 /** The role logical id a role reference names (`${aws_iam_role.X.arn}`, or inside an expression). */
 function roleOf(value: unknown): string | undefined {
   const m = typeof value === 'string' ? /aws_iam_role\.([\w-]+)(\[\*\])?\.arn/.exec(value) : null;
@@ -124,13 +130,13 @@ function functionNeeds(resources: Resources, sub: Sub, id: string, fn: Record<st
     if (/^arn:.+:sns:/.test(value))
       needs.push(...kmsFor(resources, sub, destinationByArn(resources, sub, sub(value)).kmsKey));
   for (const config of Object.values(resources.aws_lambda_function_event_invoke_config ?? {})) {
-    if (config.function_name !== `\${aws_lambda_function.${id}.function_name}`) continue;
+    if (!names(config.function_name, id, 'function_name')) continue;
     const onFailure = (config.destination_config as { on_failure?: { destination?: string } })
       ?.on_failure?.destination;
     if (onFailure) needs.push(...destination(resources, sub, onFailure));
   }
   for (const mapping of Object.values(resources.aws_lambda_event_source_mapping ?? {})) {
-    if (mapping.function_name !== `\${aws_lambda_function.${id}.arn}`) continue;
+    if (!names(mapping.function_name, id, 'arn')) continue;
     needs.push(...sourceNeeds(resources, sub, mapping));
   }
   return needs;

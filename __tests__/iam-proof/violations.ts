@@ -173,6 +173,8 @@ function guardKeys(
     'ec2:CreateAction': 'value',
     // A key is used only by EC2 on the role's behalf (a snapshot copy), never called directly.
     'kms:ViaService': 'value',
+    // Capacity reservations only with the eligibility the stack's rows may ask for (open or targeted).
+    'ec2:InstanceMatchCriteria': 'value',
     [`aws:ResourceTag/${tagKey}`]: 'presence',
     // A crash-consistent set: the instance must carry the instance tag key.
     [`aws:ResourceTag/${instanceTagKey}`]: 'presence',
@@ -193,6 +195,8 @@ const OWN_NAMES: ReadonlyArray<[service: string, pattern: RegExp, actions?: read
   // The master secret RDS manages for the cluster is named rds!cluster-<id>.
   ['secretsmanager', /^secret:(rds!cluster)-/],
   ['cloudwatch', /^alarm:([^:]+)/],
+  // The capacity reservation group the capacity stack creates.
+  ['resource-groups', /^group\/([^/]+)/],
   // The pull-through cache prefix is the stack's own; task images may come from any repository of the account.
   ['ecr', /^repository\/([^/]+)\//, ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository']],
 ];
