@@ -7,7 +7,13 @@ import {
   type StackProof,
 } from '../../scripts/offline-proof';
 import { metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import { describeOffline, offlineProof, offlineTools, variantVarFile } from '../support/offline';
+import {
+  describeOffline,
+  offlineProof,
+  offlineTools,
+  refusalOf,
+  variantVarFile,
+} from '../support/offline';
 
 const STACK = 'capacity-reservations';
 
@@ -227,17 +233,15 @@ describeOffline('offline Terraform proof: capacity-reservations network modes', 
   }, 120_000);
 
   test('existing subnets without existing_vpc_id fail the plan', async () => {
-    await expect(
-      plan({
+    expect(
+      refusalOf(outdir, STACK, {
         existing_private_subnet_ids: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
       }),
-    ).rejects.toThrow(
-      /existing_private_subnet_ids and existing_public_subnet_ids need\s+existing_vpc_id/,
-    );
+    ).toMatch(/existing_private_subnet_ids and existing_public_subnet_ids need\s+existing_vpc_id/);
   }, 120_000);
 
   test('a minimum capacity above the maximum fails the plan', async () => {
-    await expect(plan({ capacity_db_min_acu: 4 })).rejects.toThrow(
+    expect(refusalOf(outdir, STACK, { capacity_db_min_acu: 4 })).toMatch(
       /capacity_db_min_acu must not exceed\s+capacity_db_max_acu/,
     );
   }, 120_000);

@@ -8,6 +8,9 @@ import {
   TFVARS_EXAMPLE,
   type StackProof,
 } from '../../scripts/offline-proof';
+import { refusal } from './tf-eval';
+import type { TfJson } from './synth';
+import { readTfvarsExample } from './tfvars';
 
 /** Under CI=true missing terraform or mirror throws (a failure); elsewhere the offline tests skip with a note. */
 export const offlineTools = requireOfflineTools();
@@ -33,6 +36,22 @@ export function variantVarFile(overrides: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'tfvars-')), 'variant.tfvars');
   writeFileSync(file, text);
   return file;
+}
+
+/**
+ * What Terraform refuses for terraform.tfvars.example with `overrides` in a stack of a synth (`outdir`): its
+ * variable validations and preconditions over variables, evaluated without a provider (tf-eval's `refusal`),
+ * "" when it accepts the values. A whole plan proves the same refusal at about 25 times the cost.
+ */
+export function refusalOf(
+  outdir: string,
+  stack: string,
+  overrides: Readonly<Record<string, unknown>>,
+): string {
+  const json = JSON.parse(
+    readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'),
+  ) as TfJson;
+  return refusal(json, { ...readTfvarsExample(), ...overrides });
 }
 
 /** Terraform wraps error messages: match the words with any whitespace between them. */
