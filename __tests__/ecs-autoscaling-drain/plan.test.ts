@@ -7,13 +7,8 @@ import {
   type StackProof,
 } from '../../scripts/offline-proof';
 import { annotationsOf, metricRefs, plannedDashboardBody } from '../support/dashboard-body';
-import {
-  describeOffline,
-  offlineTools,
-  refusalOf,
-  variantVarFile,
-  wrapped,
-} from '../support/offline';
+import { variantPlan } from './fixtures/variant-plan';
+import { describeOffline, offlineTools, refusalOf, wrapped } from '../support/offline';
 
 const STACK = 'ecs-autoscaling-drain';
 
@@ -145,12 +140,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
 
   test('memory target 70: a scale-out-only tracking policy, and scale-in only below 35% memory', async () => {
     // Act
-    const memory = await proveStack(
-      offlineTools!,
-      outdir,
-      STACK,
-      variantVarFile({ ecs_drain_task_memory_target_percent: 70 }),
-    );
+    const memory = await variantPlan();
 
     // Assess
     expect(
@@ -169,12 +159,7 @@ describeOffline('offline Terraform proof: ecs-autoscaling-drain', () => {
 
   test('capacity_provider mode: a managed provider on the protected group, the service through it, the drain hook kept', async () => {
     // Act
-    const { plan } = await proveStack(
-      offlineTools!,
-      outdir,
-      STACK,
-      variantVarFile({ ecs_drain_cluster_scaling_mode: 'capacity_provider' }),
-    );
+    const { plan } = await variantPlan();
 
     // Assess
     expect(one(plan, 'aws_ecs_capacity_provider').values).toMatchObject({

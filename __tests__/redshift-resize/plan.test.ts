@@ -249,15 +249,27 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
     'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000001',
     'arn:aws:dms:us-east-1:123456789012:task:LISTEDCDCTASK000000000002',
   ];
+  /**
+   * One plan serves the variant tests: list mode, the "alarm" trigger and a classic resize each change other
+   * resources (the replication policy and function, the trigger's subscription, the workflow's bounds).
+   */
+  const VARIANT = {
+    redshift_replication_task_arns: LISTED,
+    redshift_dms_target_endpoint_arn: '',
+    redshift_trigger: 'alarm',
+    redshift_trigger_alarm_name: 'analytics-queue-wait',
+    redshift_resize_type: 'classic',
+    redshift_resize_timeout_seconds: 86400,
+    redshift_stop_timeout_seconds: 90,
+  };
+  let variant: Promise<StackProof> | undefined;
+  const variantPlan = () => (variant ??= plan(VARIANT));
   beforeAll(async () => {
     outdir = await sharedSynth();
   }, 180_000);
 
   test('list mode: the replication policy names exactly the listed tasks, the function gets them as JSON', async () => {
-    const { plan: p } = await plan({
-      redshift_replication_task_arns: LISTED,
-      redshift_dms_target_endpoint_arn: '',
-    });
+    const { plan: p } = await variantPlan();
     const statement = plannedResources(p, 'aws_iam_role_policy')
       .flatMap(
         (r) =>
@@ -295,10 +307,7 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
 
   test('redshift_trigger "alarm": the named alarm is the one subscribed to, read and watched', async () => {
     // Act
-    const { plan: p } = await plan({
-      redshift_trigger: 'alarm',
-      redshift_trigger_alarm_name: 'analytics-queue-wait',
-    });
+    const { plan: p } = await variantPlan();
 
     // Assess
     const subscription = plannedResources(p, 'aws_sns_topic_subscription').find(
@@ -333,11 +342,7 @@ describeOffline('offline Terraform proof: redshift-resize variables', () => {
 
   test('a classic resize with a 24 h resize timeout plans, with the bounds and the pause that follow', async () => {
     // Act
-    const { plan: p } = await plan({
-      redshift_resize_type: 'classic',
-      redshift_resize_timeout_seconds: 86400,
-      redshift_stop_timeout_seconds: 90,
-    });
+    const { plan: p } = await variantPlan();
 
     // Assess
     const [machine] = plannedResources(p, 'aws_sfn_state_machine');
