@@ -65,9 +65,11 @@ export function roleIdOf(policy: Record<string, unknown>): string {
 }
 
 /** Every registered IAM subject of every stack, with its policy as deployed. */
-export function deployedSubjects(): ProofSubject[] {
+export function deployedSubjects(
+  stacks: readonly StackName[] = Object.keys(STACKS) as StackName[],
+): ProofSubject[] {
   const vars = proofVariables();
-  return (Object.keys(STACKS) as StackName[]).flatMap((stackName) => {
+  return stacks.flatMap((stackName) => {
     const { stack, json } = synthStack(stackName);
     const needs = platformNeeds(json, (text) => substitute(text, json, vars));
     return stack.iamSubjects.map((subject) => {
