@@ -94,6 +94,12 @@ async function ensureEmulator(): Promise<EmulatorInfo> {
   throw new Error(`the emulator did not start; see ${join(SANDBOX_DIR, 'emulator.log')}`);
 }
 
+/**
+ * The teardown and the destroy work on the configuration the deploy synthesized (it holds the state and the
+ * emulator's endpoints), not on a new synth of sources that may have changed since; it also spares two synths.
+ */
+const AS_DEPLOYED = ['--skip-synth'];
+
 /** Stacks whose sandbox state holds resources. */
 export function deployedStacks(stacks: readonly string[], outdir = OUTDIR): string[] {
   return stacks.filter((s) => stateResources(join(outdir, 'stacks', s, EMULATOR_STATE)).length > 0);
@@ -175,11 +181,12 @@ export async function sandbox(args: SandboxArgs): Promise<number> {
       const settings = Object.entries(TEARDOWN_VARIABLES[stack]!).map(([k, v]) => `${k} = ${v}`);
       writeFileSync(file, settings.join('\n') + '\n');
       console.log(`==> ${stack}: the documented teardown first (${settings.join(', ')})`);
-      if ((await cdktf(emulator.endpoint, ['deploy', stack], [file])) !== 0) return 1;
+      if ((await cdktf(emulator.endpoint, ['deploy', stack, ...AS_DEPLOYED], [file])) !== 0)
+        return 1;
     }
     if (deployed.length > 0) {
       console.log(`==> destroying ${deployed.join(', ')} with cdktf destroy`);
-      const code = await cdktf(emulator.endpoint, ['destroy', ...deployed]);
+      const code = await cdktf(emulator.endpoint, ['destroy', ...deployed, ...AS_DEPLOYED]);
       if (code !== 0) return code;
     }
     const left = deployedStacks(SANDBOX_STACKS);
