@@ -14,19 +14,25 @@ import { offlineEnv, providerBinary } from './terraform-env';
 export class SharedProvider {
   private static started: Promise<SharedProvider | undefined> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the provider process has ended (killed, crashed or closed): no command may attach to it. */
+  private ended = false;
 
   private constructor(
     private readonly child: ChildProcess,
     /** The value of TF_REATTACH_PROVIDERS that attaches to this process. */
     readonly reattach: string,
-  ) {}
+  ) {
+    child.on('exit', () => (this.ended = true));
+  }
 
   /**
    * This process's shared provider; undefined when it cannot start or OPS_AUTOPILOT_SHARED_PROVIDER is
    * `off`, and then each command starts its own.
    */
-  static for(mirror: string): Promise<SharedProvider | undefined> {
-    if (process.env.OPS_AUTOPILOT_SHARED_PROVIDER === 'off') return Promise.resolve(undefined);
+  static async for(mirror: string): Promise<SharedProvider | undefined> {
+    if (process.env.OPS_AUTOPILOT_SHARED_PROVIDER === 'off') return undefined;
+    // A provider that ended is replaced: a command attached to it would wait on a socket nobody serves.
+    if ((await SharedProvider.started)?.ended) SharedProvider.started = undefined;
     SharedProvider.started ??= SharedProvider.own(mirror).catch(() => undefined);
     return SharedProvider.started;
   }
@@ -45,8 +51,11 @@ export class SharedProvider {
     // ("unable to add custom RootCAs HTTPClient"); offline plans call only the local http stub anyway.
     const { AWS_CA_BUNDLE: _bundle, ...env } = offlineEnv('');
     // The provider outlives no test process, however it ends: a debug-mode provider ignores SIGTERM, so a
-    // shell holds it and kills it when this process's end of its stdin closes.
-    const child = spawn('/bin/sh', ['-c', '"$0" -debug & p=$!; read _; kill -9 $p', binary], {
+    // shell holds it and kills it when this process's end of its stdin closes. The shell ends with the
+    // provider, so a provider that dies is seen (`ended`).
+    // (A background list reads /dev/null unless redirected: the watcher reads this stdin through fd 3.)
+    const script = 'exec 3<&0; "$0" -debug & p=$!; { read _ <&3; kill -9 $p; } & wait $p';
+    const child = spawn('/bin/sh', ['-c', script, binary], {
       env,
       ...(cwd ? { cwd } : {}),
       stdio: ['pipe', 'pipe', 'ignore'],
@@ -79,7 +88,16 @@ export class SharedProvider {
 
   /** Runs `task` after every task queued before it has ended: one command at a time on this provider. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(task, task);
+    const run = () => {
+      if (this.ended)
+        return Promise.reject(
+          new Error(
+            `the shared AWS provider (shell ${this.pid}) has ended: its commands cannot run`,
+          ),
+        );
+      return task();
+    };
+    const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
   }

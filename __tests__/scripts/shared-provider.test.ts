@@ -25,6 +25,16 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** The AWS provider process the shell `pid` holds (the shell also runs a watcher of its stdin). */
+const providerOf = (pid: number): number | undefined =>
+  childrenOf(pid).find((c) => {
+    try {
+      return readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('terraform-provider-aws');
+    } catch {
+      return false;
+    }
+  });
+
 /** Whether the process ends within 10 s. */
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
@@ -91,7 +101,7 @@ describeOffline('one provider process shared by the offline commands of a test p
       });
       holder.on('exit', (code) => reject(new Error(`the holder exited (${code}): ${out}`)));
     });
-    const [provider] = childrenOf(shell);
+    const provider = providerOf(shell);
     expect(provider).toBeDefined();
 
     // Act
@@ -105,7 +115,7 @@ describeOffline('one provider process shared by the offline commands of a test p
     // Prepare
     const folder = mkdtempSync(join(tmpdir(), 'own-provider-'));
     const own = await SharedProvider.own(offlineTools!.mirror, folder);
-    const [provider] = childrenOf(own.pid!);
+    const provider = providerOf(own.pid!);
 
     // Act
     const cwd = readlinkSync(`/proc/${provider}/cwd`);
@@ -114,5 +124,23 @@ describeOffline('one provider process shared by the offline commands of a test p
     // Assess
     expect(cwd).toBe(folder);
     expect(await gone(provider!)).toBe(true);
+  }, 180_000);
+
+  test('a shared provider that dies is replaced, and a command on one that ended fails at once, saying so', async () => {
+    // Prepare
+    const first = await SharedProvider.for(offlineTools!.mirror);
+    const own = await SharedProvider.own(offlineTools!.mirror);
+
+    // Act
+    for (const shell of [first!.pid!, own.pid!]) process.kill(providerOf(shell)!, 'SIGKILL');
+    await Promise.all([gone(first!.pid!), gone(own.pid!)]);
+    const second = await SharedProvider.for(offlineTools!.mirror);
+
+    // Assess
+    expect(second?.pid).not.toBe(first?.pid);
+    expect(providerOf(second!.pid!)).toBeDefined();
+    await expect(own.exclusive(() => Promise.resolve('ran'))).rejects.toThrow(
+      /the shared AWS provider \(shell \d+\) has ended/,
+    );
   }, 180_000);
 });
