@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { substituteTf } from '../../scripts/tf-values';
 import { resolveWorkflow, type ResizeWorkflowProps } from '../../stacks/redshift-resize/workflow';
-import { RedshiftResizeStack, spliceResources } from '../../stacks/redshift-resize/stack';
+import { RedshiftResizeStack } from '../../stacks/redshift-resize/stack';
 import { FakeCodeSource, resources, synthJson, type TfJson } from '../support/synth';
 import { readTfvarsExample } from '../support/tfvars';
 
@@ -126,20 +126,5 @@ describe('workflow props', () => {
       executionTimeoutSeconds: 172800,
       snapshotRetentionDays: 35,
     });
-  });
-});
-
-describe('spliceResources', () => {
-  test('replaces the quoted placeholder with the expression', () => {
-    expect(spliceResources('{"Resource":"X"}', 'X', 'jsonencode(var.a)')).toBe(
-      '{"Resource":${jsonencode(var.a)}}',
-    );
-  });
-
-  test.each([
-    ['missing', '{"Resource":"Y"}'],
-    ['twice', '{"Resource":"X","Other":"X"}'],
-  ])('refuses a placeholder that is %s', (_what, policy) => {
-    expect(() => spliceResources(policy, 'X', 'e')).toThrow('exactly once');
   });
 });

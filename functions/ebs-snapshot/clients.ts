@@ -1,8 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
-import { isThrottlingError } from '@smithy/core/retry';
 import { clientConfig, retryAlsoOn } from '../shared/aws';
-import { errorText } from '../shared/errors';
+import { neverRetryBlindly } from '../shared/never-retry-blindly';
 import { OutcomeUnknownError } from './errors';
 
 /** EC2 error codes that are throttling but not in the SDK's own list. */
@@ -13,52 +12,13 @@ const EC2_EXTRA_THROTTLING_CODES = ['SnapshotCreationPerVolumeRateExceeded'] as 
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshot.html,
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshots.html,
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopySnapshot.html): retried by the SDK only
- * when EC2 refused them (throttling).
+ * when EC2 refused them (throttling); an unknown outcome is an OutcomeUnknownError, and the caller checks by
+ * tag first.
  */
-const NON_IDEMPOTENT_COMMANDS = [
-  'CreateSnapshotCommand',
-  'CreateSnapshotsCommand',
-  'CopySnapshotCommand',
-];
-
-const statusOf = (error: unknown): number | undefined =>
-  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-
-/**
- * A failed non-idempotent create whose outcome is unknown (no answer, or 5xx) becomes an
- * OutcomeUnknownError, which the SDK's retry does not retry: the caller checks by tag first.
- * Throttling is a refusal, so it stays retried with backoff. Priority 'high' in the deserialize step
- * sits inside the retry middleware and outside the deserializer (see retryAlsoOn).
- */
-function neverRetryBlindly(client: EC2Client): EC2Client {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        const status = statusOf(error);
-        const unknown = status === undefined || status >= 500;
-        if (
-          NON_IDEMPOTENT_COMMANDS.includes(String(context.commandName)) &&
-          unknown &&
-          !isThrottlingError(error as Parameters<typeof isThrottlingError>[0])
-        )
-          throw new OutcomeUnknownError(
-            `${String(context.commandName).replace(/Command$/, '')} may have been applied: ${errorText(error)}`,
-            error,
-          );
-        throw error;
-      }
-    },
-    {
-      step: 'deserialize',
-      priority: 'high',
-      name: 'neverRetryNonIdempotentBlindly',
-      override: true,
-    },
-  );
-  return client;
-}
+const NON_IDEMPOTENT_WRITES = {
+  commands: ['CreateSnapshotCommand', 'CreateSnapshotsCommand', 'CopySnapshotCommand'],
+  outcomeUnknown: OutcomeUnknownError,
+} as const;
 
 /**
  * The EC2 client both handlers use: SDK standard retry (RequestLimitExceeded is throttling to the SDK
@@ -68,6 +28,7 @@ function neverRetryBlindly(client: EC2Client): EC2Client {
 export function createEc2Client(overrides: EC2ClientConfig = {}): EC2Client {
   return neverRetryBlindly(
     retryAlsoOn(new EC2Client({ ...clientConfig(), ...overrides }), EC2_EXTRA_THROTTLING_CODES),
+    NON_IDEMPOTENT_WRITES,
   );
 }
 

@@ -8,14 +8,6 @@ export class SnapshotDeleteError extends OpsError {}
 
 /**
  * A create call (CreateSnapshot takes no idempotency token) got no answer, or a server error: it may have
- * been applied. The SDK must not retry it blindly, so this error carries no `cause` (the SDK's retry
- * classifier follows `cause`) and keeps the SDK's error as `sdkError` instead.
+ * been applied; the caller checks by tag before creating again.
  */
-export class OutcomeUnknownError extends OpsError {
-  constructor(
-    message: string,
-    readonly sdkError: unknown,
-  ) {
-    super(message);
-  }
-}
+export { OutcomeUnknownError } from '../shared/never-retry-blindly';

@@ -10,35 +10,47 @@ export function clientConfig(maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS ?
   return { maxAttempts, retryMode: 'standard' as const };
 }
 
-interface HasMiddleware {
+export interface HasMiddleware {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   middlewareStack: MiddlewareStack<any, any>;
 }
 
 /**
- * Rewrites SDK errors with the given codes where the retry middleware will judge them. Priority 'high':
- * the deserializer (which turns an error response into the named error) is itself a deserialize-step
- * middleware added by the client's constructor, so a default-priority entry would sit inside it and only
- * see raw HTTP responses; 'high' puts this outside the deserializer and still inside the retry middleware.
+ * Lets `onError` see (and mark or replace) every error of a call where the retry middleware will judge it.
+ * Priority 'high': the deserializer (which turns an error response into the named error) is itself a
+ * deserialize-step middleware added by the client's constructor, so a default-priority entry would sit inside
+ * it and only see raw HTTP responses; 'high' puts this outside the deserializer and still inside the retry
+ * middleware.
  */
-function reclassify<C extends HasMiddleware>(
+export function judgeErrors<C extends HasMiddleware>(
   client: C,
-  codes: readonly string[],
   name: string,
-  mark: (error: Error) => void,
+  onError: (error: unknown, commandName: string) => void,
 ): C {
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        if (error instanceof Error && codes.includes(error.name)) mark(error);
+        onError(error, String(context.commandName));
         throw error;
       }
     },
     { step: 'deserialize', priority: 'high', name, override: true },
   );
   return client;
+}
+
+/** Rewrites SDK errors with the given codes before the retry middleware judges them. */
+function reclassify<C extends HasMiddleware>(
+  client: C,
+  codes: readonly string[],
+  name: string,
+  mark: (error: Error) => void,
+): C {
+  return judgeErrors(client, name, (error) => {
+    if (error instanceof Error && codes.includes(error.name)) mark(error);
+  });
 }
 
 /**

@@ -65,7 +65,9 @@ const STACK_GAPS: readonly Gap[] = [
     detail:
       'moto answers 404 (HTML); aws_lambda_function_recursion_config (ecs-autoscaling-drain) cannot be created.',
     handling: [standIn('lambda', 'PutFunctionRecursionConfig', 'GetFunctionRecursionConfig')],
-    coveredBy: ['__tests__/ecs-autoscaling-drain/stack.test.ts: function recursion config Allow'],
+    coveredBy: [
+      '__tests__/ecs-autoscaling-drain/stack.drain-hook.test.ts: function recursion config Allow',
+    ],
   },
   {
     id: 'lambda-logging-config',
@@ -235,7 +237,7 @@ const STACK_GAPS: readonly Gap[] = [
       'moto formats the RedrivePolicy JSON with spaces; the provider compares it as a string.',
     handling: [fixUp('sqs', 'GetQueueAttributes')],
     coveredBy: [
-      '__tests__/ecs-autoscaling-drain/stack.test.ts: re-check queue: standard, per-message delays, visibility >= 6 x function timeout, DLQ after 5',
+      '__tests__/ecs-autoscaling-drain/stack.drain-hook.test.ts: re-check queue: standard, per-message delays, visibility >= 6 x function timeout, DLQ after 5',
     ],
   },
   {
@@ -247,7 +249,7 @@ const STACK_GAPS: readonly Gap[] = [
       fixUp('autoscaling', 'PutLifecycleHook', 'DescribeLifecycleHooks', 'DeleteLifecycleHook'),
     ],
     coveredBy: [
-      '__tests__/ecs-autoscaling-drain/stack.test.ts: lifecycle hook on termination, notifying the topic through its role, CONTINUE by default',
+      '__tests__/ecs-autoscaling-drain/stack.drain-hook.test.ts: lifecycle hook on termination, notifying the topic through its role, CONTINUE by default',
     ],
   },
   {

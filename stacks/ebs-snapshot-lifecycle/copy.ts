@@ -14,7 +14,7 @@ import { policyDocument, registerStatements, type PolicyStatement } from '../pla
 import { countedRef, NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 import { platformGrant } from '../platform/platform-grants';
-import { spliceResources } from '../redshift-resize/splice';
+import { spliceResources } from '../platform/policy-splice';
 import type { declareCopyVariables } from './copy-variables';
 
 /** The copy function's timeout: a batch of 10 events, each a few EC2 calls per destination Region. */

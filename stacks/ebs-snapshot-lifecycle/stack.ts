@@ -13,7 +13,7 @@ import { lifecycleAlarms } from './alarms';
 import { homeAndCopyRegions, SNAPSHOT_ARNS, SNAPSHOTS_PLACEHOLDER, SnapshotCopies } from './copy';
 import { declareCopyVariables } from './copy-variables';
 import { policyDocument } from '../platform/iam';
-import { spliceResources } from '../redshift-resize/splice';
+import { spliceResources } from '../platform/policy-splice';
 import { SnapshotRun } from './run';
 import { setStatements } from './sets';
 import { SnapshotSweep } from './sweep';

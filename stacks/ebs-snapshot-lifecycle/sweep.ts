@@ -2,7 +2,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyDocument } from '../platform/iam';
 import { NodeFunction } from '../platform/node-function';
-import { spliceResources } from '../redshift-resize/splice';
+import { spliceResources } from '../platform/policy-splice';
 import { homeAndCopyRegions, SNAPSHOT_ARNS, SNAPSHOTS_PLACEHOLDER } from './copy';
 import type { OpsStack } from '../platform/ops-stack';
 import { FunctionSchedule } from '../platform/scheduled-function';

@@ -11,7 +11,7 @@ import { encryptedTopicGrant, platformGrant } from '../platform/platform-grants'
 import { ServiceRole } from '../platform/service-role';
 import { stateMachineSdkStatements } from './asl';
 import { growthBlockedAlarms, nodeDiskAlarm } from './alarms';
-import { spliceResources } from './splice';
+import { spliceResources } from '../platform/policy-splice';
 import { resizeTrigger } from './trigger';
 import { declareVariables, PHASE_TIMEOUT_VARIABLES, V } from './variables';
 import {
@@ -21,8 +21,6 @@ import {
   workflowDefinition,
   type ResizeWorkflowProps,
 } from './workflow';
-
-export { spliceResources } from './splice';
 
 export const STATE_MACHINE_SUBJECT = 'redshift-resize-state-machine';
 const GUARD_ASSET = 'redshift-resize-guard';

@@ -6,7 +6,7 @@ import { NodeFunction } from '../platform/node-function';
 import type { OpsStack } from '../platform/ops-stack';
 import { policyDocument } from '../platform/iam';
 import { FunctionSchedule } from '../platform/scheduled-function';
-import { spliceResources } from './splice';
+import { spliceResources } from '../platform/policy-splice';
 
 export const TRIGGER_ASSET = 'redshift-resize-trigger';
 /** Placeholder for the trigger alarm in JSON documents, replaced by a Terraform expression. */

@@ -76,4 +76,21 @@ describe('fake EC2: instance eligibility', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }));
     expect(world.get(id)?.InstanceMatchCriteria).toBe('open');
   });
+
+  it('refuses to switch to a value that is neither open nor targeted', () => {
+    // Prepare
+    const world = new Ec2World();
+    const id = create(world)?.CapacityReservationId ?? '';
+
+    // Act
+    const act = () =>
+      world.modifyCapacityReservation({
+        CapacityReservationId: id,
+        InstanceMatchCriteria: 'closed' as 'open',
+      });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }));
+    expect(world.get(id)?.InstanceMatchCriteria).toBe('open');
+  });
 });
