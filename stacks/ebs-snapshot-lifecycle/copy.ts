@@ -42,6 +42,21 @@ const VIA_EC2_PLACEHOLDER = 'EC2_IN_COPY_REGIONS';
 const KEYS_PLACEHOLDER = 'KEYS_IN_COPY_REGIONS';
 /** Managed snapshots in one Region (format for homeAndCopyRegions). */
 export const SNAPSHOT_ARNS = 'arn:PARTITION:ec2:%s::snapshot/*';
+/** The account's KMS keys in one Region, and EC2's endpoint there (the kms:ViaService value). */
+const KEY_ARNS = 'arn:PARTITION:kms:%s:ACCOUNT:key/*';
+const EC2_ENDPOINT = 'ec2.%s.amazonaws.com';
+/**
+ * What EBS asks of the caller on a KMS key it encrypts or decrypts with ("kms:ReEncrypt" being ReEncryptFrom
+ * and ReEncryptTo): https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption-permissions
+ */
+const EBS_KEY_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
 
 function patterns(stack: OpsStack, format: string): { home: string; each: string } {
   const each = format
@@ -118,19 +133,21 @@ export class SnapshotCopies extends Construct {
       },
       {
         // What EBS needs of the caller to encrypt a copy with a customer managed key, only through EC2 in
-        // the copy Regions:
-        // https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption-permissions
+        // the copy Regions (EBS_KEY_ACTIONS).
         sid: 'EncryptCopiesThroughEc2',
-        actions: [
-          'kms:CreateGrant',
-          'kms:Decrypt',
-          'kms:DescribeKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-        ],
+        actions: EBS_KEY_ACTIONS,
         resources: [KEYS_PLACEHOLDER],
         conditions: { StringEquals: { 'kms:ViaService': VIA_EC2_PLACEHOLDER } },
+      },
+      {
+        // A source encrypted with a customer managed key of this account and the home Region: EBS uses that
+        // key with the caller's permissions. The EBS pages list no narrower set for a copy's source than
+        // EBS_KEY_ACTIONS; only through EC2 in the home Region, never called directly:
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+        sid: 'ReadEncryptedSourcesThroughEc2',
+        actions: EBS_KEY_ACTIONS,
+        resources: [stack.arn('kms', 'key/*')],
+        conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
       },
       {
         sid: 'RecordAndClaimCopies',
@@ -157,8 +174,8 @@ export class SnapshotCopies extends Construct {
     const splices: Array<[string, string]> = [
       [SNAPSHOTS_PLACEHOLDER, homeAndCopyRegions(stack, SNAPSHOT_ARNS)],
       [COPIES_PLACEHOLDER, copyRegionsOnly(stack, SNAPSHOT_ARNS)],
-      [VIA_EC2_PLACEHOLDER, copyRegionsOnly(stack, 'ec2.%s.amazonaws.com')],
-      [KEYS_PLACEHOLDER, copyRegionsOnly(stack, 'arn:PARTITION:kms:%s:ACCOUNT:key/*')],
+      [VIA_EC2_PLACEHOLDER, copyRegionsOnly(stack, EC2_ENDPOINT)],
+      [KEYS_PLACEHOLDER, copyRegionsOnly(stack, KEY_ARNS)],
     ];
     this.fn.policy.policy = splices.reduce(
       (policy, [placeholder, expression]) => spliceResources(policy, placeholder, expression),

@@ -15,6 +15,7 @@ import {
   limitExceeded,
   OTHER_COPY_REGION,
   SOURCE_ID,
+  SOURCE_KEY_ARN,
   setSnapshotsEvent,
   snapshotEvent,
   sourceSnapshot,
@@ -29,7 +30,9 @@ const HANDLER = '../../../functions/ebs-snapshot/copy.handler';
 const OTHER_KEY_ARN = KEY_ARN.replace(COPY_REGION, OTHER_COPY_REGION);
 const ec2Mock = mockClient(EC2Client);
 const ddbMock = mockClient(DynamoDBClient);
-recordIamCalls('ebs-snapshot-copy', [ec2Mock, ddbMock]);
+recordIamCalls('ebs-snapshot-copy', [ec2Mock, ddbMock], undefined, (command, input) =>
+  world.sourceKeyOf(command, input),
+);
 
 const savedEnv = { ...process.env };
 let handler: Handler;
@@ -79,6 +82,28 @@ describe('copy handler: faults and options', () => {
       [true, OTHER_KEY_ARN],
     ]);
     expect(world.copiesIn(OTHER_COPY_REGION)[0]?.KmsKeyId).toBe(OTHER_KEY_ARN);
+  });
+
+  test('a source under a customer managed key of the home Region is copied, each copy under its Region key', async () => {
+    // Prepare
+    world.in(WORLD.region).splice(0, 1, {
+      ...sourceSnapshot(),
+      Encrypted: true,
+      KmsKeyId: SOURCE_KEY_ARN,
+    });
+
+    // Act
+    const response = await handler(sqsEvent(sqsRecord()));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(
+      copyCalls().map((c) => [c.args[0].input.SourceSnapshotId, c.args[0].input.KmsKeyId]),
+    ).toEqual([
+      [SOURCE_ID, KEY_ARN],
+      [SOURCE_ID, OTHER_KEY_ARN],
+    ]);
+    expect(world.sourceKeyOf('CopySnapshot', copyCalls()[0]?.args[0].input)).toBe(SOURCE_KEY_ARN);
   });
 
   test('the source deleted meanwhile: counted, not copied, not retried', async () => {

@@ -23,7 +23,9 @@ const HANDLER = '../../../functions/ebs-snapshot/copy.handler';
 
 const ec2Mock = mockClient(EC2Client);
 const ddbMock = mockClient(DynamoDBClient);
-recordIamCalls('ebs-snapshot-copy', [ec2Mock, ddbMock]);
+recordIamCalls('ebs-snapshot-copy', [ec2Mock, ddbMock], undefined, (command, input) =>
+  world.sourceKeyOf(command, input),
+);
 
 const savedEnv = { ...process.env };
 let handler: Handler;
