@@ -36,6 +36,9 @@ export interface SnapshotCopiesProps {
   readonly alerts: Alerts;
 }
 
+/** Whether copies are on: every copy resource is counted on it, and the dashboard shows the copies with it. */
+export const COPIES_ENABLED = 'length(var.snapshot_copy_regions) > 0';
+
 export const SNAPSHOTS_PLACEHOLDER = 'SNAPSHOTS_IN_HOME_AND_COPY_REGIONS';
 const COPIES_PLACEHOLDER = 'SNAPSHOTS_IN_COPY_REGIONS';
 const VIA_EC2_PLACEHOLDER = 'EC2_IN_COPY_REGIONS';
@@ -90,12 +93,15 @@ function copyRegionsOnly(stack: OpsStack, format: string): string {
 export class SnapshotCopies extends Construct {
   readonly fn: NodeFunction;
   readonly queue: SqsQueue;
+  /** Known at plan time (the queue is counted, so its own attributes need an index). */
+  readonly queueName: string;
 
   constructor(stack: OpsStack, id: string, props: SnapshotCopiesProps) {
     super(stack, id);
     const { vars } = props;
-    const enabled = Token.asNumber('${length(var.snapshot_copy_regions) > 0 ? 1 : 0}');
+    const enabled = Token.asNumber(`\${${COPIES_ENABLED} ? 1 : 0}`);
     const queueName = stack.name('ebs-snapshot-copies');
+    this.queueName = queueName;
     const queueArn = stack.arn('sqs', queueName);
     this.queue = new SqsQueue(this, 'queue', {
       count: enabled,
