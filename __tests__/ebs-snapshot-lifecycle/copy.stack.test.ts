@@ -123,6 +123,29 @@ describe('cross-Region copies: IAM', () => {
     ]);
   });
 
+  test('copy: KMS on keys of the home Region only through EC2 there, for sources under a customer managed key', () => {
+    // Act
+    const statements = policyOf(json, 'ebs-snapshot-copy', ['eu-west-1']).Statement;
+
+    // Assess
+    expect(statements.find((s) => s.Sid === 'ReadEncryptedSourcesThroughEc2')).toEqual({
+      Sid: 'ReadEncryptedSourcesThroughEc2',
+      Effect: 'Allow',
+      Action: statements.find((s) => s.Sid === 'EncryptCopiesThroughEc2')?.Action,
+      Resource:
+        'arn:${data.aws_partition.partition.partition}:kms:${var.region}:${var.account_id}:key/*',
+      Condition: { StringEquals: { 'kms:ViaService': 'ec2.${var.region}.amazonaws.com' } },
+    });
+    expect(statements.find((s) => s.Sid === 'ReadEncryptedSourcesThroughEc2')?.Action).toEqual([
+      'kms:CreateGrant',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    ]);
+  });
+
   test('delete: DeleteSnapshot in the home Region only, until copy Regions are set', () => {
     // Act
     const without = policyOf(json, 'ebs-snapshot-delete').Statement;

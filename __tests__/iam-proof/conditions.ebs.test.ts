@@ -96,4 +96,36 @@ describe('EBS snapshot policies', () => {
       'ImplicitlyDenied',
     );
   });
+
+  // A copy's source under a customer managed key of the home Region: EBS uses the key through EC2 there.
+  const homeKey = `arn:aws:kms:${WORLD.region}:${WORLD.account}:key/9f8e7d6c-0000-0000-0000-000000000000`;
+  const viaEc2 = (region: string) => ({ 'kms:ViaService': `ec2.${region}.amazonaws.com` });
+
+  test('a key of the home Region is usable through EC2 of the home Region', async () => {
+    const request = {
+      action: 'kms:ReEncryptFrom',
+      resource: homeKey,
+      context: viaEc2(WORLD.region),
+    };
+    await expect(decide(subject('ebs-snapshot-copy').policy, request)).resolves.toBe('Allowed');
+  });
+
+  test('a key of the home Region is denied through EC2 of a copy Region, and when called directly', async () => {
+    const policy = subject('ebs-snapshot-copy').policy;
+    const through = { action: 'kms:Decrypt', resource: homeKey, context: viaEc2('eu-west-1') };
+    const direct = { action: 'kms:Decrypt', resource: homeKey, context: {} };
+    await expect(decide(policy, through)).resolves.toBe('ImplicitlyDenied');
+    await expect(decide(policy, direct)).resolves.toBe('ImplicitlyDenied');
+  });
+
+  test("a key of a Region that is neither home nor a copy Region is denied through that Region's EC2", async () => {
+    const request = {
+      action: 'kms:Decrypt',
+      resource: homeKey.replace(WORLD.region, 'eu-west-3'),
+      context: viaEc2('eu-west-3'),
+    };
+    await expect(decide(subject('ebs-snapshot-copy').policy, request)).resolves.toBe(
+      'ImplicitlyDenied',
+    );
+  });
 });

@@ -41,10 +41,11 @@ function createsSnapshots(
 }
 
 /**
- * What EBS asks of the caller's KMS permissions when it encrypts a copy with a customer managed key, through
- * EC2 in the copy's Region: https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ * What EBS asks of the caller's KMS permissions on a customer managed key it encrypts or decrypts with, through
+ * EC2 in the key's Region: the copy's key (copy Region), and the source's key (home Region), for which the
+ * EBS pages name no narrower set: https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
  */
-function encryptsWith(keyArn: unknown, region: string): IamRequest[] {
+function usesKeyThroughEc2(keyArn: unknown, region: string): IamRequest[] {
   if (typeof keyArn !== 'string') return [];
   const via = { 'kms:ViaService': `ec2.${region}.amazonaws.com` };
   return [
@@ -86,7 +87,8 @@ export const SNAPSHOT_TRANSLATORS: Record<string, Translator> = {
         ],
         region,
       ),
-      ...encryptsWith(input.KmsKeyId, region),
+      ...usesKeyThroughEc2(input.KmsKeyId, region),
+      ...usesKeyThroughEc2(call.resourceKmsKeyId, str(input, 'SourceRegion')),
     ];
   },
   'EC2Client.CreateSnapshot': (input, call) =>

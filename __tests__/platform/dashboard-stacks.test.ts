@@ -1,5 +1,6 @@
 import { RESERVER_METRICS } from '../../functions/capacity-reservation/metric-names';
 import {
+  COPY_METRIC_SPECS,
   CREATE_METRIC_SPECS,
   DELETE_METRIC_SPECS,
   START_METRIC_SPECS,
@@ -32,6 +33,7 @@ import { resources, synthStack, type TfJson } from '../support/synth';
  */
 const EMITTED: Readonly<Record<string, readonly MetricSpec[]>> = {
   'capacity-reservation-reserver': RESERVER_METRICS,
+  'ebs-snapshot-copy': COPY_METRIC_SPECS,
   'ebs-snapshot-create': CREATE_METRIC_SPECS,
   'ebs-snapshot-delete': DELETE_METRIC_SPECS,
   'ebs-snapshot-start': START_METRIC_SPECS,

@@ -31,11 +31,26 @@ export interface MetricRef {
   readonly stat?: string;
 }
 
+/** `${<when> ? "<body>" : "<body>"}`: a body with optional widgets (OpsDashboard's `optional`). */
+const OPTIONAL = /^\$\{(.+?) \? "((?:[^"\\]|\\.)*)" : "((?:[^"\\]|\\.)*)"\}$/s;
+const unquote = (hcl: string) => hcl.replace(/\\(.)/g, '$1');
+
+/** The two synthesized bodies of a dashboard with optional widgets, or undefined for a plain body. */
+export function optionalBodies(
+  body: string,
+): { when: string; shown: string; hidden: string } | undefined {
+  const m = OPTIONAL.exec(body);
+  return m ? { when: m[1]!, shown: unquote(m[2]!), hidden: unquote(m[3]!) } : undefined;
+}
+
 /**
  * Parses a body as synthesized: string references stay inside their JSON strings, while a number reference
- * (a threshold variable) stands unquoted, so it is quoted here to keep the text JSON.
+ * (a threshold variable) stands unquoted, so it is quoted here to keep the text JSON. A body with optional
+ * widgets is read with them shown: every widget it can show.
  */
 export function parseSynthBody(body: string): Body {
+  const optional = optionalBodies(body);
+  if (optional) return parseSynthBody(optional.shown);
   let out = '';
   let inString = false;
   for (let i = 0; i < body.length; i++) {

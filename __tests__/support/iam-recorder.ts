@@ -13,6 +13,8 @@ export interface RecordedCall {
   readonly resourceTags?: Record<string, string>;
   /** The Region of the client that sent the call, when the client was made for one (a cross-Region copy). */
   readonly region?: string;
+  /** The KMS key that encrypts the resource acted upon, where the test's world defines one (a copy's source). */
+  readonly resourceKmsKeyId?: string;
 }
 
 /** The Region a mocked client was configured with, if any (`config.region` is an async provider). */
@@ -31,7 +33,8 @@ export const IAM_CALLS_DIR = join(__dirname, '..', '..', '.cache', 'iam-calls');
 
 /**
  * Records every command the given client mocks saw, after each test, under the function's name.
- * `resourceTags` lets a test state the tags of the resources in its world, keyed by command name.
+ * `resourceTags` lets a test state the tags of the resources in its world, keyed by command name, and
+ * `resourceKmsKeyId` the KMS key that encrypts them.
  */
 export function recordIamCalls(
   functionName: string,
@@ -39,6 +42,7 @@ export function recordIamCalls(
   mocks: ReadonlyArray<AwsStub<any, any, any>>,
   resourceTags: (command: string, input: unknown) => Record<string, string> | undefined = () =>
     undefined,
+  resourceKmsKeyId: (command: string, input: unknown) => string | undefined = () => undefined,
 ): void {
   afterEach(async () => {
     mkdirSync(IAM_CALLS_DIR, { recursive: true });
@@ -49,6 +53,7 @@ export function recordIamCalls(
         const name = command.constructor.name.replace(/Command$/, '');
         const tags = resourceTags(name, command.input);
         const region = await regionOf(call.thisValue);
+        const key = resourceKmsKeyId(name, command.input);
         const record: RecordedCall = {
           functionName,
           client: mock.clientName(),
@@ -56,6 +61,7 @@ export function recordIamCalls(
           input: command.input,
           ...(tags ? { resourceTags: tags } : {}),
           ...(region ? { region } : {}),
+          ...(key ? { resourceKmsKeyId: key } : {}),
         };
         lines.push(JSON.stringify(record));
       }

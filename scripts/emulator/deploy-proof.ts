@@ -25,6 +25,23 @@ export const TEARDOWN_VARIABLES: Readonly<Record<string, Readonly<Record<string,
   'ebs-snapshot-lifecycle': { snapshot_table_deletion_protection: 'false' },
 };
 
+/**
+ * Variables a stack is applied with on top of terraform.tfvars.example, so parts the example leaves off are
+ * applied and re-planned too: ebs-snapshot-lifecycle's cross-Region copies (rule, queue, function, mapping),
+ * which its scenario then runs into us-west-2.
+ */
+export const DEPLOY_VARIABLES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'ebs-snapshot-lifecycle': { snapshot_copy_regions: '["us-west-2"]' },
+};
+
+/** terraform.tfvars.example with a stack's DEPLOY_VARIABLES (values as HCL, JSON-compatible). */
+export function deployVariables(stack: string): Record<string, unknown> {
+  const extra = Object.entries(DEPLOY_VARIABLES[stack] ?? {}).map(
+    ([k, v]) => [k, JSON.parse(v) as unknown] as const,
+  );
+  return { ...readTfvars(TFVARS_EXAMPLE), ...Object.fromEntries(extra) };
+}
+
 export interface StateResource {
   readonly address: string;
   readonly type: string;
@@ -210,7 +227,10 @@ export async function deployStack(
     writeCliConfig(cliConfig, tools.mirror);
     const initEnv = offlineEnv(cliConfig);
     const env = provider ? provider.env(initEnv) : initEnv;
-    const vars = [`-var-file=${TFVARS_EXAMPLE}`];
+    const vars = [
+      `-var-file=${TFVARS_EXAMPLE}`,
+      ...Object.entries(DEPLOY_VARIABLES[stack] ?? {}).map(([k, v]) => `-var=${k}=${v}`),
+    ];
     const [init] = await Promise.all([
       runTerraform(tools, dir, initEnv, ['init', '-input=false', '-no-color']),
       warmUp(emulator.moto.endpoint),
@@ -253,7 +273,7 @@ export async function deployStack(
         stackDir: dir,
         endpoint: emulator.endpoint,
         resources: applied,
-        variables: readTfvars(TFVARS_EXAMPLE),
+        variables: deployVariables(stack),
         moto,
         records: () => emulator.standIns.records,
       });

@@ -36,12 +36,30 @@ export interface SnapshotCopiesProps {
   readonly alerts: Alerts;
 }
 
+/** Whether copies are on: every copy resource is counted on it, and the dashboard shows the copies with it. */
+export const COPIES_ENABLED = 'length(var.snapshot_copy_regions) > 0';
+
 export const SNAPSHOTS_PLACEHOLDER = 'SNAPSHOTS_IN_HOME_AND_COPY_REGIONS';
 const COPIES_PLACEHOLDER = 'SNAPSHOTS_IN_COPY_REGIONS';
 const VIA_EC2_PLACEHOLDER = 'EC2_IN_COPY_REGIONS';
 const KEYS_PLACEHOLDER = 'KEYS_IN_COPY_REGIONS';
 /** Managed snapshots in one Region (format for homeAndCopyRegions). */
 export const SNAPSHOT_ARNS = 'arn:PARTITION:ec2:%s::snapshot/*';
+/** The account's KMS keys in one Region, and EC2's endpoint there (the kms:ViaService value). */
+const KEY_ARNS = 'arn:PARTITION:kms:%s:ACCOUNT:key/*';
+const EC2_ENDPOINT = 'ec2.%s.amazonaws.com';
+/**
+ * What EBS asks of the caller on a KMS key it encrypts or decrypts with ("kms:ReEncrypt" being ReEncryptFrom
+ * and ReEncryptTo): https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption-permissions
+ */
+const EBS_KEY_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
 
 function patterns(stack: OpsStack, format: string): { home: string; each: string } {
   const each = format
@@ -75,12 +93,15 @@ function copyRegionsOnly(stack: OpsStack, format: string): string {
 export class SnapshotCopies extends Construct {
   readonly fn: NodeFunction;
   readonly queue: SqsQueue;
+  /** Known at plan time (the queue is counted, so its own attributes need an index). */
+  readonly queueName: string;
 
   constructor(stack: OpsStack, id: string, props: SnapshotCopiesProps) {
     super(stack, id);
     const { vars } = props;
-    const enabled = Token.asNumber('${length(var.snapshot_copy_regions) > 0 ? 1 : 0}');
+    const enabled = Token.asNumber(`\${${COPIES_ENABLED} ? 1 : 0}`);
     const queueName = stack.name('ebs-snapshot-copies');
+    this.queueName = queueName;
     const queueArn = stack.arn('sqs', queueName);
     this.queue = new SqsQueue(this, 'queue', {
       count: enabled,
@@ -118,19 +139,21 @@ export class SnapshotCopies extends Construct {
       },
       {
         // What EBS needs of the caller to encrypt a copy with a customer managed key, only through EC2 in
-        // the copy Regions:
-        // https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption-permissions
+        // the copy Regions (EBS_KEY_ACTIONS).
         sid: 'EncryptCopiesThroughEc2',
-        actions: [
-          'kms:CreateGrant',
-          'kms:Decrypt',
-          'kms:DescribeKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-        ],
+        actions: EBS_KEY_ACTIONS,
         resources: [KEYS_PLACEHOLDER],
         conditions: { StringEquals: { 'kms:ViaService': VIA_EC2_PLACEHOLDER } },
+      },
+      {
+        // A source encrypted with a customer managed key of this account and the home Region: EBS uses that
+        // key with the caller's permissions. The EBS pages list no narrower set for a copy's source than
+        // EBS_KEY_ACTIONS; only through EC2 in the home Region, never called directly:
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+        sid: 'ReadEncryptedSourcesThroughEc2',
+        actions: EBS_KEY_ACTIONS,
+        resources: [stack.arn('kms', 'key/*')],
+        conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
       },
       {
         sid: 'RecordAndClaimCopies',
@@ -157,8 +180,8 @@ export class SnapshotCopies extends Construct {
     const splices: Array<[string, string]> = [
       [SNAPSHOTS_PLACEHOLDER, homeAndCopyRegions(stack, SNAPSHOT_ARNS)],
       [COPIES_PLACEHOLDER, copyRegionsOnly(stack, SNAPSHOT_ARNS)],
-      [VIA_EC2_PLACEHOLDER, copyRegionsOnly(stack, 'ec2.%s.amazonaws.com')],
-      [KEYS_PLACEHOLDER, copyRegionsOnly(stack, 'arn:PARTITION:kms:%s:ACCOUNT:key/*')],
+      [VIA_EC2_PLACEHOLDER, copyRegionsOnly(stack, EC2_ENDPOINT)],
+      [KEYS_PLACEHOLDER, copyRegionsOnly(stack, KEY_ARNS)],
     ];
     this.fn.policy.policy = splices.reduce(
       (policy, [placeholder, expression]) => spliceResources(policy, placeholder, expression),

@@ -1,4 +1,5 @@
 import {
+  COPY_METRICS,
   CREATE_METRICS,
   DELETE_METRICS,
   START_METRICS,
@@ -14,6 +15,38 @@ export interface EbsSnapshotDashboardRefs {
   readonly remove: NodeFunction;
   readonly sweep: NodeFunction;
   readonly failureQueueName: string;
+  /** The copy function and its queue, which exist only when `when` (a Terraform condition) holds. */
+  readonly copies: { readonly fn: NodeFunction; readonly queueName: string; readonly when: string };
+}
+
+/** Copies per day by outcome, the copy queue and the copy function's errors: shown only with copy Regions. */
+function copyWidgets(copies: EbsSnapshotDashboardRefs['copies']): dash.Widget[] {
+  const { fn } = copies;
+  return [
+    dash.graph({
+      title:
+        'Cross-Region copies per day: started, already there, retried, failed, source gone, ignored',
+      stat: 'Sum',
+      period: 86400,
+      series: [
+        dash.emfLine(fn, COPY_METRICS.started, 'started', dash.GREEN),
+        dash.emfLine(fn, COPY_METRICS.found, 'already there', dash.GREY),
+        dash.emfLine(fn, COPY_METRICS.retried, 'retried later', dash.ORANGE),
+        dash.emfLine(fn, COPY_METRICS.failed, 'failed', dash.RED),
+        dash.emfLine(fn, COPY_METRICS.sourceGone, 'source gone', dash.GREY),
+        dash.emfLine(fn, COPY_METRICS.ignored, 'not ours, ignored', dash.GREY),
+      ],
+    }),
+    dash.graph({
+      title: 'Copy queue depth and copy function errors',
+      stat: 'Sum',
+      period: 300,
+      series: [
+        dash.queueDepth(copies.queueName, 'snapshot events waiting'),
+        ...dash.lambdaErrors([fn]),
+      ],
+    }),
+  ];
 }
 
 /** Snapshots created, skipped and failed per run; deleted, failed and in use per day; the failure queue. */
@@ -26,6 +59,7 @@ export function ebsSnapshotDashboard(
     dash.graph({ title, stat: 'Sum', period: 86400, series });
   return new dash.OpsDashboard(stack, 'dashboard', {
     start: '-P14D',
+    optional: { when: r.copies.when, widgets: copyWidgets(r.copies) },
     widgets: [
       dash.heading('EBS snapshot lifecycle', [
         'Scheduled snapshot runs of tagged volumes (Step Functions, one invocation per page), each snapshot deleted when its DynamoDB record expires. A run with failed volumes after its retry pass fails (alarm) and sends its state to the failure queue; failed deletions are kept for a later try (alarm).',

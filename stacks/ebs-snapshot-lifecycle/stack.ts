@@ -10,7 +10,13 @@ import { OpsStack, type OpsStackProps } from '../platform/ops-stack';
 import { platformGrant } from '../platform/platform-grants';
 import { FunctionSchedule } from '../platform/scheduled-function';
 import { lifecycleAlarms } from './alarms';
-import { homeAndCopyRegions, SNAPSHOT_ARNS, SNAPSHOTS_PLACEHOLDER, SnapshotCopies } from './copy';
+import {
+  COPIES_ENABLED,
+  homeAndCopyRegions,
+  SNAPSHOT_ARNS,
+  SNAPSHOTS_PLACEHOLDER,
+  SnapshotCopies,
+} from './copy';
 import { declareCopyVariables } from './copy-variables';
 import { policyDocument } from '../platform/iam';
 import { spliceResources } from '../platform/policy-splice';
@@ -219,6 +225,7 @@ export class EbsSnapshotLifecycleStack extends OpsStack {
       remove,
       sweep: sweep.fn,
       failureQueueName: failures.name,
+      copies: { fn: copies.fn, queueName: copies.queueName, when: COPIES_ENABLED },
     });
 
     new TerraformOutput(this, 'snapshot_table_name', { value: table.name });

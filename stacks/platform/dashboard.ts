@@ -24,6 +24,11 @@ export interface OpsDashboardProps {
   readonly name?: string;
   /** Time range shown when the dashboard opens (ISO 8601 duration before now). @default '-PT24H' */
   readonly start?: string;
+  /**
+   * Widgets placed after `widgets` only when a Terraform condition over variables holds (an optional part of
+   * the stack, e.g. resources counted on a variable). @default none
+   */
+  readonly optional?: { readonly when: string; readonly widgets: readonly Widget[] };
 }
 
 /** A placed widget, as it appears in the dashboard body. */
@@ -54,21 +59,43 @@ export class OpsDashboard extends Construct {
     validate(props, name, start);
 
     this.dashboardName = stack.name(name);
-    this.body = {
+    const inRegion = (widgets: readonly Widget[]) =>
+      widgets.map((w) =>
+        w.type === 'metric' ? { ...w, properties: { ...w.properties, region: stack.region } } : w,
+      );
+    const bodyOf = (widgets: readonly Widget[]): DashboardBody => ({
       start,
       // Each graph keeps its own period (per day, per 5 minutes) whatever the time range.
       periodOverride: 'inherit',
-      widgets: layout(
-        props.widgets.map((w) =>
-          w.type === 'metric' ? { ...w, properties: { ...w.properties, region: stack.region } } : w,
-        ),
-      ),
-    };
+      widgets: layout(inRegion(widgets)),
+    });
+    const optional = props.optional;
+    this.body = bodyOf([...props.widgets, ...(optional?.widgets ?? [])]);
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: this.dashboardName,
-      dashboardBody: serializeBody(this.body),
+      dashboardBody: optional
+        ? `\${${optional.when} ? "${hclString(serializeBody(this.body))}" : "${hclString(serializeBody(bodyOf(props.widgets)))}"}`
+        : serializeBody(this.body),
     });
   }
+}
+
+/** cdktf's encoding of a string token inside a string. */
+const TOKEN = /\$\{TfToken\[[^\]]+\]\}/g;
+
+/**
+ * `text` as the body of an HCL quoted string inside an interpolation: `\` and `"` escaped, and each cdktf token
+ * wrapped in `${...}` of its own. cdktf writes a token inside an open `${` without braces until the next `}`
+ * (its escape handling), so the wrapped token becomes `${var.x}`, a nested interpolation, wherever it stands.
+ */
+function hclString(text: string): string {
+  const literals = text.split(TOKEN);
+  const tokens = text.match(TOKEN) ?? [];
+  if (literals.some((l) => /[$%]\{/.test(l)))
+    throw new Error(`dashboard body holds "\${" or "%{" outside a reference: ${text}`);
+  return literals
+    .map((l, i) => l.replace(/[\\"]/g, (c) => `\\${c}`) + (tokens[i] ? `\${${tokens[i]}}` : ''))
+    .join('');
 }
 
 function validate(props: OpsDashboardProps, name: string, start: string): void {
@@ -81,7 +108,7 @@ function validate(props: OpsDashboardProps, name: string, start: string): void {
     throw new Error(
       `OpsDashboard start must be a duration like "-PT24H" or "-P7D", got "${start}"`,
     );
-  for (const [i, w] of props.widgets.entries()) {
+  for (const [i, w] of [...props.widgets, ...(props.optional?.widgets ?? [])].entries()) {
     const whole = (v: number, max: number) => Number.isInteger(v) && v >= 1 && v <= max;
     if (!whole(w.width, GRID_WIDTH) || !whole(w.height, MAX_HEIGHT))
       throw new Error(

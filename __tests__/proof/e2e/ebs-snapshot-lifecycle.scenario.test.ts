@@ -109,4 +109,55 @@ describeDeploy('EBS snapshot lifecycle, end to end on the applied stack', () => 
     expect(left('ttl')).toEqual([false, false, false]);
     expect(left('manual')).toEqual([true, true]);
   });
+
+  describe('cross-Region copies (applied with snapshot_copy_regions = ["us-west-2"])', () => {
+    const copies = () => {
+      if (!seen.copies) throw new Error('the scenario made no copy (were copy Regions applied?)');
+      return seen.copies;
+    };
+
+    test('the documented snapshot event passes the deployed copy rule; the deployed mapping reads its queue', () => {
+      expect(copies()).toMatchObject({
+        region: 'us-west-2',
+        ruleMatches: true,
+        mappingReadsQueue: true,
+      });
+    });
+
+    test('the copy zip copies the completed managed snapshot into the copy Region once, the replay finds it', () => {
+      const c = copies();
+      expect(c.first).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
+      expect(c.replay).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
+      expect(c.copies).toHaveLength(1);
+      expect(c.copiesAtHome).toBe(0);
+      const source = seen.first.snapshots.find((s) => s.id === c.sourceId);
+      expect(c.copies[0]!.tags).toMatchObject({
+        [SNAPSHOT_TAGS.managedBy]: source?.tags[SNAPSHOT_TAGS.managedBy],
+        [SNAPSHOT_TAGS.volumeId]: source?.volumeId,
+        [SNAPSHOT_TAGS.sourceSnapshot]: c.sourceId,
+        [SNAPSHOT_TAGS.sourceRegion]: 'us-east-1',
+        [SNAPSHOT_TAGS.expiresAt]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+    });
+
+    test("the copy's record lands in the table as <copy>@<Region>, with its Region, source and the copy's expiry", () => {
+      const c = copies();
+      const copy = c.copies[0]!;
+      expect(c.record).toMatchObject({
+        snapshot_id: `${copy.id}@${c.region}`,
+        region: c.region,
+        source_snapshot_id: c.sourceId,
+      });
+      expect(Number(c.record?.ttl)).toBe(
+        Math.floor(Date.parse(copy.tags[SNAPSHOT_TAGS.expiresAt]!) / 1000),
+      );
+    });
+
+    test("the record's TTL removal passes the delete mapping's filter, and the delete zip deletes the copy in its Region", () => {
+      const { expiry } = copies();
+      expect(expiry.matched).toBe(true);
+      expect(expiry.invocation).toMatchObject({ ok: true, result: { batchItemFailures: [] } });
+      expect(expiry.copyLeft).toBe(false);
+    });
+  });
 });

@@ -10,8 +10,10 @@ import {
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../aws/call';
+import { copyScenario, type CopyObserved } from './ebs-copy';
 import { functionOf, resourceOf, scheduleRuleArnOf } from './deployed';
 import { matchPattern } from './python';
+import { removeRecord } from './stream-records';
 import { runDefinition } from './sfn';
 import type { Scenario, ScenarioContext } from './scenario';
 
@@ -52,6 +54,8 @@ export interface EbsObserved {
     /** Snapshot ids of the removed records, and whether EC2 still has each afterwards. */
     readonly snapshotsLeft: Record<string, boolean>;
   };
+  /** With copy Regions applied: a snapshot of the first run copied into the first one, then expired. */
+  readonly copies?: CopyObserved;
 }
 
 const tagMap = (tags: readonly Tag[] | undefined) =>
@@ -91,47 +95,6 @@ async function items(ddb: DynamoDBClient, table: string): Promise<ObservedItem[]
     start = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (start);
   return out;
-}
-
-/**
- * TTL deletions carry this identity in the stream record; a person's delete carries none:
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html
- */
-const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
-
-/**
- * The Lambda event record of one REMOVE on the table's stream, as DynamoDB Streams writes it
- * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Record.html) and Lambda
- * delivers it (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): the old image only when the
- * stream's view type carries it. moto's stream cannot be read for this: its own event source mapping
- * consumes the records as they are written.
- */
-function removeRecord(
-  streamArn: string,
-  viewType: string,
-  Keys: Record<string, unknown>,
-  old: Record<string, unknown> | undefined,
-  seq: number,
-  byTtl: boolean,
-): Record<string, unknown> {
-  const dynamodb = {
-    ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-    Keys,
-    ...(old && ['OLD_IMAGE', 'NEW_AND_OLD_IMAGES'].includes(viewType) ? { OldImage: old } : {}),
-    SequenceNumber: String(1_000_000 + seq),
-    SizeBytes: JSON.stringify(old ?? Keys).length,
-    StreamViewType: viewType,
-  };
-  return {
-    eventID: randomUUID().replace(/-/g, ''),
-    eventName: 'REMOVE',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: EMULATOR_REGION,
-    dynamodb,
-    eventSourceARN: streamArn,
-    ...(byTtl ? { userIdentity: TTL_IDENTITY } : {}),
-  };
 }
 
 async function expire(
@@ -181,8 +144,9 @@ async function expire(
 /**
  * EBS snapshot lifecycle on the applied stack: tagged and untagged volumes in the emulator's EC2, the start
  * zip on a scheduled event of the deployed rule, the execution it started (read back from the emulator's
- * Step Functions) run locally from the deployed definition with the create zip as its page task (twice), then stream REMOVE records of some of the records it
- * wrote through the deployed event source mapping's filter to the delete zip.
+ * Step Functions) run locally from the deployed definition with the create zip as its page task (twice), then
+ * stream REMOVE records of some of the records it wrote through the deployed event source mapping's filter to
+ * the delete zip; with copy Regions applied, a snapshot it kept copied into one of them (ebs-copy.ts).
  */
 export const ebsScenario: Scenario = async (ctx) => {
   const client = {
@@ -288,14 +252,21 @@ export const ebsScenario: Scenario = async (ctx) => {
       snapshots: await snapshots(ec2, ids),
       items: await items(ddb, String(table.name)),
     };
+    const deleter = ctx.start(remove);
     const expiry = await expire(
       ctx,
       { ec2, ddb },
       table,
       filters.map((f) => f.pattern),
-      ctx.start(remove),
+      deleter,
       ids,
     );
+    const kept = first.snapshots.find((s) => !expiry.records.some((r) => r.key === s.id));
+    const copyRegions = (ctx.variables.snapshot_copy_regions ?? []) as string[];
+    const copies =
+      copyRegions.length > 0 && kept
+        ? await copyScenario(ctx, ddb, deleter, { id: kept.id, volumeId: kept.volumeId })
+        : undefined;
     const observed: EbsObserved = {
       tagKey,
       defaultRetentionDays: Number(ctx.variables.snapshot_default_retention_days),
@@ -305,6 +276,7 @@ export const ebsScenario: Scenario = async (ctx) => {
       replay,
       describeVolumesPages: describeVolumes,
       expiry,
+      ...(copies ? { copies } : {}),
     };
     return observed;
   } finally {

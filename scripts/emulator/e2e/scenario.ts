@@ -13,7 +13,7 @@ export interface ScenarioContext {
   /** The emulator's endpoint (moto behind the stand-ins). */
   readonly endpoint: string;
   readonly resources: readonly AppliedResource[];
-  /** The variables Terraform applied (terraform.tfvars.example). */
+  /** The variables Terraform applied (terraform.tfvars.example and the stack's DEPLOY_VARIABLES). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly python: Python;
   readonly functions: readonly DeployedFunction[];
