@@ -21,7 +21,7 @@ describe('cross-Region copies: trigger', () => {
     });
   });
 
-  test('the queue redrives to the failure queue and is drained with partial batch failures and bounded concurrency', () => {
+  test('the queue redrives to the failure queue, created after it, and is drained with partial batch failures and bounded concurrency', () => {
     // Prepare
     const queue = resourceById(json, 'aws_sqs_queue', 'copy');
     const mapping = resourceById(json, 'aws_lambda_event_source_mapping', 'copy');
@@ -31,8 +31,8 @@ describe('cross-Region copies: trigger', () => {
 
     // Assess
     expect(redrive).toEqual({
-      deadLetterTargetArn:
-        'arn:${data.aws_partition.partition.partition}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-ebs-snapshot-failures',
+      // A reference orders the two: SQS refuses a redrive policy naming a queue that does not exist yet.
+      deadLetterTargetArn: '${aws_sqs_queue.failures.arn}',
       maxReceiveCount: 16,
     });
     expect(queue.visibility_timeout_seconds).toBe(900);

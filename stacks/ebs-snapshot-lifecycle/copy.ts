@@ -110,7 +110,9 @@ export class SnapshotCopies extends Construct {
       messageRetentionSeconds: 86400,
       sqsManagedSseEnabled: true,
       redrivePolicy: JSON.stringify({
-        deadLetterTargetArn: props.failures.arn,
+        // A reference, not the known ARN: SQS refuses a redrive policy whose queue does not exist yet
+        // (NonExistentQueue), so Terraform must create the failure queue first.
+        deadLetterTargetArn: props.failures.queue.arn,
         maxReceiveCount: MAX_RECEIVES,
       }),
     });
