@@ -178,7 +178,7 @@ async function tf(
  * A terraform command that reads the provider's schema, on this process's shared provider when it runs
  * (scripts/shared-provider.ts), one such command at a time; else on a provider of its own.
  */
-async function tfOnProvider(
+export async function tfOnProvider(
   tools: OfflineTools,
   dir: string,
   env: NodeJS.ProcessEnv,

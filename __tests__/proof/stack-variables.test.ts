@@ -1,16 +1,15 @@
 import { parse } from '@cdktf/hcl2json';
 import { TerraformVariable } from 'cdktf';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   proveStack,
   runBuiltApp,
   stackNames,
   synthAll,
   TFVARS_EXAMPLE,
+  tfOnProvider,
   warningsIn,
   type StackProof,
 } from '../../scripts/offline-proof';
@@ -26,7 +25,6 @@ import { describeOffline, offlineTools } from '../support/offline';
 import { synthStack, testStack } from '../support/synth';
 import { STACK_NAMES } from '../support/variables-doc';
 
-const run = promisify(execFile);
 const example = readFileSync(TFVARS_EXAMPLE, 'utf8');
 const declared = new Map(
   STACK_NAMES.map((name) => [name, declaredVariables(synthStack(name).stack)]),
@@ -196,10 +194,11 @@ describe('synth of the built app with terraform.tfvars', () => {
 
     test('the warning check sees the warnings of the whole example passed as -var-file (it can fail)', async () => {
       // Act
-      const { stdout } = await run(
-        offlineTools!.terraform,
+      const stdout = await tfOnProvider(
+        offlineTools!,
+        proof.dir,
+        offlineEnv(join(proof.dir, 'offline.tfrc')),
         [
-          `-chdir=${proof.dir}`,
           'plan',
           '-input=false',
           '-no-color',
@@ -207,7 +206,6 @@ describe('synth of the built app with terraform.tfvars', () => {
           '-refresh=false',
           `-var-file=${TFVARS_EXAMPLE}`,
         ],
-        { env: offlineEnv(join(proof.dir, 'offline.tfrc')), maxBuffer: 64 * 1024 * 1024 },
       );
 
       // Assess
