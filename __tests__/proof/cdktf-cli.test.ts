@@ -63,19 +63,16 @@ async function synthTo(args: readonly string[]): Promise<string> {
   return out;
 }
 
-// Each CLI run costs seconds of CPU: the JSON synth after the touch is also the one the HCL synth is
-// compared with (both from the same sources).
+// Each CLI run costs about 10 CPU-s: the synth after the touch is also the one the first is compared with
+// (reproducible but for the touched function) and the one the HCL synth is compared with (same sources).
+// That a build with nothing changed rebuilds nothing is scripts/build.test.ts's.
 let first: string;
-let second: string;
 let touched: string;
-let secondBuild: { rebuilt: string[] };
 let touchedBuild: { rebuilt: string[] };
 let hclOut: string;
 beforeAll(async () => {
   project = copyProject({ withBuild: true });
   first = await synthTo(['synth']);
-  second = await synthTo(['synth']);
-  secondBuild = lastBuild(project);
   appendFileSync(
     join(project, 'functions', 'ecs-drain', 'drain.handler.ts'),
     "\nconsole.log('changed after the first synth');\n",
@@ -86,12 +83,15 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('npx cdktf synth in a copy of the project and its build (the app command builds first)', () => {
-  test('with nothing changed, two synths are byte-identical and the second rebuilds nothing', () => {
-    const [a, b] = [tree(first), tree(second)];
-    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    expect([...a].filter(([p, bytes]) => !bytes.equals(b.get(p) ?? Buffer.alloc(0)))).toEqual([]);
+  test('a second synth is byte-identical but for the stack of the one handler changed in between', () => {
+    const [a, b] = [tree(first), tree(touched)];
+    const drain = /^stacks\/ecs-autoscaling-drain\/(cdk\.tf\.json$|assets\/drain_code_)/;
+    const paths = [...new Set([...a.keys(), ...b.keys()])];
+    expect(
+      paths.filter((p) => !drain.test(p) && !a.get(p)?.equals(b.get(p) ?? Buffer.alloc(0))),
+    ).toEqual([]);
+    expect(paths.filter((p) => drain.test(p)).length).toBeGreaterThan(1);
     expect([...a.keys()].filter((p) => p.endsWith('.zip')).length).toBeGreaterThanOrEqual(8);
-    expect(secondBuild.rebuilt).toEqual([]);
   });
 
   test("after one handler's source changed, only that function ships a new zip, rebuilt alone", () => {
