@@ -212,7 +212,10 @@ export async function startMariaDb(
       '--skip-test-db',
       ...(runAsRoot ? ['--user=root'] : []),
     ],
-    { encoding: 'utf8' },
+    // The bootstrap server's temporary tables go in its own folder, as the server's do (--tmpdir): a
+    // MariaDB server removes every #sql* file of its tmpdir when it starts, so bootstraps sharing one
+    // TMPDIR deleted each other's ("Error on delete of '#sql-temptable-…'", seen in CI).
+    { encoding: 'utf8', env: { ...process.env, TMPDIR: dir } },
   );
   if (install.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
