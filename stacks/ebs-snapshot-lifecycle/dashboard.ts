@@ -19,16 +19,16 @@ export interface EbsSnapshotDashboardRefs {
   readonly copies: { readonly fn: NodeFunction; readonly queueName: string; readonly when: string };
 }
 
+const perDay = (title: string, series: dash.Series[]) =>
+  dash.graph({ title, stat: 'Sum', period: 86400, series });
+
 /** Copies per day by outcome, the copy queue and the copy function's errors: shown only with copy Regions. */
 function copyWidgets(copies: EbsSnapshotDashboardRefs['copies']): dash.Widget[] {
   const { fn } = copies;
   return [
-    dash.graph({
-      title:
-        'Cross-Region copies per day: started, already there, retried, failed, source gone, ignored',
-      stat: 'Sum',
-      period: 86400,
-      series: [
+    perDay(
+      'Cross-Region copies per day: started, already there, retried, failed, source gone, ignored',
+      [
         dash.emfLine(fn, COPY_METRICS.started, 'started', dash.GREEN),
         dash.emfLine(fn, COPY_METRICS.found, 'already there', dash.GREY),
         dash.emfLine(fn, COPY_METRICS.retried, 'retried later', dash.ORANGE),
@@ -36,7 +36,7 @@ function copyWidgets(copies: EbsSnapshotDashboardRefs['copies']): dash.Widget[] 
         dash.emfLine(fn, COPY_METRICS.sourceGone, 'source gone', dash.GREY),
         dash.emfLine(fn, COPY_METRICS.ignored, 'not ours, ignored', dash.GREY),
       ],
-    }),
+    ),
     dash.graph({
       title: 'Copy queue depth and copy function errors',
       stat: 'Sum',
@@ -55,8 +55,6 @@ export function ebsSnapshotDashboard(
   r: EbsSnapshotDashboardRefs,
 ): dash.OpsDashboard {
   const { create, start, remove, sweep } = r;
-  const perDay = (title: string, series: dash.Series[]) =>
-    dash.graph({ title, stat: 'Sum', period: 86400, series });
   return new dash.OpsDashboard(stack, 'dashboard', {
     start: '-P14D',
     optional: { when: r.copies.when, widgets: copyWidgets(r.copies) },
