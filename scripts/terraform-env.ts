@@ -110,9 +110,18 @@ export function writeCliConfig(file: string, mirror: string): void {
   );
 }
 
+/**
+ * Go's garbage-collector target for terraform and the AWS provider in the offline proofs, unless GOGC is
+ * already set. Both hold the provider's whole schema (hundreds of MB) live, so at Go's default (100) they
+ * spend a large share of their CPU collecting garbage: 400 cut a Spot stack plan from 4.2 to 3.2 CPU-s and
+ * the deploy proof's provider CPU from 120 to 86 s, for about 100 MB more peak memory per process.
+ */
+export const PROOF_GOGC = '400';
+
 /** Fake credentials and no metadata lookups: a plan with them proves nothing reaches AWS. */
 export function offlineEnv(cliConfigFile: string): NodeJS.ProcessEnv {
   return {
+    GOGC: PROOF_GOGC,
     ...process.env,
     TF_CLI_CONFIG_FILE: cliConfigFile,
     TF_IN_AUTOMATION: '1',
