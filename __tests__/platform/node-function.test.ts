@@ -1,3 +1,4 @@
+import { FailureQueue } from '../../stacks/platform/failure-queue';
 import { NodeFunction, type NodeFunctionProps } from '../../stacks/platform/node-function';
 import { only, resources, synthJson, testStack } from '../support/synth';
 
@@ -74,11 +75,23 @@ describe('NodeFunction', () => {
     });
   });
 
-  test('sends failed async invocations to the on-failure destination and may send there', () => {
-    const dest = 'arn:aws:sqs:us-east-1:123456789012:dlq';
-    const { json } = synthFunction({ onFailure: { arn: dest, kind: 'sqs' } });
+  test('sends failed async invocations to the on-failure destination, once it exists, and may send there', () => {
+    const { stack, code } = testStack();
+    const dlq = new FailureQueue(stack, 'dlq', { name: 'dlq' });
+    new NodeFunction(stack, 'fn', {
+      ...base,
+      onFailure: { arn: dlq.arn, kind: 'sqs', resource: dlq.queue },
+    });
+    const json = synthJson(stack);
+    expect(code.requested).toEqual(['demo-handler']);
     expect(only(json, 'aws_lambda_function_event_invoke_config')).toMatchObject({
-      destination_config: { on_failure: { destination: dest } },
+      destination_config: {
+        on_failure: {
+          destination:
+            'arn:${data.aws_partition.partition.partition}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-dlq',
+        },
+      },
+      depends_on: ['aws_sqs_queue.dlq'],
     });
     expect(only(json, 'aws_iam_role_policy').policy).toContain(
       '"Sid":"OnFailureDestination","Effect":"Allow","Action":"sqs:SendMessage"',

@@ -3,7 +3,13 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
-import { AssetType, TerraformAsset, type TerraformResource, Token } from 'cdktf';
+import {
+  AssetType,
+  type ITerraformDependable,
+  TerraformAsset,
+  type TerraformResource,
+  Token,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/shared/metric-spec';
 import { type PolicyStatement } from './iam';
@@ -27,8 +33,15 @@ export interface NodeFunctionProps {
   readonly memoryMb?: number;
   /** @default undefined (unreserved) */
   readonly reservedConcurrency?: number;
-  /** ARN of an SQS queue or SNS topic that receives failed asynchronous invocations. @default none */
-  readonly onFailure?: { readonly arn: string; readonly kind: 'sqs' | 'sns' };
+  /**
+   * The SQS queue or SNS topic that receives failed asynchronous invocations: its ARN (known at plan time, for
+   * the policy) and its resource, which the destination setting waits for. @default none
+   */
+  readonly onFailure?: {
+    readonly arn: string;
+    readonly kind: 'sqs' | 'sns';
+    readonly resource: ITerraformDependable;
+  };
   /** Runs the function in these subnets with these security groups. @default not in a VPC */
   readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   /** Terraform `count` of every resource (a function that exists only with an option). @default always */
@@ -183,6 +196,9 @@ export class NodeFunction extends Construct {
         functionName: this.ref.name,
         maximumRetryAttempts: 2,
         destinationConfig: { onFailure: { destination: props.onFailure.arn } },
+        // The ARN is known before the queue exists, so nothing else orders the two; Lambda checks the
+        // destination when the setting is put (PutFunctionEventInvokeConfig: InvalidParameterValueException).
+        dependsOn: [props.onFailure.resource],
       });
     }
   }
