@@ -41,9 +41,10 @@ export class SharedProvider {
    * A provider process of the caller's own, for one chain of commands (the deploy proof's commands on one
    * stack); the caller ends it with `close()`, and it ends with this process in any case. `cwd` is where
    * the provider resolves relative paths (a function's zip): Terraform starts a provider in the
-   * configuration's folder, so a reattached one that applies must run there too.
+   * configuration's folder, so a reattached one that applies must run there too. `nice` lowers its
+   * priority (the `nice` command, so every thread of the Go process has it).
    */
-  static own(mirror: string, cwd?: string): Promise<SharedProvider> {
+  static own(mirror: string, cwd?: string, nice = 0): Promise<SharedProvider> {
     const binary = providerBinary(mirror);
     if (!binary) return Promise.reject(new Error(`no AWS provider binary in the mirror ${mirror}`));
     // A reattached provider reads credentials from its own environment, not from each command's. Without
@@ -54,7 +55,8 @@ export class SharedProvider {
     // shell holds it and kills it when this process's end of its stdin closes. The shell ends with the
     // provider, so a provider that dies is seen (`ended`).
     // (A background list reads /dev/null unless redirected: the watcher reads this stdin through fd 3.)
-    const script = 'exec 3<&0; "$0" -debug & p=$!; { read _ <&3; kill -9 $p; } & wait $p';
+    const niced = nice > 0 ? `nice -n ${nice} ` : '';
+    const script = `exec 3<&0; ${niced}"$0" -debug & p=$!; { read _ <&3; kill -9 $p; } & wait $p`;
     const child = spawn('/bin/sh', ['-c', script, binary], {
       env,
       ...(cwd ? { cwd } : {}),

@@ -126,6 +126,26 @@ describeOffline('one provider process shared by the offline commands of a test p
     expect(await gone(provider!)).toBe(true);
   }, 180_000);
 
+  test('a provider of its own started with a lower priority has it in every thread', async () => {
+    // Prepare
+    const niceOfTask = (path: string) =>
+      Number(readFileSync(path, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const ours = niceOfTask(`/proc/${process.pid}/stat`);
+
+    // Act
+    const own = await SharedProvider.own(offlineTools!.mirror, undefined, 5);
+    const provider = providerOf(own.pid!);
+    const threads = readdirSync(`/proc/${provider}/task`).map((t) =>
+      niceOfTask(`/proc/${provider}/task/${t}/stat`),
+    );
+    own.close();
+
+    // Assess
+    expect(threads.length).toBeGreaterThan(1);
+    expect(new Set(threads)).toEqual(new Set([Math.min(ours + 5, 19)]));
+    expect(await gone(provider!)).toBe(true);
+  }, 180_000);
+
   test('a shared provider that dies is replaced, and a command on one that ended fails at once, saying so', async () => {
     // Prepare
     const first = await SharedProvider.for(offlineTools!.mirror);
