@@ -30,7 +30,6 @@ function remembered(fn, keyOf, copy = (v) => v) {
     if (!seen.has(key)) seen.set(key, fn(...args));
     return copy(seen.get(key));
   };
-  wrapped.calls = () => ({ distinct: seen.size });
   return wrapped;
 }
 

@@ -80,7 +80,7 @@ describe('NodeFunction', () => {
     const dlq = new FailureQueue(stack, 'dlq', { name: 'dlq' });
     new NodeFunction(stack, 'fn', {
       ...base,
-      onFailure: { arn: dlq.arn, kind: 'sqs', resource: dlq.queue },
+      onFailure: dlq.destination,
     });
     const json = synthJson(stack);
     expect(code.requested).toEqual(['demo-handler']);

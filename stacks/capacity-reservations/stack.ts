@@ -153,7 +153,7 @@ export class CapacityReservationsStack extends OpsStack {
       timeoutSeconds: RESERVER_TIMEOUT_SECONDS,
       memoryMb: 256,
       reservedConcurrency: 1,
-      onFailure: { arn: failures.arn, kind: 'sqs', resource: failures.queue },
+      onFailure: failures.destination,
       vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [fnSg.id] },
       environment: {
         DB_SECRET_ARN: secretArn,

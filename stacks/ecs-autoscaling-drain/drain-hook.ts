@@ -133,7 +133,7 @@ export class DrainHook {
       description: 'Drains an ECS container instance before Auto Scaling terminates it',
       timeoutSeconds: DRAIN_FUNCTION_TIMEOUT_SECONDS,
       memoryMb: 256,
-      onFailure: { arn: props.failures.arn, kind: 'sqs', resource: props.failures.queue },
+      onFailure: props.failures.destination,
       environment: {
         CLUSTER_NAME: props.clusterName,
         CHECK_QUEUE_URL: checks.url,

@@ -98,7 +98,7 @@ export class SpotSignals {
       description: 'Logs and counts Spot interruption warnings and rebalance recommendations',
       timeoutSeconds: 60,
       memoryMb: 256,
-      onFailure: { arn: failures.arn, kind: 'sqs', resource: failures.queue },
+      onFailure: failures.destination,
       environment: {
         CLUSTER_NAME: props.clusterName,
         GROUP_NAMES: props.groups.map((g) => g.groupName).join(','),

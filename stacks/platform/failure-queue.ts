@@ -20,6 +20,8 @@ export class FailureQueue {
   readonly name: string;
   /** Built from inputs, known at plan time (for policies and destinations). */
   readonly arn: string;
+  /** This queue as a function's on-failure destination (NodeFunction's `onFailure`). */
+  readonly destination: { readonly arn: string; readonly kind: 'sqs'; readonly resource: SqsQueue };
 
   constructor(scope: Construct, id: string, props: FailureQueueProps) {
     const stack = OpsStack.of(scope);
@@ -30,5 +32,6 @@ export class FailureQueue {
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: FAILURE_RETENTION_SECONDS,
     });
+    this.destination = { arn: this.arn, kind: 'sqs', resource: this.queue };
   }
 }

@@ -46,7 +46,7 @@ export function resizeTrigger(stack: OpsStack, props: TriggerProps) {
     timeoutSeconds: 30,
     // Serializes deliveries and ticks, so two of them cannot both see "nothing running" and start two runs.
     reservedConcurrency: 1,
-    onFailure: { arn: failures.arn, kind: 'sqs', resource: failures.queue },
+    onFailure: failures.destination,
     environment: {
       STATE_MACHINE_ARN: props.stateMachineArn,
       ALARM_NAME: `\${${props.alarmNameExpression}}`,
